@@ -1,0 +1,99 @@
+#include "base/file.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace berth {
+
+Result<UniqueFd> open_fd(const std::string& path, int flags, mode_t mode) {
+    int fd = ::open(path.c_str(), flags | O_CLOEXEC, mode);
+    if (fd < 0) return sys_fail("open " + path);
+    return UniqueFd(fd);
+}
+
+Result<std::string> read_fd(int fd) {
+    std::string out;
+    char buf[8192];
+    for (;;) {
+        ssize_t n = ::read(fd, buf, sizeof buf);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            return sys_fail("read");
+        }
+        if (n == 0) break;
+        out.append(buf, static_cast<size_t>(n));
+    }
+    return out;
+}
+
+Result<std::string> read_file(const std::string& path) {
+    auto fd = BERTH_TRY(open_fd(path, O_RDONLY));
+    return with_context(read_fd(fd.get()), path);
+}
+
+Result<void> write_all(int fd, std::string_view data) {
+    while (!data.empty()) {
+        ssize_t n = ::write(fd, data.data(), data.size());
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            return sys_fail("write");
+        }
+        data.remove_prefix(static_cast<size_t>(n));
+    }
+    return {};
+}
+
+Result<void> write_existing(const std::string& path, std::string_view data) {
+    auto fd = BERTH_TRY(open_fd(path, O_WRONLY));
+    // A single write: kernel interfaces parse one write as one value.
+    ssize_t n = ::write(fd.get(), data.data(), data.size());
+    if (n < 0) return sys_fail("write " + path);
+    if (static_cast<size_t>(n) != data.size()) return fail("write " + path + ": short write");
+    return {};
+}
+
+Result<void> write_file_atomic(const std::string& path, std::string_view data, mode_t mode) {
+    std::string tmp = path + ".tmp." + std::to_string(::getpid());
+    {
+        auto fd = BERTH_TRY(open_fd(tmp, O_WRONLY | O_CREAT | O_TRUNC, mode));
+        auto w = write_all(fd.get(), data);
+        if (!w || ::fsync(fd.get()) != 0) {
+            ::unlink(tmp.c_str());
+            if (!w) return std::unexpected(std::move(w.error()).context("write " + tmp));
+            return sys_fail("fsync " + tmp);
+        }
+    }
+    if (::rename(tmp.c_str(), path.c_str()) != 0) {
+        auto err = sys_fail("rename " + tmp + " to " + path);
+        ::unlink(tmp.c_str());
+        return err;
+    }
+    return {};
+}
+
+Result<void> mkdir_p(const std::string& path, mode_t mode) {
+    if (path.empty()) return {};
+    size_t pos = 0;
+    while (pos != std::string::npos) {
+        pos = path.find('/', pos + 1);
+        std::string part = path.substr(0, pos);
+        if (::mkdir(part.c_str(), mode) != 0 && errno != EEXIST) return sys_fail("mkdir " + part);
+    }
+    struct stat st{};
+    if (::stat(path.c_str(), &st) != 0) return sys_fail("stat " + path);
+    if (!S_ISDIR(st.st_mode)) return fail("mkdir " + path + ": exists and is not a directory");
+    return {};
+}
+
+bool path_exists(const std::string& path) { return ::access(path.c_str(), F_OK) == 0; }
+
+std::string path_join(std::string_view a, std::string_view b) {
+    std::string out(a);
+    while (!b.empty() && b.front() == '/') b.remove_prefix(1);
+    if (out.empty() || out.back() != '/') out += '/';
+    out += b;
+    return out;
+}
+
+}  // namespace berth

@@ -1,0 +1,28 @@
+// Small file helpers with errors that name the path.
+#pragma once
+
+#include <sys/types.h>
+
+#include <string>
+#include <string_view>
+
+#include "base/result.hpp"
+#include "base/unique_fd.hpp"
+
+namespace berth {
+
+Result<UniqueFd> open_fd(const std::string& path, int flags, mode_t mode = 0);
+Result<std::string> read_file(const std::string& path);
+Result<std::string> read_fd(int fd);
+// Writes all of `data` to an existing file without O_TRUNC/O_CREAT (cgroup and
+// /proc files want exactly one write).
+Result<void> write_existing(const std::string& path, std::string_view data);
+Result<void> write_all(int fd, std::string_view data);
+// Writes via a temporary in the same directory, fsync, rename: never half-written.
+Result<void> write_file_atomic(const std::string& path, std::string_view data, mode_t mode = 0644);
+// mkdir -p; existing directories are fine.
+Result<void> mkdir_p(const std::string& path, mode_t mode = 0755);
+bool path_exists(const std::string& path);
+std::string path_join(std::string_view a, std::string_view b);
+
+}  // namespace berth

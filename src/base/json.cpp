@@ -1,0 +1,14 @@
+#include "base/json.hpp"
+
+namespace berth {
+
+Result<Json> parse_json(std::string_view text, std::string_view what) {
+    // nlohmann reports positions only through its exception; it stays in here.
+    try {
+        return Json::parse(text);
+    } catch (const Json::exception& e) {
+        return fail(std::string(what) + ": invalid JSON: " + e.what());
+    }
+}
+
+}  // namespace berth

@@ -1,0 +1,70 @@
+#include "base/log.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <ctime>
+#include <string>
+
+#include "base/json.hpp"
+
+namespace berth::log {
+namespace {
+
+int g_fd = STDERR_FILENO;
+Format g_format = Format::text;
+Level g_level = Level::warn;
+
+const char* level_name(Level l) {
+    switch (l) {
+        case Level::debug: return "debug";
+        case Level::info: return "info";
+        case Level::warn: return "warning";
+        case Level::error: return "error";
+    }
+    return "error";
+}
+
+std::string rfc3339_now() {
+    timespec ts{};
+    clock_gettime(CLOCK_REALTIME, &ts);
+    tm t{};
+    gmtime_r(&ts.tv_sec, &t);
+    char buf[64];
+    size_t n = strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &t);
+    snprintf(buf + n, sizeof buf - n, ".%09ldZ", ts.tv_nsec);
+    return buf;
+}
+
+}  // namespace
+
+bool set_file(const char* path) {
+    int fd = ::open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+    if (fd < 0) return false;
+    if (g_fd != STDERR_FILENO) ::close(g_fd);
+    g_fd = fd;
+    return true;
+}
+
+void set_format(Format f) { g_format = f; }
+void set_level(Level l) { g_level = l; }
+
+void write(Level l, std::string_view msg) {
+    if (l < g_level) return;
+    std::string line;
+    if (g_format == Format::json) {
+        nlohmann::json j = {{"level", level_name(l)}, {"msg", msg}, {"time", rfc3339_now()}};
+        line = j.dump();
+    } else if (g_fd == STDERR_FILENO) {
+        line = "berth-runtime: ";
+        if (l != Level::error) line += std::string(level_name(l)) + ": ";
+        line += msg;
+    } else {
+        line = rfc3339_now() + " " + level_name(l) + " " + std::string(msg);
+    }
+    line += '\n';
+    // One write per line so concurrent writers (container init, runtime) don't interleave.
+    [[maybe_unused]] auto r = ::write(g_fd, line.data(), line.size());
+}
+
+}  // namespace berth::log

@@ -1,0 +1,65 @@
+// Errors as values: every fallible call returns Result<T>; an Error carries the
+// errno it came from (0 when none) and a message that grows context on its way up.
+#pragma once
+
+#include <cerrno>
+#include <expected>
+#include <string>
+#include <string_view>
+#include <utility>
+
+namespace berth {
+
+struct Error {
+    int sys_errno = 0;     // errno of the failing syscall, 0 when not a syscall failure
+    std::string message;   // "what failed: why", outermost context first
+
+    // Prefixes context: "parse config.json" + "process.args: must not be empty".
+    Error&& context(std::string_view what) && {
+        message = std::string(what) + ": " + message;
+        return std::move(*this);
+    }
+};
+
+template <typename T = void>
+using Result = std::expected<T, Error>;
+
+// An error with no errno behind it.
+inline std::unexpected<Error> fail(std::string message) {
+    return std::unexpected(Error{0, std::move(message)});
+}
+
+// An error from a syscall that just failed: "what: strerror(errno)".
+std::unexpected<Error> sys_fail(std::string_view what, int err = errno);
+
+// Adds context to the error of a failed Result, passing success through.
+template <typename T>
+Result<T> with_context(Result<T>&& r, std::string_view what) {
+    if (!r) return std::unexpected(std::move(r.error()).context(what));
+    return std::move(r);
+}
+
+}  // namespace berth
+
+// Propagates the error of a Result-returning expression; evaluates to its value.
+#define BERTH_TRY(expr)                                                   \
+    ({                                                                    \
+        auto&& berth_try_r_ = (expr);                                     \
+        if (!berth_try_r_) return std::unexpected(std::move(berth_try_r_.error())); \
+        std::move(*berth_try_r_);                                         \
+    })
+
+// Same, for Result<void>.
+#define BERTH_TRYV(expr)                                                  \
+    do {                                                                  \
+        auto&& berth_try_r_ = (expr);                                     \
+        if (!berth_try_r_) return std::unexpected(std::move(berth_try_r_.error())); \
+    } while (0)
+
+// Propagates with context: BERTH_TRYV_CTX(mount_all(), "mount volumes").
+#define BERTH_TRYV_CTX(expr, ctx)                                         \
+    do {                                                                  \
+        auto&& berth_try_r_ = (expr);                                     \
+        if (!berth_try_r_)                                                \
+            return std::unexpected(std::move(berth_try_r_.error()).context(ctx)); \
+    } while (0)

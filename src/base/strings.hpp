@@ -1,0 +1,17 @@
+// String helpers the standard library lacks.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace berth {
+
+std::vector<std::string> split(std::string_view s, char sep);
+std::string_view trim(std::string_view s);
+std::string join(const std::vector<std::string>& parts, std::string_view sep);
+// Parses a whole decimal integer (optionally negative); nullopt on any junk.
+std::optional<long long> parse_int(std::string_view s);
+
+}  // namespace berth

@@ -1,0 +1,45 @@
+// What the container's process becomes just before execve: identity (uid, gids,
+// umask), capabilities, rlimits, no_new_privs, oom_score_adj, personality,
+// scheduler, I/O priority and the seccomp filter, applied in the order the kernel
+// requires (e.g. bounding set drop before setuid; seccomp without no_new_privs
+// needs CAP_SYS_ADMIN so it is loaded before capabilities are dropped).
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/result.hpp"
+#include "oci/config.hpp"
+
+namespace berth::runtime {
+
+// Rlimits are set before anything else in the init (and may be set from the
+// parent with prlimit); kept separate so exec can apply them too.
+Result<void> apply_rlimits(const std::vector<oci::Rlimit>& rlimits);
+
+// Applies everything above for `p` in the calling process, which runs as root in
+// the container's namespaces. Returns the seccomp notify listener fd when the
+// filter uses SCMP_ACT_NOTIFY (linux.seccomp.listenerPath set), else -1.
+Result<int> apply_process_security(const oci::Process& p, const oci::Seccomp* seccomp);
+
+// Sends a seccomp notify fd to the agent at `listener_path` as the runtime-spec
+// asks (config-linux.md, "The Container Process State"): a SCM_RIGHTS message whose
+// data is the container process state JSON {"ociVersion","fds":["seccompFd"],
+// "pid","metadata","state"}.
+Result<void> send_seccomp_listener(const std::string& listener_path, int fd,
+                                   const std::string& process_state_json);
+
+// Validation used by config parsing and `features`.
+bool is_known_capability(std::string_view name);     // "CAP_SYS_ADMIN"
+std::vector<std::string> known_capabilities();       // every CAP_* this build knows
+bool is_known_rlimit(std::string_view name);         // "RLIMIT_NOFILE"
+// Checks names of actions, architectures, operators, flags and syscalls; the error
+// names the offending entry ("linux.seccomp.syscalls[3].action: unknown ...").
+Result<void> validate_seccomp(const oci::Seccomp& s);
+std::vector<std::string> known_seccomp_actions();
+std::vector<std::string> known_seccomp_architectures();
+std::vector<std::string> known_seccomp_operators();
+std::vector<std::string> known_seccomp_flags();
+
+}  // namespace berth::runtime

@@ -1,0 +1,37 @@
+// Terminals for process.terminal: a pty pair made by the container init, the
+// master sent to the caller's --console-socket the way runc sends it, or, for a
+// foreground `run`/`exec` with no console socket, proxied to the runtime's stdio.
+#pragma once
+
+#include <string>
+
+#include "base/result.hpp"
+#include "base/unique_fd.hpp"
+#include "oci/config.hpp"
+
+namespace berth::runtime {
+
+struct Pty {
+    UniqueFd master;
+    UniqueFd slave;
+    std::string slave_path;  // "/dev/pts/N"
+};
+
+// Opens /dev/ptmx (the one visible to the caller: the container's own devpts when
+// called after its /dev/pts is mounted) and the matching slave; sets the size.
+Result<Pty> open_pty(const std::optional<oci::ConsoleSize>& size);
+
+// Makes `slave` the calling process's controlling terminal and its 0/1/2. The
+// caller has called setsid() first.
+Result<void> become_tty_session(int slave);
+
+// Connects to the unix socket at `socket_path` and sends `master` with SCM_RIGHTS;
+// the message data is the pty name, as runc does (utils.SendFile).
+Result<void> send_console(const std::string& socket_path, int master, const std::string& name);
+
+// Copies stdin -> master and master -> stdout until the master hangs up, with the
+// caller's terminal in raw mode (restored on return) and SIGWINCH forwarded as
+// window-size changes. For foreground run/exec with terminal=true.
+Result<void> proxy_terminal(int master);
+
+}  // namespace berth::runtime
