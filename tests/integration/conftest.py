@@ -91,10 +91,30 @@ def _force_clean(rt: Runtime):
         subprocess.run(["umount", "-l", m], capture_output=True, timeout=10)
 
 
+@pytest.fixture(scope="session")
+def work_dir():
+    """Where the tests' bundles and state roots live: a private tmpfs, because
+    copying the rootfs's few hundred symlinks onto this machine's disk takes
+    most of a second per test. BERTH_TEST_TMP=<dir> uses a plain directory."""
+    if os.environ.get("BERTH_TEST_TMP"):
+        d = Path(tempfile.mkdtemp(prefix="berth-it-", dir=os.environ["BERTH_TEST_TMP"]))
+        yield d
+        shutil.rmtree(d, ignore_errors=True)
+        return
+    d = Path(tempfile.mkdtemp(prefix="berth-it-", dir="/tmp"))
+    run_cmd(["mount", "-t", "tmpfs", "-o", "size=1g,mode=0755", "berth-it", d]).ok()
+    try:
+        yield d
+    finally:
+        if subprocess.run(["umount", d], capture_output=True, timeout=30).returncode != 0:
+            subprocess.run(["umount", "-l", d], capture_output=True, timeout=30)
+        os.rmdir(d)
+
+
 @pytest.fixture
-def rt(request, rootfs_cache):
+def rt(request, rootfs_cache, work_dir):
     """The runtime under test with a private state root; cleans and checks."""
-    tmp = Path(tempfile.mkdtemp(prefix="bt-", dir="/tmp"))
+    tmp = Path(tempfile.mkdtemp(prefix="bt-", dir=work_dir))
     runtime = Runtime(RUNTIME, tmp / "state", request.node.name)
     runtime.tmp = tmp
     runtime.bundles = []

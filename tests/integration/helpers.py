@@ -242,6 +242,7 @@ class Bundle:
         self.rootfs = path / "rootfs"
         self.id = cid
         self.config = default_config(cid)
+        self._outputs: dict[str, tuple[Path, Path]] = {}
 
     @property
     def process(self) -> dict:
@@ -268,16 +269,16 @@ class Bundle:
         exit code becomes the runtime's."""
         if write:
             self.write()
-        return self.rt("run", "--bundle", self.path, *extra, cid or self.id, timeout=timeout)
+        return self.rt("run", "--bundle", self.path, *extra, self.id if cid is None else cid,
+                       timeout=timeout)
 
     def create(self, cid: str | None = None, extra=(), write=True) -> Result:
         """`create` with the container's stdio sent to files (not pipes: a pipe
         held by the container would keep subprocess.run waiting for EOF)."""
         if write:
             self.write()
-        cid = cid or self.id
-        out = self.path.parent / f"{cid}.out"
-        err = self.path.parent / f"{cid}.err"
+        cid = self.id if cid is None else cid
+        out, err = self._output_files(cid)
         argv = self.rt.argv("create", "--bundle", self.path, *extra, cid)
         with open(out, "wb") as fo, open(err, "wb") as fe:
             try:
@@ -292,10 +293,16 @@ class Bundle:
             self.rt.state(cid)  # remember the pid for the leak check
         return r
 
+    def _output_files(self, cid: str) -> tuple[Path, Path]:
+        name = _slug(cid, 60) + "-" + secrets.token_hex(2) if not re.fullmatch(r"[\w.-]+", cid) \
+            or cid in (".", "..") else cid
+        self._outputs[cid] = (self.path.parent / f"{name}.out", self.path.parent / f"{name}.err")
+        return self._outputs[cid]
+
     def container_output(self, cid: str | None = None) -> tuple[str, str]:
-        cid = cid or self.id
-        return ((self.path.parent / f"{cid}.out").read_text(errors="replace"),
-                (self.path.parent / f"{cid}.err").read_text(errors="replace"))
+        """What the container wrote to stdout/stderr so far (create/start)."""
+        out, err = self._outputs[self.id if cid is None else cid]
+        return out.read_text(errors="replace"), err.read_text(errors="replace")
 
     def start_detached(self, script: str, cid: str | None = None) -> dict:
         """create + start a container running `sh -c script`; returns its state."""
@@ -506,3 +513,38 @@ def read_until(fd: int, needle: bytes, timeout=TIMEOUT) -> bytes:
             break
         buf += chunk
     return buf
+
+
+class ConsoleSocket:
+    """The listening end of --console-socket: the runtime connects and sends the
+    pty master with SCM_RIGHTS."""
+
+    def __init__(self, path: Path):
+        import socket
+        self.path = path
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.sock.bind(str(path))
+        self.sock.listen(1)
+        self.master: int | None = None
+
+    def receive(self, timeout=TIMEOUT) -> int:
+        self.sock.settimeout(timeout)
+        try:
+            conn, _ = self.sock.accept()
+        except TimeoutError:
+            raise AssertionError(f"the runtime never connected to the console socket {self.path}") from None
+        with conn:
+            self.master = recv_fd(conn, timeout)
+        return self.master
+
+    def close(self):
+        if self.master is not None:
+            os.close(self.master)
+            self.master = None
+        self.sock.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
