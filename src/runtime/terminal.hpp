@@ -22,16 +22,25 @@ struct Pty {
 Result<Pty> open_pty(const std::optional<oci::ConsoleSize>& size);
 
 // Makes `slave` the calling process's controlling terminal and its 0/1/2. The
-// caller has called setsid() first.
+// caller has called setsid() first. The slave fd itself is left open (and stays
+// close-on-exec), so the caller may close it.
 Result<void> become_tty_session(int slave);
 
+// The name sent with the master: runc sends the master's os.File name, which is
+// the path containerd/console opened it by, "/dev/ptmx". Drivers may log it.
+inline constexpr const char* kPtyMasterName = "/dev/ptmx";
+
 // Connects to the unix socket at `socket_path` and sends `master` with SCM_RIGHTS;
-// the message data is the pty name, as runc does (utils.SendFile).
+// the message data is the pty name, as runc does (utils.SendRawFd).
 Result<void> send_console(const std::string& socket_path, int master, const std::string& name);
 
 // Copies stdin -> master and master -> stdout until the master hangs up, with the
 // caller's terminal in raw mode (restored on return) and SIGWINCH forwarded as
 // window-size changes. For foreground run/exec with terminal=true.
+// The master hangs up (EIO) only once no one holds the slave open: the caller must
+// have closed every copy of the slave it had. EOF on stdin stops only that
+// direction. SIGWINCH is taken through a signalfd, so in a multi-threaded caller
+// the other threads must block it. Sets O_NONBLOCK on `master`.
 Result<void> proxy_terminal(int master);
 
 }  // namespace berth::runtime
