@@ -92,14 +92,20 @@ constexpr std::array<std::pair<std::string_view, uint32_t>, 7> plain_action_tabl
 
 // libseccomp 2.6 added SCMP_FLTATR_CTL_WAITKILL; 2.5 (Debian 12) cannot set
 // SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV at all.
-constexpr bool have_wait_killable =
-    SCMP_VER_MAJOR > 2 || (SCMP_VER_MAJOR == 2 && SCMP_VER_MINOR >= 6);
-
+#if SCMP_VER_MAJOR > 2 || (SCMP_VER_MAJOR == 2 && SCMP_VER_MINOR >= 6)
+constexpr std::array<std::pair<std::string_view, scmp_filter_attr>, 4> flag_table = {{
+    {"SECCOMP_FILTER_FLAG_TSYNC", SCMP_FLTATR_CTL_TSYNC},
+    {"SECCOMP_FILTER_FLAG_LOG", SCMP_FLTATR_CTL_LOG},
+    {"SECCOMP_FILTER_FLAG_SPEC_ALLOW", SCMP_FLTATR_CTL_SSB},
+    {"SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV", SCMP_FLTATR_CTL_WAITKILL},
+}};
+#else
 constexpr std::array<std::pair<std::string_view, scmp_filter_attr>, 3> flag_table = {{
     {"SECCOMP_FILTER_FLAG_TSYNC", SCMP_FLTATR_CTL_TSYNC},
     {"SECCOMP_FILTER_FLAG_LOG", SCMP_FLTATR_CTL_LOG},
     {"SECCOMP_FILTER_FLAG_SPEC_ALLOW", SCMP_FLTATR_CTL_SSB},
 }};
+#endif
 constexpr std::string_view wait_killable_flag = "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV";
 
 Result<void> check_action(std::string_view field, const std::string& name) {
@@ -172,11 +178,7 @@ std::vector<std::string> known_seccomp_architectures() {
 
 std::vector<std::string> known_seccomp_operators() { return names_of(operator_table); }
 
-std::vector<std::string> known_seccomp_flags() {
-    auto out = names_of(flag_table);
-    if (have_wait_killable) out.emplace_back(wait_killable_flag);
-    return out;
-}
+std::vector<std::string> known_seccomp_flags() { return names_of(flag_table); }
 
 Result<void> validate_seccomp(const oci::Seccomp& s) {
     BERTH_TRYV(check_action("linux.seccomp.defaultAction", s.default_action));
@@ -191,12 +193,11 @@ Result<void> validate_seccomp(const oci::Seccomp& s) {
     for (size_t i = 0; i < s.flags.size(); ++i) {
         const auto& flag = s.flags[i];
         if (seccomp_flag_attribute(flag)) continue;
-        if (flag == wait_killable_flag && !have_wait_killable)
+        if (flag == wait_killable_flag)
             return fail(cat("linux.seccomp.flags[", i, "]: ", flag,
                                " is not supported by libseccomp ", SCMP_VER_MAJOR, ".",
                                SCMP_VER_MINOR, ".", SCMP_VER_MICRO));
-        if (flag != wait_killable_flag)
-            return fail(cat("linux.seccomp.flags[", i, "]: unknown flag ", quoted(flag)));
+        return fail(cat("linux.seccomp.flags[", i, "]: unknown flag ", quoted(flag)));
     }
     bool uses_notify = false;
     for (size_t i = 0; i < s.syscalls.size(); ++i) {
