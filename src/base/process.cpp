@@ -31,7 +31,8 @@ Result<Pipe> make_pipe() {
 
 Result<void> set_nonblocking(int fd) {
     int flags = ::fcntl(fd, F_GETFL);
-    if (flags < 0 || ::fcntl(fd, F_SETFL, flags | O_NONBLOCK) != 0) return sys_fail("fcntl O_NONBLOCK");
+    if (flags < 0 || ::fcntl(fd, F_SETFL, flags | O_NONBLOCK) != 0)
+        return sys_fail("fcntl O_NONBLOCK");
     return {};
 }
 
@@ -48,7 +49,7 @@ std::vector<char*> c_array(const std::vector<std::string>& v) {
 // kill us: SIGPIPE is blocked in this thread while we run the child, and one raised
 // by our own write is consumed before the old mask comes back.
 class SigpipeBlocked {
-public:
+  public:
     SigpipeBlocked() {
         sigset_t pipe_set;
         sigemptyset(&pipe_set);
@@ -72,13 +73,13 @@ public:
         pthread_sigmask(SIG_SETMASK, &old_, nullptr);
     }
 
-private:
+  private:
     sigset_t old_{};
     bool was_pending_ = false;
 };
 
 class SpawnSetup {
-public:
+  public:
     SpawnSetup() {
         posix_spawn_file_actions_init(&actions_);
         posix_spawnattr_init(&attr_);
@@ -130,7 +131,8 @@ bool read_some(int fd, std::string& into, std::size_t limit) {
         if (n < 0 && errno == EINTR) continue;
         if (n < 0) return errno == EAGAIN;  // a real read error ends the stream too
         if (n == 0) return false;
-        std::size_t keep = std::min(static_cast<std::size_t>(n), limit - std::min(limit, into.size()));
+        std::size_t keep =
+            std::min(static_cast<std::size_t>(n), limit - std::min(limit, into.size()));
         into.append(buf, keep);
     }
 }
@@ -170,8 +172,10 @@ Result<bool> pump_until_exit(Child& c, const ProgramSpec& spec, ProgramResult& r
             // EPIPE: the child closed stdin without reading it all; that's its call.
             if (to_write.empty() || (w < 0 && errno != EAGAIN && errno != EINTR)) c.in.reset();
         }
-        if (fds[2].revents && !read_some(c.out.get(), r.stdout_text, spec.output_limit)) c.out.reset();
-        if (fds[3].revents && !read_some(c.err.get(), r.stderr_text, spec.output_limit)) c.err.reset();
+        if (fds[2].revents && !read_some(c.out.get(), r.stdout_text, spec.output_limit))
+            c.out.reset();
+        if (fds[3].revents && !read_some(c.err.get(), r.stderr_text, spec.output_limit))
+            c.err.reset();
         if (fds[0].revents) return true;
     }
 }
@@ -184,7 +188,8 @@ std::string ProgramResult::describe_end(const ProgramSpec& spec) const {
             return "exited with status " + std::to_string(code);
         case End::signaled: {
             const char* abbrev = sigabbrev_np(code);
-            return "killed by signal " + (abbrev ? "SIG" + std::string(abbrev) : std::to_string(code));
+            return "killed by signal " +
+                   (abbrev ? "SIG" + std::string(abbrev) : std::to_string(code));
         }
         case End::timed_out: {
             auto ms = spec.timeout.value_or(std::chrono::milliseconds(0)).count();

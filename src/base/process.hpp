@@ -17,18 +17,18 @@
 namespace berth {
 
 struct ProgramSpec {
-    std::string path;                // executed as is: no $PATH search
-    std::vector<std::string> argv;   // argv[0] included; empty means {path}
-    std::vector<std::string> env;    // "K=V"; empty means an empty environment
-    std::string stdin_data;          // written to the child's stdin, then EOF
+    std::string path;                                  // executed as is: no $PATH search
+    std::vector<std::string> argv;                     // argv[0] included; empty means {path}
+    std::vector<std::string> env;                      // "K=V"; empty means an empty environment
+    std::string stdin_data;                            // written to the child's stdin, then EOF
     std::optional<std::chrono::milliseconds> timeout;  // none: wait for ever
-    std::size_t output_limit = 4096;  // bytes kept of stdout and of stderr each
+    std::size_t output_limit = 4096;                   // bytes kept of stdout and of stderr each
 };
 
 struct ProgramResult {
     enum class End { exited, signaled, timed_out };
     End end = End::exited;
-    int code = 0;            // exit status (exited) or signal number (signaled)
+    int code = 0;             // exit status (exited) or signal number (signaled)
     std::string stdout_text;  // first output_limit bytes
     std::string stderr_text;  // first output_limit bytes
 

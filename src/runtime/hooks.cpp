@@ -34,8 +34,9 @@ Result<void> run_hook(const oci::Hook& hook, const std::string& state_json) {
 Result<void> run_hooks(const std::vector<oci::Hook>& hooks, std::string_view phase,
                        const std::string& state_json) {
     for (std::size_t i = 0; i < hooks.size(); ++i) {
-        BERTH_TRYV_CTX(run_hook(hooks[i], state_json),
-                       std::string(phase) + " hook #" + std::to_string(i) + " (" + hooks[i].path + ")");
+        BERTH_TRYV_CTX(
+            run_hook(hooks[i], state_json),
+            std::string(phase) + " hook #" + std::to_string(i) + " (" + hooks[i].path + ")");
     }
     return {};
 }

@@ -19,7 +19,7 @@ namespace {
 // Our terminal in raw mode for the life of the proxy: keystrokes (^C included) go
 // to the container's line discipline untouched, and are echoed by it, not by us.
 class RawMode {
-public:
+  public:
     explicit RawMode(int fd) : fd_(fd) {
         if (!::isatty(fd) || ::tcgetattr(fd, &saved_) != 0) return;
         termios raw = saved_;
@@ -32,7 +32,7 @@ public:
         if (active_) ::tcsetattr(fd_, TCSANOW, &saved_);
     }
 
-private:
+  private:
     int fd_;
     termios saved_{};
     bool active_ = false;
@@ -40,7 +40,7 @@ private:
 
 // SIGWINCH blocked and readable from a signalfd; the old mask comes back on exit.
 class WinchFd {
-public:
+  public:
     WinchFd() {
         sigset_t winch;
         sigemptyset(&winch);
@@ -61,7 +61,7 @@ public:
         }
     }
 
-private:
+  private:
     UniqueFd fd_;
     sigset_t old_{};
     bool blocked_ = false;

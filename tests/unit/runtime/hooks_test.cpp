@@ -13,7 +13,7 @@ namespace berth::runtime {
 namespace {
 
 class HooksTest : public ::testing::Test {
-protected:
+  protected:
     void SetUp() override {
         char tmpl[] = "/tmp/berth-hooks-XXXXXX";
         ASSERT_NE(::mkdtemp(tmpl), nullptr);
@@ -38,8 +38,9 @@ protected:
 TEST_F(HooksTest, PassesStateArgsAndEnv) {
     const std::string state = R"({"ociVersion":"1.2.0","id":"c1","status":"creating","pid":42})";
     oci::Hook h;
-    h.path = script("hook", "cat > \"$OUT/state\"\nprintf '%s|' \"$@\" > \"$OUT/args\"\n"
-                            "printf '%s' \"${BERTH_HOOK_TEST_LEAK-absent}\" > \"$OUT/leak\"\n");
+    h.path = script("hook",
+                    "cat > \"$OUT/state\"\nprintf '%s|' \"$@\" > \"$OUT/args\"\n"
+                    "printf '%s' \"${BERTH_HOOK_TEST_LEAK-absent}\" > \"$OUT/leak\"\n");
     h.args = {"hook", "first arg", "second"};
     h.env = {"OUT=" + dir_};
     ::setenv("BERTH_HOOK_TEST_LEAK", "leaked", 1);
@@ -70,7 +71,8 @@ TEST_F(HooksTest, ErrorUsesStdoutWhenStderrIsEmpty) {
     h.path = script("chatty", "echo 'said on stdout'\nexit 1\n");
     auto r = run_hooks({h}, "prestart", "{}");
     ASSERT_FALSE(r);
-    EXPECT_EQ(r.error().message, "prestart hook #0 (" + h.path + "): exited with status 1: said on stdout");
+    EXPECT_EQ(r.error().message,
+              "prestart hook #0 (" + h.path + "): exited with status 1: said on stdout");
 }
 
 TEST_F(HooksTest, CapturedStderrIsBounded) {

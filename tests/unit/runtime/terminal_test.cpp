@@ -75,7 +75,8 @@ TEST(OpenPty, SetsConsoleSizeAndPairsMasterWithSlave) {
     EXPECT_EQ(ws.ws_col, 101);
 
     EXPECT_TRUE(pty->slave_path.starts_with("/dev/pts/")) << pty->slave_path;
-    struct stat by_fd{}, by_path{};
+    struct stat by_fd = {};
+    struct stat by_path = {};
     ASSERT_EQ(::fstat(pty->slave.get(), &by_fd), 0);
     ASSERT_EQ(::stat(pty->slave_path.c_str(), &by_path), 0);
     EXPECT_EQ(by_fd.st_rdev, by_path.st_rdev) << "slave fd and slave_path differ";
@@ -130,7 +131,7 @@ UniqueFd receive_fd(int sock, std::string& data) {
 }
 
 class ConsoleSocketTest : public ::testing::Test {
-protected:
+  protected:
     void SetUp() override {
         char tmpl[] = "/tmp/berth-console-XXXXXX";
         ASSERT_NE(::mkdtemp(tmpl), nullptr);
