@@ -115,6 +115,9 @@ def work_dir():
 def rt(request, rootfs_cache, work_dir):
     """The runtime under test with a private state root; cleans and checks."""
     tmp = Path(tempfile.mkdtemp(prefix="bt-", dir=work_dir))
+    # mkdtemp makes 0700; a user-namespaced container root (an unprivileged
+    # uid on the host) must be able to reach its rootfs.
+    tmp.chmod(0o755)
     runtime = Runtime(RUNTIME, tmp / "state", request.node.name)
     runtime.tmp = tmp
     runtime.bundles = []
