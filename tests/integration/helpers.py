@@ -527,12 +527,23 @@ class ConsoleSocket:
         self.sock.listen(1)
         self.master: int | None = None
 
-    def receive(self, timeout=TIMEOUT) -> int:
-        self.sock.settimeout(timeout)
-        try:
-            conn, _ = self.sock.accept()
-        except TimeoutError:
-            raise AssertionError(f"the runtime never connected to the console socket {self.path}") from None
+    def receive(self, proc: subprocess.Popen | None = None, timeout=TIMEOUT) -> int:
+        """Accepts the runtime's connection and returns the pty master; gives up
+        early, with the runtime's stderr, if `proc` exits without connecting."""
+        deadline = time.monotonic() + timeout
+        self.sock.settimeout(0.05)
+        while True:
+            try:
+                conn, _ = self.sock.accept()
+                break
+            except TimeoutError:
+                pass
+            if proc is not None and proc.poll() is not None:
+                err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
+                raise AssertionError(f"the runtime exited ({proc.returncode}) without connecting to the "
+                                     f"console socket {self.path}: {err}")
+            if time.monotonic() > deadline:
+                raise AssertionError(f"the runtime never connected to the console socket {self.path}")
         with conn:
             self.master = recv_fd(conn, timeout)
         return self.master

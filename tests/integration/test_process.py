@@ -211,7 +211,7 @@ def test_terminal_via_console_socket(bundle, rt):
     with ConsoleSocket(rt.tmp / "console.sock") as console:
         p = rt.popen("create", "--bundle", bundle.path, "--console-socket", console.path, bundle.id,
                      stdout=subprocess.DEVNULL)
-        master = console.receive()
+        master = console.receive(p)
         _, err = p.communicate(timeout=TIMEOUT)
         assert p.returncode == 0, f"create with a terminal failed: {err.decode()}"
         rt.state(bundle.id)
@@ -228,7 +228,7 @@ def test_terminal_input_reaches_the_process(bundle, rt):
     with ConsoleSocket(rt.tmp / "console.sock") as console:
         p = rt.popen("create", "--bundle", bundle.path, "--console-socket", console.path, bundle.id,
                      stdout=subprocess.DEVNULL)
-        master = console.receive()
+        master = console.receive(p)
         assert p.wait(timeout=TIMEOUT) == 0
         rt.state(bundle.id)
         rt("start", bundle.id).ok()
