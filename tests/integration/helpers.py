@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import copy
 import errno
-import glob
 import json
 import os
 import re
@@ -19,7 +18,7 @@ import secrets
 import signal
 import subprocess
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]

@@ -1,12 +1,9 @@
 """ps, pause/resume, features, spec, and the global --log options."""
 
 import json
-import subprocess
 import time
 
-import pytest
-
-from helpers import RUNTIME, TIMEOUT, pid_alive, proc_status_field, run_cmd, runtime_is_runc, wait_for
+from helpers import RUNTIME, pid_alive, proc_status_field, run_cmd, wait_for
 
 COUNTER = "i=0; while :; do i=$((i+1)); echo $i > /tmp/counter; done"
 

@@ -6,7 +6,7 @@ import subprocess
 
 import pytest
 
-from helpers import CAPS, TIMEOUT, ConsoleSocket, cap_mask, read_until
+from helpers import TIMEOUT, ConsoleSocket, cap_mask, read_until
 
 
 def status_of_container(bundle, *fields):
