@@ -55,6 +55,10 @@ Result<void> set_flags(scmp_filter_ctx ctx, const oci::Seccomp& s) {
     // process.noNewPrivileges alone (config.md), so turn that off.
     BERTH_TRYV(check_rc(seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 0),
                         "seccomp: clear the no_new_privs attribute"));
+    // Without this libseccomp reports every kernel refusal as ECANCELED; the real
+    // errno (EACCES for a missing CAP_SYS_ADMIN) is what the user needs to see.
+    BERTH_TRYV(check_rc(seccomp_attr_set(ctx, SCMP_FLTATR_API_SYSRAWRC, 1),
+                        "seccomp: ask libseccomp for raw system errors"));
     for (size_t i = 0; i < s.flags.size(); ++i) {
         auto attr = seccomp_flag_attribute(s.flags[i]);
         // validate_seccomp has rejected everything this libseccomp can't set.
