@@ -23,6 +23,11 @@ Result<void> apply_rlimits(const std::vector<oci::Rlimit>& rlimits);
 // filter uses SCMP_ACT_NOTIFY (linux.seccomp.listenerPath set), else -1.
 Result<int> apply_process_security(const oci::Process& p, const oci::Seccomp* seccomp);
 
+// personality(2) for linux.personality ("LINUX" or "LINUX32"; the spec defines no
+// flags yet, so any flag is an error). Separate from apply_process_security because
+// it lives in config.linux, not config.process; call it before that.
+Result<void> apply_personality(const oci::Personality& p);
+
 // Sends a seccomp notify fd to the agent at `listener_path` as the runtime-spec
 // asks (config-linux.md, "The Container Process State"): a SCM_RIGHTS message whose
 // data is the container process state JSON {"ociVersion","fds":["seccompFd"],

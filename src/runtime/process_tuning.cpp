@@ -3,6 +3,7 @@
 #include <linux/ioprio.h>
 #include <linux/sched.h>
 #include <linux/sched/types.h>
+#include <sys/personality.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -12,6 +13,7 @@
 #include <utility>
 
 #include "base/file.hpp"
+#include "runtime/process_security.hpp"
 #include "runtime/security_text.hpp"
 
 namespace berth::runtime {
@@ -88,6 +90,20 @@ Result<void> set_io_priority(const oci::IoPriority& p) {
     // glibc has no wrapper for ioprio_set either.
     if (::syscall(SYS_ioprio_set, IOPRIO_WHO_PROCESS, 0, IOPRIO_PRIO_VALUE(*klass, p.priority)) != 0)
         return sys_fail(cat("set process.ioPriority (", p.klass, " ", p.priority, ")"));
+    return {};
+}
+
+Result<void> apply_personality(const oci::Personality& p) {
+    unsigned long persona;
+    if (p.domain == "LINUX")
+        persona = PER_LINUX;
+    else if (p.domain == "LINUX32")
+        persona = PER_LINUX32;
+    else
+        return fail(cat("linux.personality.domain: unknown domain ", quoted(p.domain)));
+    if (!p.flags.empty())
+        return fail(cat("linux.personality.flags[0]: unknown flag ", quoted(p.flags[0])));
+    if (::personality(persona) < 0) return sys_fail(cat("personality(", p.domain, ")"));
     return {};
 }
 

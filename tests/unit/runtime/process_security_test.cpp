@@ -5,6 +5,7 @@
 #include <linux/capability.h>
 #include <linux/ioprio.h>
 #include <sched.h>
+#include <sys/personality.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -242,6 +243,51 @@ TEST(ProcessSecurity, BadSchedulerAndIoPriorityNamesAreErrors) {
         return fd ? std::string("error=none\n") : "error=" + fd.error().message + "\n";
     });
     EXPECT_EQ(r["error"], "process.scheduler.policy: unknown policy \"SCHED_FAST\"");
+}
+
+TEST(ProcessSecurity, PersonalityDomains) {
+    auto r = test::run_in_child([]() -> std::string {
+        auto set = apply_personality({"LINUX32", {}});
+        if (!set) return "error=" + set.error().message + "\n";
+        return "persona=" + std::to_string(::personality(0xffffffff)) + "\n";
+    });
+    ASSERT_EQ(r.count("error"), 0u) << r["error"];
+    EXPECT_EQ(r["persona"], std::to_string(PER_LINUX32));
+    auto bad = apply_personality({"WINDOWS", {}});
+    ASSERT_FALSE(bad);
+    EXPECT_EQ(bad.error().message, "linux.personality.domain: unknown domain \"WINDOWS\"");
+}
+
+// In a user namespace whose /proc/self/setgroups says "deny", clearing the groups
+// is skipped but asking for groups is an error that says why.
+TEST(ProcessSecurity, SetgroupsDeniedInUserNamespace) {
+    auto run = [](std::vector<uint32_t> gids) {
+        return test::run_in_child([gids]() -> std::string {
+            if (::unshare(CLONE_NEWUSER) != 0) return "error=unshare\n";
+            // A process may map its own ids into its new namespace, once
+            // setgroups is denied (user_namespaces(7)).
+            auto write = [](const char* path, const char* text) {
+                std::ofstream f(path);
+                f << text;
+                f.flush();
+                return bool(f);
+            };
+            if (!write("/proc/self/setgroups", "deny") || !write("/proc/self/uid_map", "0 0 1") ||
+                !write("/proc/self/gid_map", "0 0 1"))
+                return "error=write maps\n";
+            oci::Process p;
+            p.user.additional_gids = gids;
+            auto fd = apply_process_security(p, nullptr);
+            return fd ? std::string("result=ok\n") : "result=" + fd.error().message + "\n";
+        });
+    };
+    auto none = run({});
+    ASSERT_EQ(none.count("error"), 0u) << none["error"];
+    EXPECT_EQ(none["result"], "ok");
+    auto some = run({0});
+    EXPECT_NE(some["result"].find("setgroups(0) (/proc/self/setgroups is \"deny\""),
+              std::string::npos)
+        << some["result"];
 }
 
 }  // namespace
