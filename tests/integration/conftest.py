@@ -31,10 +31,6 @@ def pytest_report_header(config):
     return [f"runtime: {RUNTIME} ({'runc' if runtime_is_runc else 'berth'})"]
 
 
-def pytest_configure(config):
-    config.addinivalue_line("markers", "slow: takes more than a couple of seconds")
-
-
 @pytest.fixture(scope="session")
 def rootfs_cache():
     """The busybox rootfs, built once by the bundle script into its cache."""

@@ -125,11 +125,12 @@ def test_commands_on_unknown_container_fail(rt):
                  ["exec", "bt-nope", "true"]):
         r = rt(*args)
         assert r.returncode != 0, f"{args[0]} of an unknown container succeeded\n" + r.describe()
+        assert "bt-nope" in r.stderr or "not exist" in r.stderr, r.describe()
 
 
 def test_unknown_subcommand_fails(rt):
     r = rt("frobnicate")
-    assert r.returncode != 0, r.describe()
+    assert r.returncode != 0 and "frobnicate" in r.stderr, r.describe()
 
 
 def test_config_with_unknown_fields_is_accepted(bundle, rt):

@@ -125,6 +125,7 @@ def test_failing_prestart_hook_fails_create_and_leaves_nothing(bundle, rt):
     bundle.sh("touch /ran")
     r = bundle.create()
     assert r.returncode != 0, "create succeeded although its prestart hook failed\n" + r.describe()
+    assert "hook" in r.stderr, "the error does not say a hook failed\n" + r.describe()
     assert rt("state", bundle.id).returncode != 0, "a container is left after a failed hook"
     assert not (bundle.rootfs / "ran").exists()
     assert cgroup_dirs_for(bundle.id) == []
@@ -134,7 +135,7 @@ def test_failing_createruntime_hook_fails_run(bundle, rt):
     bundle.config["hooks"] = {"createRuntime": [{"path": "/bin/false"}]}
     bundle.sh("touch /ran")
     r = bundle.run()
-    assert r.returncode != 0, r.describe()
+    assert r.returncode != 0 and "hook" in r.stderr, r.describe()
     assert not (bundle.rootfs / "ran").exists()
 
 
@@ -142,7 +143,7 @@ def test_missing_hook_binary_fails(bundle, rt):
     bundle.config["hooks"] = {"prestart": [{"path": "/no/such/hook"}]}
     bundle.args("true")
     r = bundle.create()
-    assert r.returncode != 0, r.describe()
+    assert r.returncode != 0 and "/no/such/hook" in r.stderr, r.describe()
 
 
 def test_hook_timeout(bundle, rt):
@@ -153,6 +154,7 @@ def test_hook_timeout(bundle, rt):
     elapsed = time.monotonic() - t0
     assert r.returncode != 0, "create succeeded with a hook that timed out\n" + r.describe()
     assert elapsed < 6, f"create took {elapsed:.1f}s: the hook timeout of 1s was not enforced"
+    assert "timeout" in r.stderr or "timed out" in r.stderr, r.describe()
     assert rt("state", bundle.id).returncode != 0
 
 
