@@ -23,7 +23,12 @@ Result<Config> load_bundle_config(const std::string& bundle);
 // `need_process`. Runs as part of parse_config (with need_process=false).
 Result<void> validate_config(const Config& c, bool need_process);
 
-// process.json for `exec --process`: the same "process" object alone.
+// The checks validate_config applies to config.json's "process" (args present,
+// cwd absolute, capability and rlimit names known, ...); errors say "process.<field>".
+Result<void> validate_process(const Process& p);
+
+// process.json for `exec --process`: the same "process" object alone, type-checked
+// and validated with validate_process; errors say "process.<field>".
 Result<Process> parse_process(const Json& j);
 
 // oci::Config -> JSON, as the runtime-spec spells it (round-trips parse_config).
