@@ -1,9 +1,8 @@
 // Backend choice and opening a container's cgroup.
 #include "runtime/cgroup.hpp"
 
-#include <sys/vfs.h>
-
 #include <linux/magic.h>
+#include <sys/vfs.h>
 
 #include "base/file.hpp"
 #include "runtime/cgroup_internal.hpp"
@@ -13,7 +12,7 @@ namespace berth::runtime {
 using namespace cgroup_detail;
 
 CgroupVersion detect_cgroup_version(const CgroupRoot& root) {
-    struct statfs st{};
+    struct statfs st {};
     if (::statfs(root.mount_point.c_str(), &st) == 0 &&
         static_cast<unsigned long>(st.f_type) == CGROUP2_SUPER_MAGIC)
         return CgroupVersion::v2;

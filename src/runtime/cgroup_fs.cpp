@@ -31,10 +31,10 @@ Result<std::vector<std::string>> child_dirs(const std::string& dir) {
         std::string name = e->d_name;
         if (name == "." || name == "..") continue;
         std::string path = file_path(dir, name);
-        struct stat st{};
-        bool is_dir = e->d_type == DT_DIR ||
-                      (e->d_type == DT_UNKNOWN && ::lstat(path.c_str(), &st) == 0 &&
-                       S_ISDIR(st.st_mode));
+        struct stat st {};
+        bool is_dir =
+            e->d_type == DT_DIR ||
+            (e->d_type == DT_UNKNOWN && ::lstat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode));
         if (is_dir) out.push_back(std::move(path));
     }
     ::closedir(d);
@@ -96,9 +96,8 @@ Result<void> kill_all(const std::string& dir) {
 }
 
 Result<void> wait_empty(const std::string& dir) {
-    return poll_until(
-        [&]() -> Result<bool> { return BERTH_TRY(procs_recursive(dir)).empty(); },
-        std::chrono::seconds(5), "wait for the processes in " + dir + " to exit");
+    return poll_until([&]() -> Result<bool> { return BERTH_TRY(procs_recursive(dir)).empty(); },
+                      std::chrono::seconds(5), "wait for the processes in " + dir + " to exit");
 }
 
 Result<void> remove_tree(const std::string& dir) {
@@ -134,8 +133,8 @@ Result<void> poll_until(const std::function<Result<bool>()>& done,
     for (;;) {
         if (BERTH_TRY(done())) return {};
         if (std::chrono::steady_clock::now() >= deadline)
-            return fail(std::string(what) + ": timed out after " +
-                        std::to_string(timeout.count()) + "ms");
+            return fail(std::string(what) + ": timed out after " + std::to_string(timeout.count()) +
+                        "ms");
         std::this_thread::sleep_for(std::chrono::milliseconds(5));
     }
 }

@@ -56,7 +56,7 @@ Result<void> poll_until(const std::function<Result<bool>()>& done,
 // --- hierarchies and paths (cgroup_mountinfo.cpp) ---
 
 struct MountInfo {
-    std::string root;         // the mount's root within its filesystem
+    std::string root;  // the mount's root within its filesystem
     std::string mount_point;
     std::string fs_type;
     std::string super_options;
@@ -123,8 +123,7 @@ Result<void> apply_v2_resources(const std::string& dir, const oci::Resources& r)
 std::vector<bpf_insn> build_device_program(const std::vector<oci::DeviceRule>& rules);
 // Loads the program and attaches it to the cgroup directory, then detaches the
 // programs that were attached before (an update replaces the filter).
-Result<void> apply_device_filter(const std::string& dir,
-                                 const std::vector<oci::DeviceRule>& rules);
+Result<void> apply_device_filter(const std::string& dir, const std::vector<oci::DeviceRule>& rules);
 
 // Conversions from the OCI (v1-flavoured) values to cgroup v2 ones.
 uint64_t shares_to_weight(uint64_t shares);

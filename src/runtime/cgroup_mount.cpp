@@ -30,7 +30,8 @@ Result<void> do_mount(const std::string& source, const std::string& target, cons
                       unsigned long flags, const std::string& data) {
     if (::mount(source.c_str(), target.c_str(), type, flags,
                 data.empty() ? nullptr : data.c_str()) != 0)
-        return sys_fail("mount " + source + " on " + target + (type ? std::string(" (") + type + ")" : ""));
+        return sys_fail("mount " + source + " on " + target +
+                        (type ? std::string(" (") + type + ")" : ""));
     return {};
 }
 
@@ -99,7 +100,8 @@ Result<void> mount_v1_view(const std::string& target, unsigned long flags) {
         if (controllers.empty() || !own_path) continue;
         BERTH_TRYV(mount_v1_hierarchy(target, m, controllers, *own_path, flags));
     }
-    if (flags & MS_RDONLY) BERTH_TRYV(do_mount("", target, nullptr, MS_BIND | MS_REMOUNT | flags, ""));
+    if (flags & MS_RDONLY)
+        BERTH_TRYV(do_mount("", target, nullptr, MS_BIND | MS_REMOUNT | flags, ""));
     unmount.dismiss();
     return {};
 }

@@ -14,7 +14,9 @@ namespace berth::runtime::cgroup_detail {
 
 namespace {
 
-bool is_octal(char c) { return c >= '0' && c <= '7'; }
+bool is_octal(char c) {
+    return c >= '0' && c <= '7';
+}
 
 // Mountinfo escapes space, tab, newline and backslash as \ooo octal.
 std::string unescape(std::string_view s) {
@@ -42,8 +44,8 @@ std::optional<MountInfo> parse_mountinfo_line(std::string_view line) {
 
 bool is_v1_controller(std::string_view opt) {
     static constexpr std::array<std::string_view, 14> known = {
-        "cpu",     "cpuacct", "cpuset",  "memory",     "devices", "freezer", "net_cls",
-        "net_prio", "blkio",  "hugetlb", "perf_event", "pids",    "rdma",    "misc"};
+        "cpu",      "cpuacct", "cpuset",  "memory",     "devices", "freezer", "net_cls",
+        "net_prio", "blkio",   "hugetlb", "perf_event", "pids",    "rdma",    "misc"};
     return opt.starts_with("name=") || std::ranges::find(known, opt) != known.end();
 }
 
@@ -55,7 +57,7 @@ Result<std::vector<V1Hierarchy>> scan_hierarchy_dirs(const std::string& mount_po
     while (struct dirent* e = ::readdir(d)) {
         std::string name = e->d_name;
         if (name == "." || name == ".." || name == "unified") continue;
-        struct stat st{};
+        struct stat st {};
         std::string dir = path_join(mount_point, name);
         if (::lstat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) continue;
         auto controllers = split(name, ',');

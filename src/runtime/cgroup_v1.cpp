@@ -24,7 +24,7 @@ Result<void> init_cpuset_level(const std::string& parent, const std::string& dir
 }
 
 class CgroupV1 final : public Cgroup {
-public:
+  public:
     explicit CgroupV1(V1Dirs dirs) : dirs_(std::move(dirs)) {}
 
     CgroupVersion version() const override { return CgroupVersion::v1; }
@@ -95,7 +95,7 @@ public:
         return d ? *d : "";
     }
 
-private:
+  private:
     std::string base_of(const std::string& dir) const {
         return dir.substr(0, dir.size() - dirs_.rel_path.size());
     }

@@ -9,8 +9,12 @@ namespace berth::runtime::cgroup_detail {
 
 namespace {
 
-std::string num(int64_t v) { return std::to_string(v); }
-std::string unum(uint64_t v) { return std::to_string(v); }
+std::string num(int64_t v) {
+    return std::to_string(v);
+}
+std::string unum(uint64_t v) {
+    return std::to_string(v);
+}
 
 // "c 1:3 rwm"; unset or negative major/minor is the wildcard '*'.
 std::string v1_device_rule(const oci::DeviceRule& r) {
@@ -27,8 +31,8 @@ Result<void> apply_devices(const V1Dirs& d, const std::vector<oci::DeviceRule>& 
     auto dir = BERTH_TRY(d.need("devices", "linux.resources.devices"));
     BERTH_TRYV(write_file(dir, "devices.deny", "a"));
     for (auto& rule : rules)
-        BERTH_TRYV(write_file(dir, rule.allow ? "devices.allow" : "devices.deny",
-                              v1_device_rule(rule)));
+        BERTH_TRYV(
+            write_file(dir, rule.allow ? "devices.allow" : "devices.deny", v1_device_rule(rule)));
     return {};
 }
 
@@ -41,11 +45,12 @@ Result<void> apply_memory_limits(const std::string& dir, std::optional<int64_t> 
     // kernel refuses a limit above the current memsw one.
     if (limit == -1 && !swap && has_memsw) swap = -1;
     if (swap && limit && *swap != -1 && *limit != -1 && *swap < *limit)
-        return fail("linux.resources.memory.swap (" + num(*swap) +
-                    ") must be >= memory.limit (" + num(*limit) + "): it counts memory+swap");
+        return fail("linux.resources.memory.swap (" + num(*swap) + ") must be >= memory.limit (" +
+                    num(*limit) + "): it counts memory+swap");
     if (swap && !has_memsw) {
         // Swap accounting is off (no memsw files): fine unless swap was really asked for.
-        if (*swap == -1 || swap == limit) swap.reset();
+        if (*swap == -1 || swap == limit)
+            swap.reset();
         else
             return fail("linux.resources.memory.swap set but " + dir +
                         "/memory.memsw.limit_in_bytes is missing (swap accounting is off)");
@@ -66,7 +71,8 @@ Result<void> apply_memory_limits(const std::string& dir, std::optional<int64_t> 
 Result<void> apply_memory(const V1Dirs& d, const oci::MemoryResources& m) {
     auto dir = BERTH_TRY(d.need("memory", "linux.resources.memory"));
     BERTH_TRYV(apply_memory_limits(dir, m.limit, m.swap));
-    if (m.reservation) BERTH_TRYV(write_file(dir, "memory.soft_limit_in_bytes", num(*m.reservation)));
+    if (m.reservation)
+        BERTH_TRYV(write_file(dir, "memory.soft_limit_in_bytes", num(*m.reservation)));
     // Kernel memory limits are gone from the kernel (5.16+ ignores, later removes):
     // runc ignores them too.
     if (m.kernel) log::warn("linux.resources.memory.kernel is ignored (deprecated by the kernel)");
@@ -78,7 +84,8 @@ Result<void> apply_memory(const V1Dirs& d, const oci::MemoryResources& m) {
                         ": must be 0..100");
         BERTH_TRYV(write_file(dir, "memory.swappiness", unum(*m.swappiness)));
     }
-    if (m.disable_oom_killer.value_or(false)) BERTH_TRYV(write_file(dir, "memory.oom_control", "1"));
+    if (m.disable_oom_killer.value_or(false))
+        BERTH_TRYV(write_file(dir, "memory.oom_control", "1"));
     if (m.use_hierarchy)
         BERTH_TRYV(write_file(dir, "memory.use_hierarchy", *m.use_hierarchy ? "1" : "0"));
     return {};
@@ -104,13 +111,16 @@ Result<void> apply_cpu(const V1Dirs& d, const oci::CpuResources& c) {
     if (c.period && c.quota)
         BERTH_TRYV(write_pair(dir, "cpu.cfs_period_us", unum(*c.period), "cpu.cfs_quota_us",
                               num(*c.quota)));
-    else if (c.period) BERTH_TRYV(write_file(dir, "cpu.cfs_period_us", unum(*c.period)));
-    else if (c.quota) BERTH_TRYV(write_file(dir, "cpu.cfs_quota_us", num(*c.quota)));
+    else if (c.period)
+        BERTH_TRYV(write_file(dir, "cpu.cfs_period_us", unum(*c.period)));
+    else if (c.quota)
+        BERTH_TRYV(write_file(dir, "cpu.cfs_quota_us", num(*c.quota)));
     if (c.burst) BERTH_TRYV(write_file(dir, "cpu.cfs_burst_us", unum(*c.burst)));
     if (c.realtime_period && c.realtime_runtime)
         BERTH_TRYV(write_pair(dir, "cpu.rt_period_us", unum(*c.realtime_period),
                               "cpu.rt_runtime_us", num(*c.realtime_runtime)));
-    else if (c.realtime_period) BERTH_TRYV(write_file(dir, "cpu.rt_period_us", unum(*c.realtime_period)));
+    else if (c.realtime_period)
+        BERTH_TRYV(write_file(dir, "cpu.rt_period_us", unum(*c.realtime_period)));
     else if (c.realtime_runtime)
         BERTH_TRYV(write_file(dir, "cpu.rt_runtime_us", num(*c.realtime_runtime)));
     if (c.idle) BERTH_TRYV(write_file(dir, "cpu.idle", num(*c.idle)));
@@ -130,7 +140,9 @@ Result<void> apply_pids(const V1Dirs& d, const oci::PidsResources& p) {
     return write_file(dir, "pids.max", p.limit > 0 ? num(p.limit) : "max");
 }
 
-std::string dev(const oci::BlockIoDevice& b) { return num(b.major) + ":" + num(b.minor); }
+std::string dev(const oci::BlockIoDevice& b) {
+    return num(b.major) + ":" + num(b.minor);
+}
 
 Result<void> write_throttle(const std::string& dir, std::string_view file,
                             const std::vector<oci::ThrottleDevice>& devices) {

@@ -38,7 +38,7 @@ Result<bool> events_frozen(const std::string& dir) {
 }
 
 class CgroupV2 final : public Cgroup {
-public:
+  public:
     CgroupV2(std::string mount_point, std::string rel)
         : mount_point_(std::move(mount_point)), rel_(std::move(rel)), dir_(mount_point_ + rel_) {}
 
@@ -83,7 +83,7 @@ public:
 
     std::string path(const std::string&) const override { return dir_; }
 
-private:
+  private:
     Result<void> set_frozen(bool on) {
         BERTH_TRYV(write_file(dir_, "cgroup.freeze", on ? "1" : "0"));
         auto r = poll_until(

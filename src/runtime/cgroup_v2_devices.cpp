@@ -1,8 +1,8 @@
 // cgroup v2 has no devices.allow/deny: device access is decided by an eBPF
 // program of type BPF_PROG_TYPE_CGROUP_DEVICE attached to the cgroup
 // (cgroup-v2.rst "Device controller"). We build it from the OCI rules.
-#include <linux/bpf.h>
 #include <fcntl.h>
+#include <linux/bpf.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -34,12 +34,18 @@ bpf_insn load_u32(uint8_t dst, uint8_t src, int16_t off) {
 bpf_insn alu32_imm(uint8_t op, uint8_t dst, int32_t imm) {
     return insn(BPF_ALU | op | BPF_K, dst, 0, 0, imm);
 }
-bpf_insn mov64_reg(uint8_t dst, uint8_t src) { return insn(BPF_ALU64 | BPF_MOV | BPF_X, dst, src, 0, 0); }
-bpf_insn mov64_imm(uint8_t dst, int32_t imm) { return insn(BPF_ALU64 | BPF_MOV | BPF_K, dst, 0, 0, imm); }
+bpf_insn mov64_reg(uint8_t dst, uint8_t src) {
+    return insn(BPF_ALU64 | BPF_MOV | BPF_X, dst, src, 0, 0);
+}
+bpf_insn mov64_imm(uint8_t dst, int32_t imm) {
+    return insn(BPF_ALU64 | BPF_MOV | BPF_K, dst, 0, 0, imm);
+}
 bpf_insn jne_imm(uint8_t dst, int32_t imm, int16_t off) {
     return insn(BPF_JMP | BPF_JNE | BPF_K, dst, 0, off, imm);
 }
-bpf_insn exit_insn() { return insn(BPF_JMP | BPF_EXIT, 0, 0, 0, 0); }
+bpf_insn exit_insn() {
+    return insn(BPF_JMP | BPF_EXIT, 0, 0, 0, 0);
+}
 
 void emit_prologue(std::vector<bpf_insn>& p) {
     // access_type holds the device type in its low 16 bits, the access in the high.
@@ -86,7 +92,9 @@ std::vector<bpf_insn> rule_block(const oci::DeviceRule& r) {
     return b;
 }
 
-long bpf(int cmd, bpf_attr& attr) { return ::syscall(SYS_bpf, cmd, &attr, sizeof attr); }
+long bpf(int cmd, bpf_attr& attr) {
+    return ::syscall(SYS_bpf, cmd, &attr, sizeof attr);
+}
 
 Result<UniqueFd> load_program(const std::vector<bpf_insn>& prog) {
     static char license[] = "Apache-2.0";
@@ -130,7 +138,8 @@ Result<void> attach(int cgroup_fd, int prog_fd, const std::string& dir) {
     // MULTI: an update attaches the new filter before detaching the old one, so
     // there is no moment without a filter.
     attr.attach_flags = BPF_F_ALLOW_MULTI;
-    if (bpf(BPF_PROG_ATTACH, attr) != 0) return sys_fail("bpf(BPF_PROG_ATTACH) device filter to " + dir);
+    if (bpf(BPF_PROG_ATTACH, attr) != 0)
+        return sys_fail("bpf(BPF_PROG_ATTACH) device filter to " + dir);
     return {};
 }
 

@@ -11,9 +11,15 @@ namespace berth::runtime::cgroup_detail {
 
 namespace {
 
-std::string num(int64_t v) { return std::to_string(v); }
-std::string unum(uint64_t v) { return std::to_string(v); }
-std::string max_or(int64_t v) { return v < 0 ? "max" : num(v); }
+std::string num(int64_t v) {
+    return std::to_string(v);
+}
+std::string unum(uint64_t v) {
+    return std::to_string(v);
+}
+std::string max_or(int64_t v) {
+    return v < 0 ? "max" : num(v);
+}
 
 // A controller's files exist only when the parent delegates it: say so rather
 // than a bare ENOENT.
@@ -34,7 +40,8 @@ Result<void> apply_memory(const std::string& dir, const oci::MemoryResources& m)
     }
     if (!swap.empty()) {
         // Without swap accounting there is no memory.swap.max; no swap asked is fine.
-        if (has_file(dir, "memory.swap.max")) BERTH_TRYV(write_file(dir, "memory.swap.max", swap));
+        if (has_file(dir, "memory.swap.max"))
+            BERTH_TRYV(write_file(dir, "memory.swap.max", swap));
         else if (swap != "0" && swap != "max")
             BERTH_TRYV(need_file(dir, "memory.swap.max", "memory (swap accounting)", by));
     }
@@ -45,8 +52,9 @@ Result<void> apply_memory(const std::string& dir, const oci::MemoryResources& m)
     // No v2 equivalent: swappiness is global, kmem is always accounted, and
     // memory.oom.group means something else than disabling the killer.
     if (m.swappiness || m.kernel || m.kernel_tcp || m.disable_oom_killer.value_or(false))
-        log::warn("linux.resources.memory: swappiness, kernel, kernelTCP and disableOOMKiller "
-                  "have no cgroup v2 equivalent and are ignored");
+        log::warn(
+            "linux.resources.memory: swappiness, kernel, kernelTCP and disableOOMKiller "
+            "have no cgroup v2 equivalent and are ignored");
     return {};
 }
 
@@ -59,8 +67,9 @@ std::string cpu_max(const oci::CpuResources& c) {
 Result<void> apply_cpu(const std::string& dir, const oci::CpuResources& c) {
     constexpr std::string_view by = "linux.resources.cpu";
     if (c.realtime_runtime.value_or(0) != 0 || c.realtime_period.value_or(0) != 0)
-        return fail("linux.resources.cpu.realtimeRuntime/realtimePeriod: cgroup v2 has no "
-                    "realtime scheduling limits");
+        return fail(
+            "linux.resources.cpu.realtimeRuntime/realtimePeriod: cgroup v2 has no "
+            "realtime scheduling limits");
     if (c.shares && *c.shares != 0) {
         BERTH_TRYV(need_file(dir, "cpu.weight", "cpu", by));
         BERTH_TRYV(write_file(dir, "cpu.weight", unum(shares_to_weight(*c.shares))));
@@ -93,7 +102,9 @@ Result<void> apply_pids(const std::string& dir, const oci::PidsResources& p) {
     return write_file(dir, "pids.max", p.limit > 0 ? num(p.limit) : "max");
 }
 
-std::string dev(const oci::BlockIoDevice& b) { return num(b.major) + ":" + num(b.minor); }
+std::string dev(const oci::BlockIoDevice& b) {
+    return num(b.major) + ":" + num(b.minor);
+}
 
 // io.max takes "maj:min key=value..." and keeps the keys a write leaves out, so
 // all throttles of one device go in one line.
@@ -177,8 +188,9 @@ Result<std::string> swap_to_v2(std::optional<int64_t> swap, std::optional<int64_
     if (*swap == -1) return "max";
     if (*swap == 0) return "";
     if (!limit || *limit == 0)
-        return fail("linux.resources.memory.swap needs memory.limit on cgroup v2 "
-                    "(swap.max is swap minus the memory limit)");
+        return fail(
+            "linux.resources.memory.swap needs memory.limit on cgroup v2 "
+            "(swap.max is swap minus the memory limit)");
     if (*limit == -1) return "max";
     if (*swap < *limit)
         return fail("linux.resources.memory.swap (" + num(*swap) + ") must be >= memory.limit (" +

@@ -19,7 +19,7 @@ namespace {
 namespace fs = std::filesystem;
 
 class FakeTree : public ::testing::Test {
-protected:
+  protected:
     void SetUp() override {
         char tmpl[] = "/tmp/berth-fakecg-XXXXXX";
         ASSERT_NE(::mkdtemp(tmpl), nullptr);
@@ -47,7 +47,7 @@ protected:
 };
 
 class FakeV1 : public FakeTree {
-protected:
+  protected:
     void SetUp() override {
         FakeTree::SetUp();
         for (auto d : {"cpu,cpuacct", "memory", "pids", "blkio", "devices", "cpuset", "hugetlb",
@@ -82,11 +82,13 @@ TEST_F(FakeV1, ApplyWritesEveryControllerFile) {
                    "devices/t/x/devices.allow"})
         put(f);
     oci::Resources r;
-    r.memory = oci::MemoryResources{.limit = 100 << 20, .reservation = 50 << 20,
-                                    .swap = 200 << 20, .swappiness = 10,
+    r.memory = oci::MemoryResources{.limit = 100 << 20,
+                                    .reservation = 50 << 20,
+                                    .swap = 200 << 20,
+                                    .swappiness = 10,
                                     .disable_oom_killer = true};
-    r.cpu = oci::CpuResources{.shares = 512, .quota = 50000, .period = 100000, .cpus = "0",
-                              .mems = "0"};
+    r.cpu = oci::CpuResources{
+        .shares = 512, .quota = 50000, .period = 100000, .cpus = "0", .mems = "0"};
     r.pids = oci::PidsResources{42};
     oci::BlockIoResources b;
     b.weight = 500;
@@ -149,7 +151,8 @@ TEST_F(FakeV1, SwapWithoutSwapAccountingFailsUnlessItEqualsTheLimit) {
     r.memory->swap = 2 << 20;
     auto bad = cg->apply(r);
     ASSERT_FALSE(bad);
-    EXPECT_NE(bad.error().message.find("swap accounting"), std::string::npos) << bad.error().message;
+    EXPECT_NE(bad.error().message.find("swap accounting"), std::string::npos)
+        << bad.error().message;
 }
 
 TEST_F(FakeV1, SwapBelowLimitAndUnifiedAreRejected) {
@@ -176,16 +179,16 @@ TEST_F(FakeV1, WriteErrorsNameTheFileAndTheValue) {
 }
 
 class FakeV2 : public FakeTree {
-protected:
+  protected:
     void SetUp() override {
         FakeTree::SetUp();
         put("cgroup.controllers", "cpuset cpu io memory hugetlb pids\n");
         put("cgroup.subtree_control");
     }
     void leaf_files() {
-        for (auto f : {"memory.max", "memory.low", "memory.swap.max", "memory.high", "cpu.weight",
-                       "cpu.max", "cpuset.cpus", "cpuset.mems", "pids.max", "io.weight", "io.max",
-                       "hugetlb.2MB.max"})
+        for (auto f :
+             {"memory.max", "memory.low", "memory.swap.max", "memory.high", "cpu.weight", "cpu.max",
+              "cpuset.cpus", "cpuset.mems", "pids.max", "io.weight", "io.max", "hugetlb.2MB.max"})
             put(std::string("t/x/") + f);
     }
 };
@@ -203,8 +206,7 @@ TEST_F(FakeV2, ApplyConvertsOciValues) {
     ASSERT_TRUE(cg->create());
     leaf_files();
     oci::Resources r;
-    r.memory = oci::MemoryResources{.limit = 100 << 20, .reservation = 50 << 20,
-                                    .swap = 300 << 20};
+    r.memory = oci::MemoryResources{.limit = 100 << 20, .reservation = 50 << 20, .swap = 300 << 20};
     r.cpu = oci::CpuResources{.shares = 1024, .period = 100000, .cpus = "0-1", .mems = "0"};
     r.pids = oci::PidsResources{0};
     oci::BlockIoResources b;

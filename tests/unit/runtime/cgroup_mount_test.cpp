@@ -41,7 +41,7 @@ int in_private_mount_ns(const std::function<int()>& body) {
 }
 
 class CgroupMount : public ::testing::Test {
-protected:
+  protected:
     void SetUp() override {
         if (::geteuid() != 0) GTEST_SKIP() << "needs root";
         char tmpl[] = "/tmp/berth-cgmount-XXXXXX";

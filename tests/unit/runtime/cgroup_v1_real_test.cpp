@@ -64,7 +64,7 @@ struct Sleeper {
 };
 
 class RealV1 : public ::testing::Test {
-protected:
+  protected:
     void SetUp() override {
         if (::geteuid() != 0 || detect_cgroup_version() != CgroupVersion::v1 ||
             !fs::exists("/sys/fs/cgroup/memory/memory.limit_in_bytes"))

@@ -41,7 +41,7 @@ std::string v2_root() {
 // A child that waits for a byte (or EOF) on a pipe and then runs `body`, exiting
 // with its result: the parent moves it into the cgroup in between.
 class Child {
-public:
+  public:
     template <typename F>
     explicit Child(F body) {
         int p[2];
@@ -76,13 +76,13 @@ public:
         }
     }
 
-private:
+  private:
     pid_t pid_ = -1;
     int go_ = -1;
 };
 
 class RealV2 : public ::testing::Test {
-protected:
+  protected:
     void SetUp() override {
         root_ = v2_root();
         if (::geteuid() != 0 || root_.empty()) GTEST_SKIP() << "needs root and a cgroup2 mount";
