@@ -1,5 +1,7 @@
 // validate_config: what config.json must say beyond its JSON types for the runtime
 // to act on it (config.md). The process and linux sections have their own files.
+#include <algorithm>
+
 #include "oci/config_parse.hpp"
 #include "oci/config_validate_internal.hpp"
 
@@ -10,11 +12,32 @@ using detail::field_error;
 
 namespace {
 
-Result<void> check_mounts(const std::vector<Mount>& mounts) {
-    // config.md "Mounts": destination "MUST be an absolute path" on Linux.
-    for (size_t i = 0; i < mounts.size(); ++i)
-        BERTH_TRYV(check_absolute("mounts[" + std::to_string(i) + "].destination",
-                                  mounts[i].destination));
+bool has_option(const Mount& m, std::string_view opt) {
+    return std::ranges::find(m.options, opt) != m.options.end();
+}
+
+// config.md "Mounts", uidMappings/gidMappings and the idmap/ridmap options.
+Result<void> check_mount_idmap(const Mount& m, const std::string& path, bool has_userns) {
+    if (!m.uid_mappings.empty() && m.gid_mappings.empty())
+        return field_error(path + ".gidMappings", "required with uidMappings");
+    if (m.uid_mappings.empty() && !m.gid_mappings.empty())
+        return field_error(path + ".uidMappings", "required with gidMappings");
+    // "If there are no uidMappings and gidMappings specified and the container
+    // isn't using user namespaces, an error MUST be returned."
+    if ((has_option(m, "idmap") || has_option(m, "ridmap")) && m.uid_mappings.empty() && !has_userns)
+        return field_error(path + ".options",
+                           "idmap needs uidMappings and gidMappings or a user namespace");
+    return {};
+}
+
+Result<void> check_mounts(const Config& c) {
+    const bool has_userns = c.linux_ && c.linux_->has_namespace(NamespaceType::user);
+    for (size_t i = 0; i < c.mounts.size(); ++i) {
+        std::string path = "mounts[" + std::to_string(i) + "]";
+        // config.md "Mounts": destination "MUST be an absolute path" on Linux.
+        BERTH_TRYV(check_absolute(path + ".destination", c.mounts[i].destination));
+        BERTH_TRYV(check_mount_idmap(c.mounts[i], path, has_userns));
+    }
     return {};
 }
 
@@ -57,7 +80,7 @@ Result<void> validate_config(const Config& c, bool need_process) {
     } else if (need_process) {
         return field_error("process", "required");
     }
-    BERTH_TRYV(check_mounts(c.mounts));
+    BERTH_TRYV(check_mounts(c));
     BERTH_TRYV(check_hooks(c.hooks));
     BERTH_TRYV(check_annotations(c.annotations));
     BERTH_TRYV(detail::validate_linux(c));

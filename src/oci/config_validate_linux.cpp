@@ -133,6 +133,24 @@ Result<void> check_personality(const Linux& l) {
     return {};
 }
 
+Result<void> check_memory_policy(const Linux& l) {
+    if (!l.memory_policy) return {};
+    static constexpr std::string_view kModes[] = {
+        "MPOL_DEFAULT",   "MPOL_BIND",           "MPOL_INTERLEAVE", "MPOL_WEIGHTED_INTERLEAVE",
+        "MPOL_PREFERRED", "MPOL_PREFERRED_MANY", "MPOL_LOCAL"};
+    static constexpr std::string_view kFlags[] = {"MPOL_F_NUMA_BALANCING", "MPOL_F_RELATIVE_NODES",
+                                                  "MPOL_F_STATIC_NODES"};
+    auto& p = *l.memory_policy;
+    if (p.mode.empty()) return field_error("linux.memoryPolicy.mode", "required");
+    if (std::ranges::find(kModes, p.mode) == std::end(kModes))
+        return field_error("linux.memoryPolicy.mode", "unknown mode " + in_quotes(p.mode));
+    for (size_t i = 0; i < p.flags.size(); ++i)
+        if (std::ranges::find(kFlags, p.flags[i]) == std::end(kFlags))
+            return field_error(indexed("linux.memoryPolicy.flags", i),
+                               "unknown flag " + in_quotes(p.flags[i]));
+    return {};
+}
+
 Result<void> check_linux(const Linux& l) {
     BERTH_TRYV(check_namespaces(l));
     BERTH_TRYV(check_user_namespace(l));
@@ -145,6 +163,7 @@ Result<void> check_linux(const Linux& l) {
     BERTH_TRYV(check_path_list("linux.maskedPaths", l.masked_paths));
     BERTH_TRYV(check_path_list("linux.readonlyPaths", l.readonly_paths));
     BERTH_TRYV(check_personality(l));
+    BERTH_TRYV(check_memory_policy(l));
     return {};
 }
 

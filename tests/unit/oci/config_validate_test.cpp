@@ -66,6 +66,29 @@ TEST(ConfigValidate, MountDestinationMustBeAbsolute) {
     EXPECT_EQ(error_of(c), "mounts[1].destination: required");
 }
 
+TEST(ConfigValidate, MountMappingsComeInPairs) {
+    Config c = valid();
+    c.mounts.resize(1);
+    c.mounts[0].destination = "/data";
+    c.mounts[0].options = {"bind", "idmap"};
+    c.mounts[0].uid_mappings = {{0, 1000, 1}};
+    EXPECT_EQ(error_of(c), "mounts[0].gidMappings: required with uidMappings");
+    c.mounts[0].gid_mappings = {{0, 1000, 1}};
+    EXPECT_EQ(error_of(c), "<valid>");
+    c.mounts[0].uid_mappings.clear();
+    EXPECT_EQ(error_of(c), "mounts[0].uidMappings: required with gidMappings");
+}
+
+TEST(ConfigValidate, IdmapMountNeedsMappingsOrUserNamespace) {
+    Config c = valid();
+    c.mounts.resize(1);
+    c.mounts[0].destination = "/data";
+    c.mounts[0].options = {"rbind", "ridmap"};
+    EXPECT_EQ(error_of(c), "mounts[0].options: idmap needs uidMappings and gidMappings or a user namespace");
+    lx(c).namespaces.push_back({NamespaceType::user, "/proc/1/ns/user"});
+    EXPECT_EQ(error_of(c), "<valid>");
+}
+
 TEST(ConfigValidate, HookPathMustBeAbsolute) {
     Config c = valid();
     c.hooks.create_runtime = {hook("/bin/a"), hook("bin/b")};
@@ -337,6 +360,17 @@ TEST(ConfigValidate, PersonalityDomain) {
     Config c = valid();
     lx(c).personality = Personality{"LINUX64", {}};
     EXPECT_EQ(error_of(c), "linux.personality.domain: unknown domain \"LINUX64\" (expected LINUX or LINUX32)");
+}
+
+TEST(ConfigValidate, MemoryPolicy) {
+    Config c = valid();
+    lx(c).memory_policy.emplace();
+    EXPECT_EQ(error_of(c), "linux.memoryPolicy.mode: required");
+    lx(c).memory_policy->mode = "MPOL_RANDOM";
+    EXPECT_EQ(error_of(c), "linux.memoryPolicy.mode: unknown mode \"MPOL_RANDOM\"");
+    lx(c).memory_policy->mode = "MPOL_BIND";
+    lx(c).memory_policy->flags = {"MPOL_F_STATIC_NODES", "MPOL_F_X"};
+    EXPECT_EQ(error_of(c), "linux.memoryPolicy.flags[1]: unknown flag \"MPOL_F_X\"");
 }
 
 TEST(ConfigValidate, ParseConfigRunsValidation) {
