@@ -2,10 +2,11 @@
 // process and linux sections are parsed in their own files. Fields the spec
 // defines for other platforms (windows, solaris, vm, zos, freebsd) and fields
 // unknown to this version are ignored, as runc does, so newer configs still load.
+#include "oci/config_parse.hpp"
+
 #include <cstring>
 
 #include "base/file.hpp"
-#include "oci/config_parse.hpp"
 #include "oci/config_parse_internal.hpp"
 
 namespace berth::oci {

@@ -13,8 +13,8 @@ Result<Linux> parse_linux_object(const JsonNode& n);          // config_parse_li
 Result<Resources> parse_resources_object(const JsonNode& n);  // config_parse_resources.cpp
 Result<Seccomp> parse_seccomp_object(const JsonNode& n);      // config_parse_seccomp.cpp
 
-Json linux_to_json(const Linux& l);              // config_to_json_linux.cpp
-Json resources_to_json(const Resources& r);      // config_to_json_linux.cpp
-Json seccomp_to_json(const Seccomp& s);          // config_to_json_linux.cpp
+Json linux_to_json(const Linux& l);          // config_to_json_linux.cpp
+Json resources_to_json(const Resources& r);  // config_to_json_linux.cpp
+Json seccomp_to_json(const Seccomp& s);      // config_to_json_linux.cpp
 
 }  // namespace berth::oci::detail

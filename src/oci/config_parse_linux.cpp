@@ -11,9 +11,9 @@ namespace {
 
 std::optional<NamespaceType> namespace_type_from_name(std::string_view s) {
     static constexpr std::pair<std::string_view, NamespaceType> kTypes[] = {
-        {"pid", NamespaceType::pid},   {"network", NamespaceType::network},
-        {"mount", NamespaceType::mount}, {"ipc", NamespaceType::ipc},
-        {"uts", NamespaceType::uts},   {"user", NamespaceType::user},
+        {"pid", NamespaceType::pid},       {"network", NamespaceType::network},
+        {"mount", NamespaceType::mount},   {"ipc", NamespaceType::ipc},
+        {"uts", NamespaceType::uts},       {"user", NamespaceType::user},
         {"cgroup", NamespaceType::cgroup}, {"time", NamespaceType::time},
     };
     for (auto& [name, t] : kTypes)
@@ -54,7 +54,9 @@ Result<Device> parse_device(const JsonNode& n) {
     // config-linux.md "Devices": major and minor are REQUIRED unless type is p
     // (a FIFO has no device number). A zero default would silently mean 0:0.
     for (const char* key : {"major", "minor"})
-        if (d.type != 'p' && !n.member(key)) return n.error(std::string(key) + ": required for device type " + std::string(1, d.type ? d.type : '?'));
+        if (d.type != 'p' && !n.member(key))
+            return n.error(std::string(key) + ": required for device type " +
+                           std::string(1, d.type ? d.type : '?'));
     BERTH_TRYV(get(n, "major", d.major));
     BERTH_TRYV(get(n, "minor", d.minor));
     BERTH_TRYV(get(n, "fileMode", d.file_mode));

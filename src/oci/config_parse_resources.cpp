@@ -75,12 +75,12 @@ Result<BlockIoResources> parse_block_io(const JsonNode& n) {
     BERTH_TRYV(get(n, "weight", b.weight));
     BERTH_TRYV(get(n, "leafWeight", b.leaf_weight));
     BERTH_TRYV(get_array(n, "weightDevice", b.weight_device, parse_weight_device));
-    BERTH_TRYV(get_array(n, "throttleReadBpsDevice", b.throttle_read_bps_device,
-                         parse_throttle_device));
-    BERTH_TRYV(get_array(n, "throttleWriteBpsDevice", b.throttle_write_bps_device,
-                         parse_throttle_device));
-    BERTH_TRYV(get_array(n, "throttleReadIOPSDevice", b.throttle_read_iops_device,
-                         parse_throttle_device));
+    BERTH_TRYV(
+        get_array(n, "throttleReadBpsDevice", b.throttle_read_bps_device, parse_throttle_device));
+    BERTH_TRYV(
+        get_array(n, "throttleWriteBpsDevice", b.throttle_write_bps_device, parse_throttle_device));
+    BERTH_TRYV(
+        get_array(n, "throttleReadIOPSDevice", b.throttle_read_iops_device, parse_throttle_device));
     BERTH_TRYV(get_array(n, "throttleWriteIOPSDevice", b.throttle_write_iops_device,
                          parse_throttle_device));
     return b;

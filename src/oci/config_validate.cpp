@@ -24,7 +24,8 @@ Result<void> check_mount_idmap(const Mount& m, const std::string& path, bool has
         return field_error(path + ".uidMappings", "required with gidMappings");
     // "If there are no uidMappings and gidMappings specified and the container
     // isn't using user namespaces, an error MUST be returned."
-    if ((has_option(m, "idmap") || has_option(m, "ridmap")) && m.uid_mappings.empty() && !has_userns)
+    if ((has_option(m, "idmap") || has_option(m, "ridmap")) && m.uid_mappings.empty() &&
+        !has_userns)
         return field_error(path + ".options",
                            "idmap needs uidMappings and gidMappings or a user namespace");
     return {};

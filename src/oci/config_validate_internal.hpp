@@ -26,7 +26,8 @@ inline std::unexpected<Error> field_error(std::string_view path, std::string_vie
 // Empty: "<path>: required"; relative: "<path>: must be an absolute path, got \"x\"".
 inline Result<void> check_absolute(std::string_view path, const std::string& value) {
     if (value.empty()) return field_error(path, "required");
-    if (value[0] != '/') return field_error(path, "must be an absolute path, got " + in_quotes(value));
+    if (value[0] != '/')
+        return field_error(path, "must be an absolute path, got " + in_quotes(value));
     return {};
 }
 

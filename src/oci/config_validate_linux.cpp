@@ -29,7 +29,8 @@ Result<void> check_namespaces(const Linux& l) {
         if (!seen.insert(ns.type).second)
             return field_error(indexed("linux.namespaces", i) + ".type",
                                "duplicate namespace " + in_quotes(namespace_type_name(ns.type)));
-        if (!ns.path.empty()) BERTH_TRYV(check_absolute(indexed("linux.namespaces", i) + ".path", ns.path));
+        if (!ns.path.empty())
+            BERTH_TRYV(check_absolute(indexed("linux.namespaces", i) + ".path", ns.path));
     }
     return {};
 }
@@ -48,9 +49,11 @@ Result<void> check_user_namespace(const Linux& l) {
         // A new user namespace without mappings leaves every id unmapped
         // (overflow uid 65534): nothing in the container could own a file.
         if (l.uid_mappings.empty())
-            return field_error("linux.uidMappings", "required when a new user namespace is created");
+            return field_error("linux.uidMappings",
+                               "required when a new user namespace is created");
         if (l.gid_mappings.empty())
-            return field_error("linux.gidMappings", "required when a new user namespace is created");
+            return field_error("linux.gidMappings",
+                               "required when a new user namespace is created");
     } else if (!l.has_namespace(NamespaceType::user)) {
         if (!l.uid_mappings.empty())
             return field_error("linux.uidMappings", "given without a user namespace");
@@ -82,8 +85,8 @@ Result<void> check_devices(const Linux& l) {
         std::string path = indexed("linux.devices", i);
         if (d.type == 0) return field_error(path + ".type", "required");
         if (std::string_view("cbup").find(d.type) == std::string_view::npos)
-            return field_error(path + ".type",
-                               "must be one of c, b, u, p, got " + in_quotes(std::string(1, d.type)));
+            return field_error(path + ".type", "must be one of c, b, u, p, got " +
+                                                   in_quotes(std::string(1, d.type)));
         BERTH_TRYV(check_absolute(path + ".path", d.path));
     }
     return {};
@@ -101,9 +104,9 @@ Result<void> check_cgroups_path(const Linux& l) {
 }
 
 Result<void> check_rootfs_propagation(const Linux& l) {
-    static constexpr std::string_view kModes[] = {"",        "shared",  "slave",  "private",
-                                                  "unbindable", "rshared", "rslave", "rprivate",
-                                                  "runbindable"};
+    static constexpr std::string_view kModes[] = {"",        "shared",     "slave",
+                                                  "private", "unbindable", "rshared",
+                                                  "rslave",  "rprivate",   "runbindable"};
     if (std::ranges::find(kModes, l.rootfs_propagation) == std::end(kModes))
         return field_error("linux.rootfsPropagation",
                            "unknown propagation " + in_quotes(l.rootfs_propagation) +
@@ -120,7 +123,8 @@ Result<void> check_seccomp(const Linux& l) {
 }
 
 Result<void> check_path_list(std::string_view name, const std::vector<std::string>& paths) {
-    for (size_t i = 0; i < paths.size(); ++i) BERTH_TRYV(check_absolute(indexed(name, i), paths[i]));
+    for (size_t i = 0; i < paths.size(); ++i)
+        BERTH_TRYV(check_absolute(indexed(name, i), paths[i]));
     return {};
 }
 

@@ -26,16 +26,17 @@ Result<void> check_console_size(const Process& p) {
                                                       std::to_string(s.height) + "x" +
                                                       std::to_string(s.width));
     if (p.terminal && (s.height == 0 || s.width == 0))
-        return field_error("process.consoleSize", "height and width must be non-zero with a terminal");
+        return field_error("process.consoleSize",
+                           "height and width must be non-zero with a terminal");
     return {};
 }
 
 Result<void> check_capability_set(std::string_view set, const std::vector<std::string>& names) {
     for (size_t i = 0; i < names.size(); ++i)
         if (!runtime::is_known_capability(names[i]))
-            return field_error("process.capabilities." + std::string(set) + "[" +
-                                   std::to_string(i) + "]",
-                               "unknown capability " + in_quotes(names[i]));
+            return field_error(
+                "process.capabilities." + std::string(set) + "[" + std::to_string(i) + "]",
+                "unknown capability " + in_quotes(names[i]));
     return {};
 }
 
@@ -85,8 +86,8 @@ Result<void> check_io_priority(const Process& p) {
 
 Result<void> check_scheduler(const Process& p) {
     if (!p.scheduler) return {};
-    static constexpr std::string_view kPolicies[] = {"SCHED_OTHER", "SCHED_FIFO",  "SCHED_RR",
-                                                     "SCHED_BATCH", "SCHED_ISO",   "SCHED_IDLE",
+    static constexpr std::string_view kPolicies[] = {"SCHED_OTHER",   "SCHED_FIFO", "SCHED_RR",
+                                                     "SCHED_BATCH",   "SCHED_ISO",  "SCHED_IDLE",
                                                      "SCHED_DEADLINE"};
     if (std::ranges::find(kPolicies, p.scheduler->policy) == std::end(kPolicies))
         return field_error("process.scheduler.policy",

@@ -28,7 +28,8 @@ Process default_process() {
 }
 
 std::vector<Mount> default_mounts() {
-    auto m = [](std::string dest, std::string type, std::string src, std::vector<std::string> opts) {
+    auto m = [](std::string dest, std::string type, std::string src,
+                std::vector<std::string> opts) {
         Mount mount;
         mount.destination = std::move(dest);
         mount.type = std::move(type);
@@ -61,10 +62,17 @@ Linux default_linux() {
     for (auto t : {NamespaceType::pid, NamespaceType::network, NamespaceType::ipc,
                    NamespaceType::uts, NamespaceType::mount, NamespaceType::cgroup})
         l.namespaces.push_back({t, ""});
-    l.masked_paths = {"/proc/acpi",          "/proc/asound",        "/proc/kcore",
-                      "/proc/keys",          "/proc/latency_stats", "/proc/timer_list",
-                      "/proc/timer_stats",   "/proc/sched_debug",   "/sys/firmware",
-                      "/proc/scsi",          "/sys/devices/virtual/powercap"};
+    l.masked_paths = {"/proc/acpi",
+                      "/proc/asound",
+                      "/proc/kcore",
+                      "/proc/keys",
+                      "/proc/latency_stats",
+                      "/proc/timer_list",
+                      "/proc/timer_stats",
+                      "/proc/sched_debug",
+                      "/sys/firmware",
+                      "/proc/scsi",
+                      "/sys/devices/virtual/powercap"};
     l.readonly_paths = {"/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"};
     return l;
 }
@@ -109,6 +117,8 @@ Config default_config(bool rootless) {
     return c;
 }
 
-Json default_spec(bool rootless) { return to_json(default_config(rootless)); }
+Json default_spec(bool rootless) {
+    return to_json(default_config(rootless));
+}
 
 }  // namespace berth::oci

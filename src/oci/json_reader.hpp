@@ -20,7 +20,7 @@ namespace berth::oci::detail {
 
 // A JSON value and its path from the document root ("" for the root itself).
 class JsonNode {
-public:
+  public:
     JsonNode(const Json& j, std::string path) : j_(&j), path_(std::move(path)) {}
 
     const Json& json() const { return *j_; }
@@ -57,7 +57,7 @@ public:
         return j.type_name();
     }
 
-private:
+  private:
     const Json* j_;
     std::string path_;
 };
@@ -162,8 +162,7 @@ Result<void> get_object(const JsonNode& obj, std::string_view key, std::optional
 
 // obj.key as an array of objects, each handed to `parse`.
 template <typename T, typename F>
-Result<void> get_array(const JsonNode& obj, std::string_view key, std::vector<T>& out,
-                       F&& parse) {
+Result<void> get_array(const JsonNode& obj, std::string_view key, std::vector<T>& out, F&& parse) {
     auto m = obj.member(key);
     if (!m) return {};
     if (!m->json().is_array()) return m->type_error("an array");

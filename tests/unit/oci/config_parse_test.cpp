@@ -135,7 +135,9 @@ std::string parse_error(const Json& j) {
     return r ? "<parsed>" : r.error().message;
 }
 
-Json minimal() { return {{"ociVersion", "1.3.0"}, {"root", {{"path", "rootfs"}}}}; }
+Json minimal() {
+    return {{"ociVersion", "1.3.0"}, {"root", {{"path", "rootfs"}}}};
+}
 
 TEST(ConfigParse, FullConfigTopLevelAndMountsAndHooks) {
     Config c = parse_full();
@@ -174,8 +176,8 @@ TEST(ConfigParse, FullConfigTopLevelAndMountsAndHooks) {
     ASSERT_EQ(c.hooks.poststop.size(), 1u);
     EXPECT_EQ(c.hooks.poststop[0].timeout, 30);
 
-    EXPECT_EQ(c.annotations, (std::map<std::string, std::string>{{"org.example.key", "value"},
-                                                                  {"empty", ""}}));
+    EXPECT_EQ(c.annotations,
+              (std::map<std::string, std::string>{{"org.example.key", "value"}, {"empty", ""}}));
 }
 
 TEST(ConfigParse, FullConfigProcess) {
@@ -242,8 +244,8 @@ TEST(ConfigParse, FullConfigLinux) {
     EXPECT_EQ(l.uid_mappings[0].size, 65536u);
     ASSERT_EQ(l.gid_mappings.size(), 1u);
     EXPECT_EQ(l.gid_mappings[0].size, 65537u);
-    EXPECT_EQ(l.time_offsets_secs, (std::map<std::string, int64_t>{{"boottime", -10},
-                                                                   {"monotonic", 7}}));
+    EXPECT_EQ(l.time_offsets_secs,
+              (std::map<std::string, int64_t>{{"boottime", -10}, {"monotonic", 7}}));
     EXPECT_EQ(l.time_offsets_nsecs, (std::map<std::string, uint32_t>{{"boottime", 500}}));
     ASSERT_EQ(l.devices.size(), 2u);
     EXPECT_EQ(l.devices[0].type, 'c');
@@ -499,7 +501,8 @@ TEST(ConfigParseErrors, RlimitSoftNotAnInteger) {
 TEST(ConfigParseErrors, CapabilitiesSetNotAnArray) {
     Json j = minimal();
     j["process"] = {{"args", {"sh"}}, {"capabilities", {{"bounding", "CAP_KILL"}}}};
-    EXPECT_EQ(parse_error(j), "process.capabilities.bounding: expected an array of strings, got string");
+    EXPECT_EQ(parse_error(j),
+              "process.capabilities.bounding: expected an array of strings, got string");
 }
 
 TEST(ConfigParseErrors, MountDestinationNotAString) {
@@ -537,7 +540,8 @@ TEST(ConfigParseErrors, MemoryLimitNotAnInteger) {
 TEST(ConfigParseErrors, BlockIoWeightOutOfRange) {
     Json j = minimal();
     j["linux"]["resources"]["blockIO"]["weight"] = 70000;
-    EXPECT_EQ(parse_error(j), "linux.resources.blockIO.weight: expected an integer in [0, 65535], got 70000");
+    EXPECT_EQ(parse_error(j),
+              "linux.resources.blockIO.weight: expected an integer in [0, 65535], got 70000");
 }
 
 TEST(ConfigParseErrors, PidsNotAnObject) {
@@ -587,9 +591,11 @@ TEST(ConfigParseErrors, SeccompArgValueWrongType) {
     j["linux"]["seccomp"] = {
         {"defaultAction", "SCMP_ACT_ALLOW"},
         {"syscalls",
-         {{{"names", {"read"}}, {"action", "SCMP_ACT_ERRNO"},
+         {{{"names", {"read"}},
+           {"action", "SCMP_ACT_ERRNO"},
            {"args", {{{"index", 0}, {"value", "1"}, {"op", "SCMP_CMP_EQ"}}}}}}}};
-    EXPECT_EQ(parse_error(j), "linux.seccomp.syscalls[0].args[0].value: expected an integer, got string");
+    EXPECT_EQ(parse_error(j),
+              "linux.seccomp.syscalls[0].args[0].value: expected an integer, got string");
 }
 
 TEST(ConfigParseErrors, TimeOffsetSecsWrongType) {
@@ -652,7 +658,7 @@ TEST(ParseProcess, IsValidated) {
 // --- load_bundle_config ---
 
 class BundleTest : public ::testing::Test {
-protected:
+  protected:
     void SetUp() override {
         char tmpl[] = "/tmp/berth-config-test-XXXXXX";
         ASSERT_NE(::mkdtemp(tmpl), nullptr);
@@ -685,7 +691,8 @@ TEST_F(BundleTest, BadJsonSaysWhereInTheFile) {
 }
 
 TEST_F(BundleTest, InvalidConfigNamesBundleAndField) {
-    write_config(R"({"ociVersion": "1.3.0", "root": {"path": "rootfs"}, "mounts": [{"destination": "tmp"}]})");
+    write_config(
+        R"({"ociVersion": "1.3.0", "root": {"path": "rootfs"}, "mounts": [{"destination": "tmp"}]})");
     auto r = load_bundle_config(dir_);
     ASSERT_FALSE(r);
     EXPECT_EQ(r.error().message, "bundle " + dir_ +

@@ -26,7 +26,9 @@ std::string error_of(const Config& c, bool need_process = true) {
     return r ? "<valid>" : r.error().message;
 }
 
-Linux& lx(Config& c) { return *c.linux_; }
+Linux& lx(Config& c) {
+    return *c.linux_;
+}
 
 Hook hook(std::string path, std::optional<int> timeout = std::nullopt) {
     Hook h;
@@ -42,7 +44,9 @@ Device device(char type, std::string path) {
     return d;
 }
 
-TEST(ConfigValidate, ValidConfigPasses) { EXPECT_EQ(error_of(valid()), "<valid>"); }
+TEST(ConfigValidate, ValidConfigPasses) {
+    EXPECT_EQ(error_of(valid()), "<valid>");
+}
 
 TEST(ConfigValidate, OciVersionRequired) {
     Config c = valid();
@@ -84,7 +88,8 @@ TEST(ConfigValidate, IdmapMountNeedsMappingsOrUserNamespace) {
     c.mounts.resize(1);
     c.mounts[0].destination = "/data";
     c.mounts[0].options = {"rbind", "ridmap"};
-    EXPECT_EQ(error_of(c), "mounts[0].options: idmap needs uidMappings and gidMappings or a user namespace");
+    EXPECT_EQ(error_of(c),
+              "mounts[0].options: idmap needs uidMappings and gidMappings or a user namespace");
     lx(c).namespaces.push_back({NamespaceType::user, "/proc/1/ns/user"});
     EXPECT_EQ(error_of(c), "<valid>");
 }
@@ -114,7 +119,8 @@ TEST(ConfigValidate, DuplicateNamespace) {
 TEST(ConfigValidate, NamespacePathMustBeAbsolute) {
     Config c = valid();
     lx(c).namespaces.push_back({NamespaceType::network, "proc/1/ns/net"});
-    EXPECT_EQ(error_of(c), "linux.namespaces[3].path: must be an absolute path, got \"proc/1/ns/net\"");
+    EXPECT_EQ(error_of(c),
+              "linux.namespaces[3].path: must be an absolute path, got \"proc/1/ns/net\"");
 }
 
 TEST(ConfigValidate, NewUserNamespaceNeedsMappings) {
@@ -177,11 +183,13 @@ TEST(ConfigValidate, ConsoleSize) {
     Config c = valid();
     c.process->terminal = true;
     c.process->console_size = ConsoleSize{0, 80};
-    EXPECT_EQ(error_of(c), "process.consoleSize: height and width must be non-zero with a terminal");
+    EXPECT_EQ(error_of(c),
+              "process.consoleSize: height and width must be non-zero with a terminal");
     c.process->terminal = false;  // ignored without a terminal (config.md)
     EXPECT_EQ(error_of(c), "<valid>");
     c.process->console_size = ConsoleSize{70000, 80};
-    EXPECT_EQ(error_of(c), "process.consoleSize: height and width must be at most 65535, got 70000x80");
+    EXPECT_EQ(error_of(c),
+              "process.consoleSize: height and width must be at most 65535, got 70000x80");
 }
 
 TEST(ConfigValidate, UnknownCapability) {
@@ -316,15 +324,18 @@ TEST(ConfigValidate, TimeOffsetsNeedNewTimeNamespace) {
     lx(c).namespaces.back().path.clear();
     EXPECT_EQ(error_of(c), "<valid>");
     lx(c).time_offsets_nsecs = {{"realtime", 5}};
-    EXPECT_EQ(error_of(c), "linux.timeOffsets.realtime: unknown clock (expected boottime or monotonic)");
+    EXPECT_EQ(error_of(c),
+              "linux.timeOffsets.realtime: unknown clock (expected boottime or monotonic)");
 }
 
 TEST(ConfigValidate, CgroupsPathDotDot) {
     Config c = valid();
     lx(c).cgroups_path = "/berth/../../escape";
-    EXPECT_EQ(error_of(c), "linux.cgroupsPath: must not contain \"..\", got \"/berth/../../escape\"");
+    EXPECT_EQ(error_of(c),
+              "linux.cgroupsPath: must not contain \"..\", got \"/berth/../../escape\"");
     lx(c).cgroups_path = "system.slice:berth:..";
-    EXPECT_EQ(error_of(c), "linux.cgroupsPath: must not contain \"..\", got \"system.slice:berth:..\"");
+    EXPECT_EQ(error_of(c),
+              "linux.cgroupsPath: must not contain \"..\", got \"system.slice:berth:..\"");
     lx(c).cgroups_path = "/berth/a..b";  // not a parent reference
     EXPECT_EQ(error_of(c), "<valid>");
 }
@@ -346,8 +357,9 @@ TEST(ConfigValidate, RootfsPropagation) {
         EXPECT_EQ(error_of(c), "<valid>") << ok;
     }
     lx(c).rootfs_propagation = "rshare";
-    EXPECT_EQ(error_of(c), "linux.rootfsPropagation: unknown propagation \"rshare\" (expected "
-                           "shared, slave, private, unbindable or their r- forms)");
+    EXPECT_EQ(error_of(c),
+              "linux.rootfsPropagation: unknown propagation \"rshare\" (expected "
+              "shared, slave, private, unbindable or their r- forms)");
 }
 
 TEST(ConfigValidate, AnnotationKeysNonEmpty) {
@@ -359,7 +371,8 @@ TEST(ConfigValidate, AnnotationKeysNonEmpty) {
 TEST(ConfigValidate, PersonalityDomain) {
     Config c = valid();
     lx(c).personality = Personality{"LINUX64", {}};
-    EXPECT_EQ(error_of(c), "linux.personality.domain: unknown domain \"LINUX64\" (expected LINUX or LINUX32)");
+    EXPECT_EQ(error_of(c),
+              "linux.personality.domain: unknown domain \"LINUX64\" (expected LINUX or LINUX32)");
 }
 
 TEST(ConfigValidate, MemoryPolicy) {

@@ -51,8 +51,9 @@ TEST(DefaultSpec, TopLevelAndProcess) {
     EXPECT_EQ(p["terminal"], true);
     EXPECT_EQ(p["user"], (Json{{"uid", 0}, {"gid", 0}}));
     EXPECT_EQ(p["args"], Json::array({"sh"}));
-    EXPECT_EQ(p["env"], Json::array({"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
-                                     "TERM=xterm"}));
+    EXPECT_EQ(p["env"],
+              Json::array({"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+                           "TERM=xterm"}));
     EXPECT_EQ(p["cwd"], "/");
     const Json caps = Json::array({"CAP_AUDIT_WRITE", "CAP_KILL", "CAP_NET_BIND_SERVICE"});
     EXPECT_EQ(p["capabilities"],
@@ -71,7 +72,8 @@ TEST(DefaultSpec, Mounts) {
     auto* dev = find_mount(c, "/dev");
     ASSERT_TRUE(dev);
     EXPECT_EQ(dev->type, "tmpfs");
-    EXPECT_EQ(dev->options, (std::vector<std::string>{"nosuid", "strictatime", "mode=755", "size=65536k"}));
+    EXPECT_EQ(dev->options,
+              (std::vector<std::string>{"nosuid", "strictatime", "mode=755", "size=65536k"}));
     auto* pts = find_mount(c, "/dev/pts");
     ASSERT_TRUE(pts);
     EXPECT_EQ(pts->type, "devpts");
@@ -79,8 +81,8 @@ TEST(DefaultSpec, Mounts) {
                                                       "ptmxmode=0666", "mode=0620", "gid=5"}));
     auto* shm = find_mount(c, "/dev/shm");
     ASSERT_TRUE(shm);
-    EXPECT_EQ(shm->options, (std::vector<std::string>{"nosuid", "noexec", "nodev", "mode=1777",
-                                                      "size=65536k"}));
+    EXPECT_EQ(shm->options,
+              (std::vector<std::string>{"nosuid", "noexec", "nodev", "mode=1777", "size=65536k"}));
     auto* mq = find_mount(c, "/dev/mqueue");
     ASSERT_TRUE(mq);
     EXPECT_EQ(mq->type, "mqueue");
@@ -91,7 +93,8 @@ TEST(DefaultSpec, Mounts) {
     auto* cg = find_mount(c, "/sys/fs/cgroup");
     ASSERT_TRUE(cg);
     EXPECT_EQ(cg->type, "cgroup");
-    EXPECT_EQ(cg->options, (std::vector<std::string>{"nosuid", "noexec", "nodev", "relatime", "ro"}));
+    EXPECT_EQ(cg->options,
+              (std::vector<std::string>{"nosuid", "noexec", "nodev", "relatime", "ro"}));
     EXPECT_EQ(find_mount(c, "/proc")->type, "proc");
 }
 
