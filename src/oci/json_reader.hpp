@@ -128,7 +128,7 @@ inline Result<void> read(const JsonNode& n, std::map<std::string, std::string>& 
     if (!n.json().is_object()) return n.type_error("an object of strings");
     out.clear();
     for (auto& [k, v] : n.json().items()) {
-        if (!v.is_string()) return n.error(k + ": expected a string, got " + JsonNode::describe(v));
+        if (!v.is_string()) return JsonNode(v, n.path() + "." + k).type_error("a string");
         out.emplace(k, v.get<std::string>());
     }
     return {};

@@ -528,7 +528,7 @@ TEST(ConfigParseErrors, HookTimeoutNotAnInteger) {
 TEST(ConfigParseErrors, AnnotationValueNotAString) {
     Json j = minimal();
     j["annotations"] = {{"a", "b"}, {"n", 1}};
-    EXPECT_EQ(parse_error(j), "annotations: n: expected a string, got number");
+    EXPECT_EQ(parse_error(j), "annotations.n: expected a string, got number");
 }
 
 TEST(ConfigParseErrors, MemoryLimitNotAnInteger) {
@@ -607,7 +607,7 @@ TEST(ConfigParseErrors, TimeOffsetSecsWrongType) {
 TEST(ConfigParseErrors, SysctlValueNotAString) {
     Json j = minimal();
     j["linux"]["sysctl"] = {{"net.ipv4.ip_forward", 1}};
-    EXPECT_EQ(parse_error(j), "linux.sysctl: net.ipv4.ip_forward: expected a string, got number");
+    EXPECT_EQ(parse_error(j), "linux.sysctl.net.ipv4.ip_forward: expected a string, got number");
 }
 
 TEST(ConfigParseErrors, TextWithSyntaxErrorNamesThePosition) {
