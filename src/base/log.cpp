@@ -3,10 +3,10 @@
 #include <fcntl.h>
 #include <unistd.h>
 
-#include <ctime>
 #include <string>
 
 #include "base/json.hpp"
+#include "base/time.hpp"
 
 namespace berth::log {
 namespace {
@@ -25,16 +25,6 @@ const char* level_name(Level l) {
     return "error";
 }
 
-std::string rfc3339_now() {
-    timespec ts{};
-    clock_gettime(CLOCK_REALTIME, &ts);
-    tm t{};
-    gmtime_r(&ts.tv_sec, &t);
-    char buf[64];
-    size_t n = strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &t);
-    snprintf(buf + n, sizeof buf - n, ".%09ldZ", ts.tv_nsec);
-    return buf;
-}
 
 }  // namespace
 
@@ -55,12 +45,10 @@ void write(Level l, std::string_view msg) {
     if (g_format == Format::json) {
         nlohmann::json j = {{"level", level_name(l)}, {"msg", msg}, {"time", rfc3339_now()}};
         line = j.dump();
-    } else if (g_fd == STDERR_FILENO) {
-        line = "berth-runtime: ";
-        if (l != Level::error) line += std::string(level_name(l)) + ": ";
-        line += msg;
     } else {
-        line = rfc3339_now() + " " + level_name(l) + " " + std::string(msg);
+        // logrus's text format, which runc prints and tools that drive runc parse.
+        line = "time=\"" + rfc3339_now() + "\" level=" + level_name(l) + " msg=" +
+               nlohmann::json(msg).dump();
     }
     line += '\n';
     // One write per line so concurrent writers (container init, runtime) don't interleave.

@@ -41,25 +41,32 @@ Result<T> with_context(Result<T>&& r, std::string_view what) {
 
 }  // namespace berth
 
+#define BERTH_CONCAT_(a, b) a##b
+#define BERTH_CONCAT(a, b) BERTH_CONCAT_(a, b)
+// Each expansion gets its own variable so BERTH_TRY can nest in one expression.
+#define BERTH_UNIQUE(name) BERTH_CONCAT(name, __COUNTER__)
+
 // Propagates the error of a Result-returning expression; evaluates to its value.
-#define BERTH_TRY(expr)                                                   \
+#define BERTH_TRY(expr) BERTH_TRY_IMPL_(expr, BERTH_UNIQUE(berth_try_r_))
+#define BERTH_TRY_IMPL_(expr, var)                                        \
     ({                                                                    \
-        auto&& berth_try_r_ = (expr);                                     \
-        if (!berth_try_r_) return std::unexpected(std::move(berth_try_r_.error())); \
-        std::move(*berth_try_r_);                                         \
+        auto&& var = (expr);                                              \
+        if (!var) return std::unexpected(std::move(var.error()));         \
+        std::move(*var);                                                  \
     })
 
 // Same, for Result<void>.
-#define BERTH_TRYV(expr)                                                  \
+#define BERTH_TRYV(expr) BERTH_TRYV_IMPL_(expr, BERTH_UNIQUE(berth_try_r_))
+#define BERTH_TRYV_IMPL_(expr, var)                                       \
     do {                                                                  \
-        auto&& berth_try_r_ = (expr);                                     \
-        if (!berth_try_r_) return std::unexpected(std::move(berth_try_r_.error())); \
+        auto&& var = (expr);                                              \
+        if (!var) return std::unexpected(std::move(var.error()));         \
     } while (0)
 
 // Propagates with context: BERTH_TRYV_CTX(mount_all(), "mount volumes").
-#define BERTH_TRYV_CTX(expr, ctx)                                         \
+#define BERTH_TRYV_CTX(expr, ctx) BERTH_TRYV_CTX_IMPL_(expr, ctx, BERTH_UNIQUE(berth_try_r_))
+#define BERTH_TRYV_CTX_IMPL_(expr, ctx, var)                              \
     do {                                                                  \
-        auto&& berth_try_r_ = (expr);                                     \
-        if (!berth_try_r_)                                                \
-            return std::unexpected(std::move(berth_try_r_.error()).context(ctx)); \
+        auto&& var = (expr);                                              \
+        if (!var) return std::unexpected(std::move(var.error()).context(ctx)); \
     } while (0)

@@ -7,6 +7,7 @@
 
 #include <map>
 #include <string>
+#include <vector>
 
 #include "base/result.hpp"
 #include "oci/config.hpp"
@@ -34,11 +35,14 @@ Result<void> enter_rootfs(const RootfsSpec& s);
 Result<void> apply_sysctl(const std::map<std::string, std::string>& sysctl);
 
 // Parses mount options into flags/propagation/data, shared by mounts and tests.
+// MS_BIND and MS_REC are not put in `flags`: "bind"/"rbind" set `bind`/`recursive`
+// and the caller decides how to mount. A later option overrides an earlier one.
 struct MountOptions {
     unsigned long flags = 0;         // MS_* to set
     unsigned long clear_flags = 0;   // MS_* explicitly cleared ("rw", "suid", ...)
     unsigned long propagation = 0;   // MS_SHARED|MS_SLAVE|MS_PRIVATE|MS_UNBINDABLE [|MS_REC]
     bool bind = false, recursive = false;
+    bool tmpcopyup = false;          // runc extension: copy the covered dir into the tmpfs
     std::string data;                // filesystem-specific ("size=64m,mode=755")
 };
 MountOptions parse_mount_options(const std::vector<std::string>& options);

@@ -1,0 +1,166 @@
+#include "runtime/container_init.hpp"
+
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "base/file.hpp"
+#include "base/json.hpp"
+#include "base/log.hpp"
+#include "base/unix_socket.hpp"
+#include "runtime/exec_lookup.hpp"
+#include "runtime/hooks.hpp"
+#include "runtime/namespaces.hpp"
+#include "runtime/process_security.hpp"
+#include "runtime/rootfs.hpp"
+#include "runtime/terminal.hpp"
+
+namespace berth::runtime {
+namespace {
+
+using oci::NamespaceType;
+
+bool creates_namespace(const oci::Linux& l, NamespaceType t) {
+    auto* ns = l.find_namespace(t);
+    return ns && ns->path.empty();
+}
+
+// Namespaces given by path are joined here, user first: joining it gives the
+// capabilities needed to join the others. pid and time are joined by the parent
+// (they only take effect for children).
+Result<void> join_namespaces(const oci::Linux& l) {
+    if (auto* u = l.find_namespace(NamespaceType::user); u && !u->path.empty())
+        BERTH_TRYV(join_namespace(u->path, NamespaceType::user));
+    for (auto& ns : l.namespaces) {
+        if (ns.path.empty() || ns.type == NamespaceType::user || ns.type == NamespaceType::pid ||
+            ns.type == NamespaceType::time)
+            continue;
+        BERTH_TRYV(join_namespace(ns.path, ns.type));
+    }
+    return {};
+}
+
+Result<void> set_names(const oci::Config& c) {
+    if (!c.hostname.empty() && ::sethostname(c.hostname.data(), c.hostname.size()) != 0)
+        return sys_fail("hostname: sethostname \"" + c.hostname + "\"");
+    if (!c.domainname.empty() && ::setdomainname(c.domainname.data(), c.domainname.size()) != 0)
+        return sys_fail("domainname: setdomainname \"" + c.domainname + "\"");
+    return {};
+}
+
+Result<void> setup_terminal(const oci::Process& p, int console_fd) {
+    auto pty = BERTH_TRY(open_pty(p.console_size));
+    // runc sends the master with its name, "/dev/ptmx", as the message data.
+    BERTH_TRYV_CTX(send_fd(console_fd, pty.master.get(), "/dev/ptmx"),
+                   "process.terminal: send the pty master to the console socket");
+    pty.master.reset();
+    return become_tty_session(pty.slave.get());
+}
+
+Result<void> enter_cwd(const std::string& cwd) {
+    // runc creates a missing cwd; the rootfs is already our "/" so this can't escape.
+    if (::chdir(cwd.c_str()) == 0) return {};
+    if (errno == ENOENT) {
+        BERTH_TRYV(mkdir_p(cwd, 0755));
+        if (::chdir(cwd.c_str()) == 0) return {};
+    }
+    return sys_fail("process.cwd: chdir " + cwd);
+}
+
+// Everything up to the point where the init waits for `start`.
+Result<UniqueFd> set_up(const InitArgs& a, std::string* hook_state) {
+    const oci::Config& c = *a.config;
+    const oci::Linux empty_linux;
+    const oci::Linux& l = c.linux_ ? *c.linux_ : empty_linux;
+
+    BERTH_TRYV(a.sync->expect(SyncTag::go));
+    if (creates_namespace(l, NamespaceType::user)) {
+        // We were cloned before the maps existed; become the mapped root now.
+        if (::setresgid(0, 0, 0) != 0) return sys_fail("user namespace: setresgid 0");
+        if (::setresuid(0, 0, 0) != 0) return sys_fail("user namespace: setresuid 0");
+    }
+    BERTH_TRYV(join_namespaces(l));
+    if (creates_namespace(l, NamespaceType::cgroup) && ::unshare(CLONE_NEWCGROUP) != 0)
+        return sys_fail("unshare cgroup namespace");
+    if (::setsid() < 0) return sys_fail("setsid");
+    BERTH_TRYV(set_names(c));
+    if (creates_namespace(l, NamespaceType::network)) BERTH_TRYV(bring_up_loopback());
+
+    // The fifo lives on the host; hold it by O_PATH so we can open it after pivot_root.
+    auto fifo = BERTH_TRY(open_fd(a.exec_fifo, O_PATH));
+
+    RootfsSpec rs{&c, a.rootfs, a.no_pivot, l.has_namespace(NamespaceType::user)};
+    BERTH_TRYV_CTX(prepare_rootfs(rs), "prepare rootfs");
+
+    BERTH_TRYV(a.sync->send(SyncTag::run_hooks));
+    auto done = BERTH_TRY(a.sync->receive());
+    if (done.tag != SyncTag::hooks_done) return fail("sync: unexpected message from runtime");
+    *hook_state = done.payload;
+    BERTH_TRYV(run_hooks(c.hooks.create_container, "createContainer", *hook_state));
+
+    BERTH_TRYV_CTX(enter_rootfs(rs), "enter rootfs");
+    BERTH_TRYV_CTX(apply_sysctl(l.sysctl), "linux.sysctl");
+    if (c.process->terminal) BERTH_TRYV(setup_terminal(*c.process, a.console_fd));
+    BERTH_TRYV(enter_cwd(c.process->cwd));
+    BERTH_TRYV(mark_inherited_fds(a.preserve_fds));
+    return fifo;
+}
+
+// After `start` opened the fifo: hooks, identity, exec. An error is written to the
+// fifo, where `start` reads it; success is the fifo closing on execve (CLOEXEC).
+[[noreturn]] void finish(const InitArgs& a, int fifo_path_fd, const std::string& hook_state) {
+    const oci::Config& c = *a.config;
+    std::string proc_fd = "/proc/self/fd/" + std::to_string(fifo_path_fd);
+    UniqueFd fifo(::open(proc_fd.c_str(), O_WRONLY | O_CLOEXEC));
+    int code = 1;
+    auto run = [&]() -> Result<void> {
+        if (!fifo) return sys_fail("open exec fifo");
+        ::close(fifo_path_fd);
+        BERTH_TRYV(run_hooks(c.hooks.start_container, "startContainer", hook_state));
+        BERTH_TRYV_CTX(apply_rlimits(c.process->rlimits), "process.rlimits");
+        const oci::Seccomp* sc =
+            c.linux_ && c.linux_->seccomp ? &*c.linux_->seccomp : nullptr;
+        int listener = BERTH_TRY(apply_process_security(*c.process, sc));
+        if (listener >= 0) {
+            UniqueFd l(listener);
+            Json st = {{"ociVersion", "1.2.0"}, {"fds", {"seccompFd"}}, {"pid", ::getpid()},
+                       {"metadata", sc->listener_metadata}, {"state", Json::parse(hook_state)}};
+            BERTH_TRYV(send_seccomp_listener(sc->listener_path, l.get(), st.dump()));
+        }
+        auto env = with_home(c.process->env, c.process->user.uid);
+        return exec_process(c.process->args, env, &code);
+    };
+    auto r = run();
+    std::string msg = r.error().message;
+    if (fifo) (void)write_all(fifo.get(), msg);
+    else log::error(msg);
+    ::_exit(code);
+}
+
+}  // namespace
+
+void container_init(const InitArgs& a) {
+    sigset_t none;
+    sigemptyset(&none);
+    ::sigprocmask(SIG_SETMASK, &none, nullptr);
+    // Die with the runtime while it is still setting us up.
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+
+    std::string hook_state;
+    auto fifo = set_up(a, &hook_state);
+    if (!fifo) {
+        (void)a.sync->send(SyncTag::error, fifo.error().message);
+        ::_exit(1);
+    }
+    // From here on the runtime may exit (create returns): we must not die with it.
+    ::prctl(PR_SET_PDEATHSIG, 0);
+    if (!a.sync->send(SyncTag::ready)) ::_exit(1);
+    a.sync->close();
+    if (a.console_fd >= 0) ::close(a.console_fd);
+    finish(a, fifo->release(), hook_state);
+}
+
+}  // namespace berth::runtime

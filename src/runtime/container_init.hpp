@@ -1,0 +1,25 @@
+// The container's first process, from clone until execve of process.args: joins
+// what must be joined, builds the rootfs, waits on exec.fifo for `start`, becomes
+// the configured user and execs. Runs in the cloned child; never returns.
+#pragma once
+
+#include <string>
+
+#include "oci/config.hpp"
+#include "runtime/sync_channel.hpp"
+
+namespace berth::runtime {
+
+struct InitArgs {
+    const oci::Config* config = nullptr;
+    std::string rootfs;      // absolute host path
+    std::string exec_fifo;   // host path of <state>/exec.fifo
+    SyncChannel* sync = nullptr;
+    int console_fd = -1;
+    bool no_pivot = false;
+    int preserve_fds = 0;
+};
+
+[[noreturn]] void container_init(const InitArgs& a);
+
+}  // namespace berth::runtime

@@ -1,0 +1,15 @@
+// Signal names <-> numbers, as `kill` accepts them: "KILL", "SIGKILL", "9", "RTMIN+3".
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace berth::runtime {
+
+std::optional<int> parse_signal(std::string_view s);
+std::string signal_name(int sig);  // "SIGTERM"; "SIG38" style for unnamed
+std::vector<std::string> signal_names();
+
+}  // namespace berth::runtime

@@ -1,0 +1,43 @@
+// The parent <-> container-init conversation during create: a SOCK_SEQPACKET pair,
+// so each send is one message and a dead peer reads as end-of-file.
+#pragma once
+
+#include <string>
+
+#include "base/result.hpp"
+#include "base/unique_fd.hpp"
+
+namespace berth::runtime {
+
+enum class SyncTag : char {
+    go = 'g',          // parent -> init: cgroup joined, id maps written
+    run_hooks = 'h',   // init -> parent: namespaces and mounts ready, run the runtime hooks
+    hooks_done = 'd',  // parent -> init
+    ready = 'r',       // init -> parent: waiting on exec.fifo
+    error = 'e',       // either way: payload is the message, sender gives up
+};
+
+struct SyncMessage {
+    SyncTag tag;
+    std::string payload;
+};
+
+class SyncChannel {
+public:
+    static Result<std::pair<SyncChannel, SyncChannel>> make_pair();
+    explicit SyncChannel(UniqueFd fd) : fd_(std::move(fd)) {}
+
+    Result<void> send(SyncTag tag, std::string_view payload = {});
+    // Receives one message; an `error` message becomes an Error with its text, and
+    // end-of-file becomes "container init exited unexpectedly".
+    Result<SyncMessage> receive();
+    // receive() that insists on `expected`.
+    Result<void> expect(SyncTag expected);
+    int fd() const { return fd_.get(); }
+    void close() { fd_.reset(); }
+
+private:
+    UniqueFd fd_;
+};
+
+}  // namespace berth::runtime
