@@ -55,8 +55,9 @@ Result<ReceivedFd> recv_fd(int sock) {
         n = ::recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
     } while (n < 0 && errno == EINTR);
     if (n < 0) return sys_fail("recvmsg");
+    if (n == 0) return ReceivedFd{};  // the peer closed without sending
     cmsghdr* c = CMSG_FIRSTHDR(&msg);
-    if (n == 0 || !c || c->cmsg_type != SCM_RIGHTS) return fail("recvmsg: no file descriptor received");
+    if (!c || c->cmsg_type != SCM_RIGHTS) return fail("recvmsg: no file descriptor received");
     int fd;
     std::memcpy(&fd, CMSG_DATA(c), sizeof(int));
     bytes.resize(static_cast<size_t>(n));

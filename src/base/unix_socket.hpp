@@ -16,6 +16,7 @@ struct ReceivedFd {
     UniqueFd fd;
     std::string data;
 };
+// An invalid fd (and no error) when the peer closed without sending one.
 Result<ReceivedFd> recv_fd(int sock);
 
 }  // namespace berth

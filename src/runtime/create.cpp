@@ -21,6 +21,7 @@
 #include "runtime/container.hpp"
 #include "runtime/container_id.hpp"
 #include "runtime/container_init.hpp"
+#include "runtime/device_rules.hpp"
 #include "runtime/hooks.hpp"
 #include "runtime/namespaces.hpp"
 #include "runtime/state.hpp"
@@ -142,7 +143,7 @@ Result<pid_t> create_container(const std::string& root, const CreateOptions& o) 
     cgroup = BERTH_TRY(open_cgroup(l.cgroups_path, o.id));
     BERTH_TRYV_CTX(cgroup->create(), "cgroup");
     undo.add([&] { (void)cgroup->destroy(); });
-    if (l.resources) BERTH_TRYV_CTX(cgroup->apply(*l.resources), "linux.resources");
+    BERTH_TRYV_CTX(cgroup->apply(effective_resources(l)), "linux.resources");
 
     if (::mkfifo(dir.exec_fifo().c_str(), 0600) != 0) return sys_fail("mkfifo " + dir.exec_fifo());
     auto [parent_end, child_end] = BERTH_TRY(SyncChannel::make_pair());

@@ -51,8 +51,9 @@ Result<LocalConsole> make_local_console() {
 Result<int> wait_foreground(pid_t pid, int console) {
     std::thread proxy;
     if (console >= 0) {
+        // Without process.terminal the container closes its end unused.
         auto master = BERTH_TRY(recv_fd(console));
-        proxy = std::thread([m = std::move(master.fd)] {
+        if (master.fd) proxy = std::thread([m = std::move(master.fd)] {
             if (auto r = runtime::proxy_terminal(m.get()); !r) log::warn(r.error().message);
         });
     }
