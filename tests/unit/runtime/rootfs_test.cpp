@@ -391,6 +391,46 @@ TEST_F(Rootfs, DevicesAreBoundInAUserNamespace) {
     });
 }
 
+// A real user namespace (uid/gid 0 mapped to 0 only, no network namespace): sysfs
+// must fall back to binding the host's /sys, devpts must drop the unmapped gid=5,
+// devices are bound, and flags the kernel locked on inherited mounts survive the
+// read-only remounts.
+bool enter_user_namespace(Checker& c) {
+    if (!c.check(::unshare(CLONE_NEWUSER | CLONE_NEWNS) == 0, "unshare(user+mount)" + errno_text(errno)))
+        return false;
+    bool ok = write_existing("/proc/self/setgroups", "deny").has_value() &&
+              write_existing("/proc/self/uid_map", "0 0 1").has_value() &&
+              write_existing("/proc/self/gid_map", "0 0 1").has_value();
+    return c.check(ok, "write id maps");
+}
+
+TEST_F(Rootfs, InARealUserNamespace) {
+    in_child([&](Checker& c) {
+        if (!enter_user_namespace(c)) return;
+        oci::Config cfg;
+        cfg.root.readonly = true;
+        cfg.mounts = {
+            mnt("/dev", "tmpfs", "tmpfs", {"nosuid", "mode=755"}),
+            mnt("/dev/pts", "devpts", "devpts", {"newinstance", "ptmxmode=0666", "gid=5"}),
+            mnt("/sys", "sysfs", "sysfs", {"nosuid", "noexec", "nodev", "ro"}),
+            mnt("/data", "bind", vol_, {"rbind", "ro"}),
+        };
+        cfg.linux_ = oci::Linux{};
+        cfg.linux_->readonly_paths = {"/ro-dir"};
+        RootfsSpec s{&cfg, rootfs_, false, true};
+        if (!c.ok(prepare_rootfs(s), "prepare_rootfs in a user namespace")) return;
+        c.check(fs_type(rootfs_ + "/sys") == SYSFS_MAGIC && read_only(rootfs_ + "/sys"),
+                "/sys is not a read-only sysfs (bind fallback)");
+        c.check(is_mount_point(rootfs_ + "/dev/null"), "/dev/null is not bound from the host");
+        c.check(fs_type(rootfs_ + "/dev/pts") == DEVPTS_SUPER_MAGIC, "devpts not mounted");
+        if (!c.ok(enter_rootfs(s), "enter_rootfs in a user namespace")) return;
+        c.check(content("/rootfs-marker") == "root", "\"/\" is not the rootfs");
+        c.check(create_errno("/newfile") == EROFS, "root.readonly: / is writable");
+        c.check(create_errno("/ro-dir/new") == EROFS, "read-only path is writable");
+        c.check(create_errno(std::string("/data/") + kMarker) == EROFS, "ro bind is writable");
+    });
+}
+
 TEST_F(Rootfs, MountErrorNamesTheMount) {
     in_child([&](Checker& c) {
         oci::Config cfg;
