@@ -99,8 +99,17 @@ Result<void> finish_mount(const RootfsContext& ctx, const oci::Mount& m, const P
     return {};
 }
 
+// Judged on where the destination really is (a symlink may lead into /proc).
+Result<void> check_destination(const RootfsContext& ctx, const Plan& p, int target_fd) {
+    auto host = BERTH_TRY(verified_path(target_fd, ctx.root_path));
+    std::string inside = host.substr(ctx.root_path == "/" ? 0 : ctx.root_path.size());
+    if (inside.empty()) inside = "/";
+    return check_proc_destination(inside, p.type, p.bind ? p.source : "");
+}
+
 Result<void> cgroup_mount(const RootfsContext& ctx, const oci::Mount& m, const Plan& p) {
     auto fd = BERTH_TRY(create_in_root(ctx.root_fd, m.destination, Create::directory));
+    BERTH_TRYV(check_destination(ctx, p, fd.get()));
     // mount_cgroup_fs builds beneath the target by path (v1: one dir per
     // controller), which a /proc/self/fd path would not do once covered.
     auto path = BERTH_TRY(verified_path(fd.get(), ctx.root_path));
@@ -120,6 +129,7 @@ Result<void> mount_config_entry(const RootfsContext& ctx, const oci::Mount& m) {
     Create kind = Create::directory;
     if (p.bind && !BERTH_TRY(source_is_directory(p.source))) kind = Create::file;
     auto target = BERTH_TRY(create_in_root(ctx.root_fd, m.destination, kind));
+    BERTH_TRYV(check_destination(ctx, p, target.get()));
     if (p.bind) BERTH_TRYV(bind_mount(p, target.get()));
     else BERTH_TRYV(fs_mount(ctx, p, target.get()));
     return finish_mount(ctx, m, p, target.get());

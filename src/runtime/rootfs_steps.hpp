@@ -27,6 +27,11 @@ Result<void> set_mount_flags(const std::string& target, unsigned long set, unsig
 // mounts.cpp: one config.json mount, target created and resolved inside the root.
 Result<void> mount_config_entry(const RootfsContext& ctx, const oci::Mount& m);
 
+// proc_destination.cpp: refuses a mount inside /proc (resolved, container-relative
+// path) unless runc would allow it; `bind_source` is empty for non-binds.
+Result<void> check_proc_destination(const std::string& resolved, const std::string& type,
+                                    const std::string& bind_source);
+
 // devices.cpp: default devices, linux.devices, the /dev symlinks; nothing when the
 // config bind-mounts /dev itself (the host's /dev is then what the user wants).
 Result<void> setup_dev(const RootfsContext& ctx, const oci::Config& config);

@@ -431,6 +431,39 @@ TEST_F(Rootfs, InARealUserNamespace) {
     });
 }
 
+// Binds into /proc could take over host-wide knobs (core_pattern); they are refused
+// even when the destination only reaches /proc through a symlink.
+TEST_F(Rootfs, MountsInsideProcAreRefused) {
+    fs::create_symlink("/proc/sys/kernel", rootfs_ + "/sneaky");
+    struct Case {
+        oci::Mount m;
+        bool allowed;
+    };
+    const std::string file = base_ + "/hostfile";
+    std::vector<Case> cases = {
+        {mnt("/proc/sys/kernel/core_pattern", "bind", file, {"bind"}), false},
+        {mnt("/sneaky/core_pattern", "bind", file, {"bind"}), false},
+        {mnt("/proc", "tmpfs", "tmpfs", {}), false},
+        {mnt("/proc/uptime", "bind", file, {"bind"}), true},
+    };
+    for (const auto& tc : cases) {
+        in_child([&](Checker& c) {
+            oci::Config cfg;
+            cfg.mounts = {mnt("/proc", "proc", "proc", {}), tc.m};
+            RootfsSpec s{&cfg, rootfs_, false, false};
+            auto r = prepare_rootfs(s);
+            if (tc.allowed) {
+                c.ok(r, "mount on " + tc.m.destination + " should be allowed");
+                c.check(content(rootfs_ + "/proc/uptime") == "host file", "/proc/uptime not bound");
+            } else {
+                c.check(!r, "mount on " + tc.m.destination + " was allowed");
+                c.check(!r && r.error().message.starts_with("mount 1 ("),
+                        "error does not name mount 1: " + (r ? "" : r.error().message));
+            }
+        });
+    }
+}
+
 TEST_F(Rootfs, MountErrorNamesTheMount) {
     in_child([&](Checker& c) {
         oci::Config cfg;
