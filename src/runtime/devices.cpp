@@ -31,26 +31,37 @@ std::vector<Node> default_nodes() {
 }
 
 Node from_config(const oci::Device& d) {
-    return {d.path, d.type, d.major, d.minor,
-            static_cast<mode_t>(d.file_mode.value_or(0666) & 07777), d.uid.value_or(0),
+    return {d.path,
+            d.type,
+            d.major,
+            d.minor,
+            static_cast<mode_t>(d.file_mode.value_or(0666) & 07777),
+            d.uid.value_or(0),
             d.gid.value_or(0)};
 }
 
 mode_t file_type(char type) {
     switch (type) {
-    case 'b': return S_IFBLK;
-    case 'p': return S_IFIFO;
-    default: return S_IFCHR;  // 'c' and 'u' (unbuffered char)
+        case 'b':
+            return S_IFBLK;
+        case 'p':
+            return S_IFIFO;
+        default:
+            return S_IFCHR;  // 'c' and 'u' (unbuffered char)
     }
 }
 
-std::string dir_of(const std::string& p) { return p.substr(0, p.rfind('/') + 1); }
-std::string base_of(const std::string& p) { return p.substr(p.rfind('/') + 1); }
+std::string dir_of(const std::string& p) {
+    return p.substr(0, p.rfind('/') + 1);
+}
+std::string base_of(const std::string& p) {
+    return p.substr(p.rfind('/') + 1);
+}
 
 // True when `name` in `dir` already is the node we want (a re-run, or the image
 // ships /dev). Anything else but a directory is removed to make room.
 Result<bool> already_there(int dir, const std::string& name, mode_t type, dev_t rdev) {
-    struct stat st{};
+    struct stat st {};
     if (::fstatat(dir, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) {
         if (errno == ENOENT) return false;
         return sys_fail("stat");
@@ -75,7 +86,7 @@ Result<void> make_node(int dir, const std::string& name, const Node& n) {
 }
 
 Result<void> bind_node(int dir, const std::string& name, const Node& n) {
-    struct stat st{};
+    struct stat st {};
     if (::fstatat(dir, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 && !S_ISREG(st.st_mode)) {
         if (S_ISDIR(st.st_mode)) return fail("exists and is a directory");
         if (::unlinkat(dir, name.c_str(), 0) != 0) return sys_fail("remove existing");
@@ -140,8 +151,7 @@ Result<void> setup_dev(const RootfsContext& ctx, const oci::Config& config) {
     std::vector<Node> nodes = default_nodes();
     if (config.linux_)
         for (const auto& d : config.linux_->devices) nodes.push_back(from_config(d));
-    for (const auto& n : nodes)
-        BERTH_TRYV_CTX(create_node(ctx, n), "create device " + n.path);
+    for (const auto& n : nodes) BERTH_TRYV_CTX(create_node(ctx, n), "create device " + n.path);
     return dev_links(ctx, config);
 }
 

@@ -11,7 +11,7 @@ namespace berth::runtime {
 // A directory gets an empty read-only tmpfs over it, anything else /dev/null
 // bound over it: reads see nothing, writes fail.
 Result<void> mask_path(const std::string& path) {
-    struct stat st{};
+    struct stat st {};
     if (::stat(path.c_str(), &st) != 0) {
         if (errno == ENOENT || errno == ENOTDIR) return {};
         return sys_fail("mask " + path);

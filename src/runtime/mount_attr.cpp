@@ -41,9 +41,12 @@ Attrs to_mount_attrs(unsigned long set, unsigned long clear) {
     // The atime mode is one field: setting one mode means clearing the field.
     if (set & (MS_NOATIME | MS_RELATIME | MS_STRICTATIME)) {
         a.clear |= MOUNT_ATTR__ATIME;
-        if (set & MS_NOATIME) a.set |= MOUNT_ATTR_NOATIME;
-        else if (set & MS_STRICTATIME) a.set |= MOUNT_ATTR_STRICTATIME;
-        else a.set |= MOUNT_ATTR_RELATIME;
+        if (set & MS_NOATIME)
+            a.set |= MOUNT_ATTR_NOATIME;
+        else if (set & MS_STRICTATIME)
+            a.set |= MOUNT_ATTR_STRICTATIME;
+        else
+            a.set |= MOUNT_ATTR_RELATIME;
     }
     return a;
 }
@@ -59,11 +62,11 @@ int setattr(const std::string& target, bool recursive, Attrs a) {
 // Kernels without mount_setattr: one remount of the top mount only.
 Result<void> remount_keeping_flags(const std::string& target, unsigned long set,
                                    unsigned long clear) {
-    struct statvfs sv{};
+    struct statvfs sv {};
     if (::statvfs(target.c_str(), &sv) != 0) return sys_fail("statvfs " + target);
     // ST_* per-mount bits have the MS_* values (statvfs(3), sys/mount.h).
-    const unsigned long kept = MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_NOATIME |
-                               MS_NODIRATIME | MS_RELATIME;
+    const unsigned long kept =
+        MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_NOATIME | MS_NODIRATIME | MS_RELATIME;
     unsigned long flags = ((sv.f_flag & kept) | set) & ~clear;
     if (::mount("", target.c_str(), nullptr, MS_REMOUNT | MS_BIND | flags, nullptr) != 0)
         return sys_fail("remount " + target);

@@ -40,15 +40,14 @@ Plan plan_for(const RootfsContext& ctx, const oci::Mount& m) {
 }
 
 Result<bool> source_is_directory(const std::string& source) {
-    struct stat st{};
+    struct stat st {};
     if (::stat(source.c_str(), &st) != 0) return sys_fail("stat source " + source);
     return S_ISDIR(st.st_mode);
 }
 
 int do_mount(const std::string& src, const std::string& target, const char* type,
              unsigned long flags, const std::string& data) {
-    return ::mount(src.c_str(), target.c_str(), type, flags,
-                   data.empty() ? nullptr : data.c_str());
+    return ::mount(src.c_str(), target.c_str(), type, flags, data.empty() ? nullptr : data.c_str());
 }
 
 Result<void> bind_mount(const Plan& p, int target_fd) {
@@ -90,7 +89,8 @@ Result<void> finish_mount(const RootfsContext& ctx, const oci::Mount& m, const P
                           int covered_fd) {
     auto mounted = BERTH_TRY(open_in_root(ctx.root_fd, m.destination));
     const std::string target = fd_path(mounted.get());
-    if (p.bind) BERTH_TRYV(set_mount_flags(target, p.opt.flags, p.opt.clear_flags, p.opt.recursive));
+    if (p.bind)
+        BERTH_TRYV(set_mount_flags(target, p.opt.flags, p.opt.clear_flags, p.opt.recursive));
     if (p.opt.propagation != 0 &&
         ::mount("", target.c_str(), nullptr, p.opt.propagation, nullptr) != 0)
         return sys_fail("set propagation");
@@ -130,8 +130,10 @@ Result<void> mount_config_entry(const RootfsContext& ctx, const oci::Mount& m) {
     if (p.bind && !BERTH_TRY(source_is_directory(p.source))) kind = Create::file;
     auto target = BERTH_TRY(create_in_root(ctx.root_fd, m.destination, kind));
     BERTH_TRYV(check_destination(ctx, p, target.get()));
-    if (p.bind) BERTH_TRYV(bind_mount(p, target.get()));
-    else BERTH_TRYV(fs_mount(ctx, p, target.get()));
+    if (p.bind)
+        BERTH_TRYV(bind_mount(p, target.get()));
+    else
+        BERTH_TRYV(fs_mount(ctx, p, target.get()));
     return finish_mount(ctx, m, p, target.get());
 }
 

@@ -2,9 +2,8 @@
 // /proc/self/attr would hand the container control of host-wide knobs or of its
 // own confinement (CVE-2019-16884, CVE-2019-19921). Like runc, only procfs itself
 // may go on /proc, and beneath it only the files lxcfs-style tools replace.
-#include <sys/statfs.h>
-
 #include <linux/magic.h>
+#include <sys/statfs.h>
 
 #include <array>
 #include <string_view>
@@ -15,13 +14,15 @@ namespace berth::runtime {
 namespace {
 
 constexpr std::array<std::string_view, 10> kReplaceable{
-    "/proc/cpuinfo", "/proc/diskstats", "/proc/meminfo", "/proc/stat",
-    "/proc/swaps",   "/proc/uptime",    "/proc/loadavg", "/proc/slabinfo",
+    "/proc/cpuinfo", "/proc/diskstats",
+    "/proc/meminfo", "/proc/stat",
+    "/proc/swaps",   "/proc/uptime",
+    "/proc/loadavg", "/proc/slabinfo",
     "/proc/net/dev", "/proc/sys/kernel/ns_last_pid",
 };
 
 bool is_procfs(const std::string& path) {
-    struct statfs sf{};
+    struct statfs sf {};
     return ::statfs(path.c_str(), &sf) == 0 && sf.f_type == PROC_SUPER_MAGIC;
 }
 

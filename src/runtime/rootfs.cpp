@@ -35,7 +35,7 @@ Result<void> make_parent_mount_private(const std::string& rootfs) {
     do {
         size_t slash = dir.rfind('/');
         dir.resize(slash == 0 ? 1 : slash);  // keep "/" itself
-        struct statx sx{};
+        struct statx sx {};
         if (::statx(AT_FDCWD, dir.c_str(), 0, STATX_BASIC_STATS, &sx) != 0)
             return sys_fail("statx " + dir);
         if (sx.stx_attributes & STATX_ATTR_MOUNT_ROOT) break;
@@ -83,15 +83,20 @@ Result<unsigned long> parse_root_propagation(const std::string& value) {
         unsigned long flags;
     };
     static constexpr std::array<Entry, 8> kEntries{{
-        {"shared", MS_SHARED}, {"rshared", MS_SHARED | MS_REC},
-        {"slave", MS_SLAVE}, {"rslave", MS_SLAVE | MS_REC},
-        {"private", MS_PRIVATE}, {"rprivate", MS_PRIVATE | MS_REC},
-        {"unbindable", MS_UNBINDABLE}, {"runbindable", MS_UNBINDABLE | MS_REC},
+        {"shared", MS_SHARED},
+        {"rshared", MS_SHARED | MS_REC},
+        {"slave", MS_SLAVE},
+        {"rslave", MS_SLAVE | MS_REC},
+        {"private", MS_PRIVATE},
+        {"rprivate", MS_PRIVATE | MS_REC},
+        {"unbindable", MS_UNBINDABLE},
+        {"runbindable", MS_UNBINDABLE | MS_REC},
     }};
     if (value.empty()) return 0UL;
     for (const auto& e : kEntries)
         if (value == e.name) return e.flags;
-    return fail("rootfsPropagation " + value + ": unknown (want shared, slave, private, "
+    return fail("rootfsPropagation " + value +
+                ": unknown (want shared, slave, private, "
                 "unbindable or their r-prefixed forms)");
 }
 
@@ -114,8 +119,10 @@ Result<void> prepare_rootfs(const RootfsSpec& s) {
 
 Result<void> enter_rootfs(const RootfsSpec& s) {
     BERTH_TRYV(check_spec(s));
-    if (s.no_pivot) BERTH_TRYV(chroot_into(s.rootfs));
-    else BERTH_TRYV(pivot_into(s.rootfs));
+    if (s.no_pivot)
+        BERTH_TRYV(chroot_into(s.rootfs));
+    else
+        BERTH_TRYV(pivot_into(s.rootfs));
     return finish_root(s);
 }
 

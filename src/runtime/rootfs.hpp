@@ -16,8 +16,8 @@ namespace berth::runtime {
 
 struct RootfsSpec {
     const oci::Config* config = nullptr;
-    std::string rootfs;        // absolute host path of root.path
-    bool no_pivot = false;     // --no-pivot: MS_MOVE + chroot instead of pivot_root
+    std::string rootfs;              // absolute host path of root.path
+    bool no_pivot = false;           // --no-pivot: MS_MOVE + chroot instead of pivot_root
     bool in_user_namespace = false;  // devices are bind-mounted, not mknod'ed
 };
 
@@ -38,12 +38,12 @@ Result<void> apply_sysctl(const std::map<std::string, std::string>& sysctl);
 // MS_BIND and MS_REC are not put in `flags`: "bind"/"rbind" set `bind`/`recursive`
 // and the caller decides how to mount. A later option overrides an earlier one.
 struct MountOptions {
-    unsigned long flags = 0;         // MS_* to set
-    unsigned long clear_flags = 0;   // MS_* explicitly cleared ("rw", "suid", ...)
-    unsigned long propagation = 0;   // MS_SHARED|MS_SLAVE|MS_PRIVATE|MS_UNBINDABLE [|MS_REC]
+    unsigned long flags = 0;        // MS_* to set
+    unsigned long clear_flags = 0;  // MS_* explicitly cleared ("rw", "suid", ...)
+    unsigned long propagation = 0;  // MS_SHARED|MS_SLAVE|MS_PRIVATE|MS_UNBINDABLE [|MS_REC]
     bool bind = false, recursive = false;
-    bool tmpcopyup = false;          // runc extension: copy the covered dir into the tmpfs
-    std::string data;                // filesystem-specific ("size=64m,mode=755")
+    bool tmpcopyup = false;  // runc extension: copy the covered dir into the tmpfs
+    std::string data;        // filesystem-specific ("size=64m,mode=755")
 };
 MountOptions parse_mount_options(const std::vector<std::string>& options);
 

@@ -11,8 +11,8 @@ namespace berth::runtime {
 
 // What every step inside the not-yet-pivoted rootfs needs.
 struct RootfsContext {
-    int root_fd = -1;            // O_PATH fd of the rootfs (after its self-bind)
-    std::string root_path;       // canonical host path of that directory
+    int root_fd = -1;       // O_PATH fd of the rootfs (after its self-bind)
+    std::string root_path;  // canonical host path of that directory
     bool in_user_namespace = false;
     bool new_network_namespace = false;  // sysfs can only be mounted with one (in a userns)
 };

@@ -66,8 +66,8 @@ Result<void> create_entry(int dir_fd, const std::string& name, Create what, mode
             return sys_fail("mkdir " + name);
         return {};
     }
-    int fd = ::openat(dir_fd, name.c_str(), O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC,
-                      0644);
+    int fd =
+        ::openat(dir_fd, name.c_str(), O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0644);
     if (fd < 0) {
         if (errno == EEXIST) return {};
         return sys_fail("create " + name);
@@ -79,9 +79,9 @@ Result<void> create_entry(int dir_fd, const std::string& name, Create what, mode
 // One component is missing under the resolved parent `parent_fd`. Either it is a
 // dangling symlink (returns its target, to be spliced into the path) or it does
 // not exist at all (creates it, returns nullopt).
-Result<std::optional<std::string>> fill_missing(int parent_fd, const std::string& name,
-                                                Create what, mode_t mode) {
-    struct stat st{};
+Result<std::optional<std::string>> fill_missing(int parent_fd, const std::string& name, Create what,
+                                                mode_t mode) {
+    struct stat st {};
     if (::fstatat(parent_fd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0) {
         if (S_ISLNK(st.st_mode)) return BERTH_TRY(read_link_at(parent_fd, name));
         return std::nullopt;  // appeared meanwhile
@@ -123,8 +123,7 @@ Result<UniqueFd> create_in_root(int root_fd, std::string_view path, Create last,
             continue;
         }
         if (errno != ENOENT) return sys_fail("resolve " + prefix + " of " + shown);
-        auto link = fill_missing(parent.get(), parts[i],
-                                 is_last ? last : Create::directory, mode);
+        auto link = fill_missing(parent.get(), parts[i], is_last ? last : Create::directory, mode);
         if (!link) return std::unexpected(std::move(link.error()).context("create " + shown));
         if (!*link) {  // created: resolve the same prefix again
             if (++creations > 1) return fail("create " + shown + ": " + prefix + " vanishes");
@@ -134,7 +133,8 @@ Result<UniqueFd> create_in_root(int root_fd, std::string_view path, Create last,
         // parts[i] is a dangling symlink: replace it by its target's components.
         auto target = components(**link);
         std::vector<std::string> next;
-        if ((*link)->front() != '/') next.assign(parts.begin(), parts.begin() + static_cast<long>(i));
+        if ((*link)->front() != '/')
+            next.assign(parts.begin(), parts.begin() + static_cast<long>(i));
         next.insert(next.end(), target.begin(), target.end());
         next.insert(next.end(), parts.begin() + static_cast<long>(i) + 1, parts.end());
         parts = std::move(next);
@@ -145,7 +145,9 @@ Result<UniqueFd> create_in_root(int root_fd, std::string_view path, Create last,
     return parent;
 }
 
-std::string fd_path(int fd) { return "/proc/self/fd/" + std::to_string(fd); }
+std::string fd_path(int fd) {
+    return "/proc/self/fd/" + std::to_string(fd);
+}
 
 Result<std::string> verified_path(int fd, const std::string& root) {
     auto p = read_link_at(AT_FDCWD, fd_path(fd));

@@ -12,7 +12,8 @@ namespace {
 // ("net/ipv4/conf/eth0.100/forwarding", as sysctl(8) accepts); either way they
 // must name a file below /proc/sys and nothing else.
 Result<std::string> sysctl_file(const std::string& key) {
-    if (key.empty() || key.front() == '.' || key.front() == '/' || key.find("..") != std::string::npos)
+    if (key.empty() || key.front() == '.' || key.front() == '/' ||
+        key.find("..") != std::string::npos)
         return fail("invalid key");
     std::string rel = key;
     if (rel.find('/') == std::string::npos) std::replace(rel.begin(), rel.end(), '.', '/');

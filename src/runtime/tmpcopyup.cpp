@@ -24,8 +24,8 @@ Result<UniqueFd> reopen(int dir_fd, const char* name, int flags) {
 
 Result<void> copy_file(int from_dir, int to_dir, const std::string& name, const struct stat& st) {
     auto in = BERTH_TRY(reopen(from_dir, name.c_str(), O_RDONLY));
-    int out_fd = ::openat(to_dir, name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-                          st.st_mode & 07777);
+    int out_fd = ::openat(to_dir, name.c_str(),
+                          O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, st.st_mode & 07777);
     if (out_fd < 0) return sys_fail("create " + name);
     UniqueFd out(out_fd);
     char buf[65536];
@@ -59,7 +59,7 @@ Result<void> copy_tree(int from_dir, int to_dir) {
 }
 
 Result<void> copy_entry(int from_dir, int to_dir, const std::string& name) {
-    struct stat st{};
+    struct stat st {};
     if (::fstatat(from_dir, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) return sys_fail("stat");
     if (S_ISDIR(st.st_mode)) {
         if (::mkdirat(to_dir, name.c_str(), st.st_mode & 07777) != 0) return sys_fail("mkdir");
@@ -86,6 +86,8 @@ Result<void> copy_entry(int from_dir, int to_dir, const std::string& name) {
 
 }  // namespace
 
-Result<void> copy_up_into(int from_dir_fd, int to_dir_fd) { return copy_tree(from_dir_fd, to_dir_fd); }
+Result<void> copy_up_into(int from_dir_fd, int to_dir_fd) {
+    return copy_tree(from_dir_fd, to_dir_fd);
+}
 
 }  // namespace berth::runtime

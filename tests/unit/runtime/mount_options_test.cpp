@@ -1,13 +1,14 @@
-#include <sys/mount.h>
-
 #include <gtest/gtest.h>
+#include <sys/mount.h>
 
 #include "runtime/rootfs.hpp"
 
 namespace berth::runtime {
 namespace {
 
-MountOptions parse(std::vector<std::string> o) { return parse_mount_options(o); }
+MountOptions parse(std::vector<std::string> o) {
+    return parse_mount_options(o);
+}
 
 struct FlagCase {
     const char* set_name;
@@ -34,20 +35,21 @@ TEST_P(MountOptionFlags, SetAndClear) {
     EXPECT_EQ(reset.clear_flags & c.flag, 0UL);
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    AllFlags, MountOptionFlags,
-    ::testing::Values(FlagCase{"ro", "rw", MS_RDONLY}, FlagCase{"nosuid", "suid", MS_NOSUID},
-                      FlagCase{"nodev", "dev", MS_NODEV}, FlagCase{"noexec", "exec", MS_NOEXEC},
-                      FlagCase{"sync", "async", MS_SYNCHRONOUS},
-                      FlagCase{"mand", "nomand", MS_MANDLOCK},
-                      FlagCase{"noatime", "atime", MS_NOATIME},
-                      FlagCase{"nodiratime", "diratime", MS_NODIRATIME},
-                      FlagCase{"relatime", "norelatime", MS_RELATIME},
-                      FlagCase{"strictatime", "nostrictatime", MS_STRICTATIME},
-                      FlagCase{"lazytime", "nolazytime", MS_LAZYTIME},
-                      FlagCase{"iversion", "noiversion", MS_I_VERSION},
-                      FlagCase{"silent", "loud", MS_SILENT},
-                      FlagCase{"nosymfollow", "symfollow", 256UL}));
+INSTANTIATE_TEST_SUITE_P(AllFlags, MountOptionFlags,
+                         ::testing::Values(FlagCase{"ro", "rw", MS_RDONLY},
+                                           FlagCase{"nosuid", "suid", MS_NOSUID},
+                                           FlagCase{"nodev", "dev", MS_NODEV},
+                                           FlagCase{"noexec", "exec", MS_NOEXEC},
+                                           FlagCase{"sync", "async", MS_SYNCHRONOUS},
+                                           FlagCase{"mand", "nomand", MS_MANDLOCK},
+                                           FlagCase{"noatime", "atime", MS_NOATIME},
+                                           FlagCase{"nodiratime", "diratime", MS_NODIRATIME},
+                                           FlagCase{"relatime", "norelatime", MS_RELATIME},
+                                           FlagCase{"strictatime", "nostrictatime", MS_STRICTATIME},
+                                           FlagCase{"lazytime", "nolazytime", MS_LAZYTIME},
+                                           FlagCase{"iversion", "noiversion", MS_I_VERSION},
+                                           FlagCase{"silent", "loud", MS_SILENT},
+                                           FlagCase{"nosymfollow", "symfollow", 256UL}));
 
 TEST(MountOptions, FlagsWithoutAnOpposite) {
     EXPECT_EQ(parse({"dirsync"}).flags, static_cast<unsigned long>(MS_DIRSYNC));

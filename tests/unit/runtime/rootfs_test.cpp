@@ -7,6 +7,7 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <linux/magic.h>
 #include <sched.h>
 #include <sys/mount.h>
@@ -26,8 +27,6 @@
 #include <sstream>
 #include <string>
 
-#include <gtest/gtest.h>
-
 #include "base/file.hpp"
 #include "base/strings.hpp"
 #include "runtime/rootfs_steps.hpp"
@@ -41,7 +40,7 @@ constexpr const char* kMarker = "berth-rootfs-test-marker";
 
 // Inside the child: failed checks go to the parent as lines.
 class Checker {
-public:
+  public:
     explicit Checker(int fd) : fd_(fd) {}
     bool check(bool ok, const std::string& what) {
         if (!ok) {
@@ -57,12 +56,14 @@ public:
     }
     int failures() const { return failures_; }
 
-private:
+  private:
     int fd_;
     int failures_ = 0;
 };
 
-std::string errno_text(int e) { return std::string(" (errno ") + std::strerror(e) + ")"; }
+std::string errno_text(int e) {
+    return std::string(" (errno ") + std::strerror(e) + ")";
+}
 
 std::vector<std::string> mountinfo_lines() {
     auto text = read_file("/proc/self/mountinfo");
@@ -95,18 +96,18 @@ std::string mountinfo_line_of(const std::string& path) {
 }
 
 bool exists(const std::string& p) {
-    struct stat st{};
+    struct stat st {};
     return ::lstat(p.c_str(), &st) == 0;
 }
 
 long fs_type(const std::string& p) {
-    struct statfs sf{};
+    struct statfs sf {};
     if (::statfs(p.c_str(), &sf) != 0) return -1;
     return static_cast<long>(sf.f_type);
 }
 
 bool read_only(const std::string& p) {
-    struct statvfs sv{};
+    struct statvfs sv {};
     return ::statvfs(p.c_str(), &sv) == 0 && (sv.f_flag & ST_RDONLY);
 }
 
@@ -125,8 +126,7 @@ std::string content(const std::string& p) {
     return r ? *r : "<unreadable: " + r.error().message + ">";
 }
 
-oci::Mount mnt(std::string dest, std::string type, std::string src,
-               std::vector<std::string> opts) {
+oci::Mount mnt(std::string dest, std::string type, std::string src, std::vector<std::string> opts) {
     oci::Mount m;
     m.destination = std::move(dest);
     m.type = std::move(type);
@@ -136,7 +136,7 @@ oci::Mount mnt(std::string dest, std::string type, std::string src,
 }
 
 class Rootfs : public ::testing::Test {
-protected:
+  protected:
     void SetUp() override {
         host_mounts_ = mountinfo_lines();
         char tmpl[] = "/tmp/berth-rootfs-XXXXXX";
@@ -179,9 +179,7 @@ protected:
         EXPECT_FALSE(exists("/vol")) << "bind landed on the host /vol";
     }
 
-    static void write(const std::string& p, const std::string& data) {
-        std::ofstream(p) << data;
-    }
+    static void write(const std::string& p, const std::string& data) { std::ofstream(p) << data; }
 
     // Runs `body` in a child in its own mount namespace, reports its complaints.
     void in_child(const std::function<void(Checker&)>& body) {
@@ -269,14 +267,15 @@ void check_prepared(Checker& c, const std::string& r, const std::string& vol) {
     // Binds: the ro one, and the two aimed through symlinks.
     c.check(content(r + "/data" + marker) == "vol", "bind /data does not show the volume");
     c.check(create_errno(r + "/data/new") == EROFS, "bind /data (ro) is writable");
-    c.check(content(r + "/vol" + marker) == "vol", "bind via /slash -> / did not land on <root>/vol");
+    c.check(content(r + "/vol" + marker) == "vol",
+            "bind via /slash -> / did not land on <root>/vol");
     c.check(content(r + "/etc" + marker) == "vol",
             "bind via /escape -> ../../../etc did not land on <root>/etc");
     c.check(is_mount_point(r + "/etc") && is_mount_point(r + "/vol"),
             "<root>/etc or <root>/vol is not a mount point");
     c.check(!exists(std::string("/etc") + marker), "bind landed on the host /etc");
     c.check(content(vol + marker) == "vol", "the volume itself changed");
-    struct statvfs sv{};
+    struct statvfs sv {};
     c.check(::statvfs((r + "/etc").c_str(), &sv) == 0 && (sv.f_flag & ST_NOSUID),
             "nosuid of the /escape bind not applied");
     c.check(content(r + "/hostfile.txt") == "host file", "file bind did not land");
@@ -284,7 +283,7 @@ void check_prepared(Checker& c, const std::string& r, const std::string& vol) {
     c.check(fs_type(r + "/tmpcopy") == TMPFS_MAGIC && content(r + "/tmpcopy/keep") == "kept",
             "tmpcopyup did not copy the covered directory into the tmpfs");
     // Devices and links.
-    struct stat st{};
+    struct stat st {};
     c.check(::stat((r + "/dev/null").c_str(), &st) == 0 && S_ISCHR(st.st_mode) &&
                 st.st_rdev == makedev(1, 3) && (st.st_mode & 07777) == 0666,
             "/dev/null is not char 1:3 mode 0666");
@@ -316,20 +315,23 @@ void check_entered(Checker& c, bool root_readonly) {
         ::closedir(d);
     }
     c.check(d && entries == 0, "masked directory is not empty");
-    c.check(content("/masked-file").empty(), "masked file still readable: " + content("/masked-file"));
+    c.check(content("/masked-file").empty(),
+            "masked file still readable: " + content("/masked-file"));
     c.check(create_errno("/masked-dir/x") == EROFS, "masked directory is writable");
     c.check(content("/ro-dir/file") == "x", "read-only path unreadable");
     int fd = ::open("/ro-dir/file", O_WRONLY | O_CLOEXEC);
     int err = errno;
     if (fd >= 0) ::close(fd);
     c.check(fd < 0 && err == EROFS, "write to read-only path did not fail with EROFS");
-    if (root_readonly) c.check(create_errno("/newfile") == EROFS, "root.readonly: / is writable");
-    else c.check(create_errno("/newfile") == 0, "/ should be writable");
+    if (root_readonly)
+        c.check(create_errno("/newfile") == EROFS, "root.readonly: / is writable");
+    else
+        c.check(create_errno("/newfile") == 0, "/ should be writable");
     c.check(create_errno("/dev/shm/x") == 0, "/dev/shm should stay writable");
     // Only the container's mounts are visible: the old root is gone.
-    std::set<std::string> expected = {"/",         "/proc",       "/dev",         "/dev/pts",
-                                      "/dev/shm",  "/dev/mqueue", "/sys",         "/data",
-                                      "/vol",      "/etc",        "/hostfile.txt", "/tmpcopy",
+    std::set<std::string> expected = {"/",           "/proc",        "/dev",          "/dev/pts",
+                                      "/dev/shm",    "/dev/mqueue",  "/sys",          "/data",
+                                      "/vol",        "/etc",         "/hostfile.txt", "/tmpcopy",
                                       "/masked-dir", "/masked-file", "/ro-dir"};
     for (const auto& l : mountinfo_lines()) {
         std::string mp = mount_point(l);
@@ -382,7 +384,7 @@ TEST_F(Rootfs, DevicesAreBoundInAUserNamespace) {
         RootfsSpec s{&cfg, rootfs_, false, true};  // bind instead of mknod
         if (!c.ok(prepare_rootfs(s), "prepare_rootfs")) return;
         c.check(is_mount_point(rootfs_ + "/dev/null"), "/dev/null is not a bind mount");
-        struct stat st{};
+        struct stat st {};
         c.check(::stat((rootfs_ + "/dev/null").c_str(), &st) == 0 && S_ISCHR(st.st_mode) &&
                     st.st_rdev == makedev(1, 3),
                 "/dev/null does not show the host's node");
@@ -396,7 +398,8 @@ TEST_F(Rootfs, DevicesAreBoundInAUserNamespace) {
 // devices are bound, and flags the kernel locked on inherited mounts survive the
 // read-only remounts.
 bool enter_user_namespace(Checker& c) {
-    if (!c.check(::unshare(CLONE_NEWUSER | CLONE_NEWNS) == 0, "unshare(user+mount)" + errno_text(errno)))
+    if (!c.check(::unshare(CLONE_NEWUSER | CLONE_NEWNS) == 0,
+                 "unshare(user+mount)" + errno_text(errno)))
         return false;
     bool ok = write_existing("/proc/self/setgroups", "deny").has_value() &&
               write_existing("/proc/self/uid_map", "0 0 1").has_value() &&
@@ -492,7 +495,8 @@ TEST_F(Rootfs, BadPropagationIsRejectedBeforeAnyMount) {
 }
 
 TEST(Sysctl, RejectsEscapingKeys) {
-    for (std::string key : {"..", "net/../../etc/passwd", "a..b", "/etc/passwd", ".x", "a//b", ""}) {
+    for (std::string key :
+         {"..", "net/../../etc/passwd", "a..b", "/etc/passwd", ".x", "a//b", ""}) {
         auto r = apply_sysctl({{key, "1"}});
         ASSERT_FALSE(r) << key;
         EXPECT_NE(r.error().message.find("sysctl " + key), std::string::npos) << r.error().message;

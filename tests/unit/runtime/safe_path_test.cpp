@@ -1,14 +1,13 @@
 #include "runtime/safe_path.hpp"
 
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstdlib>
 #include <filesystem>
 #include <string>
-
-#include <gtest/gtest.h>
 
 namespace berth::runtime {
 namespace {
@@ -18,7 +17,7 @@ namespace fs = std::filesystem;
 // A fake rootfs under /tmp; the "host" is a sibling directory that must never be
 // touched through the root.
 class SafePath : public ::testing::Test {
-protected:
+  protected:
     void SetUp() override {
         char tmpl[] = "/tmp/berth-safepath-XXXXXX";
         ASSERT_NE(::mkdtemp(tmpl), nullptr);
