@@ -92,6 +92,8 @@ Result<UniqueFd> set_up(const InitArgs& a, std::string* hook_state) {
     // The fifo lives on the host; hold it by O_PATH so we can open it after pivot_root.
     auto fifo = BERTH_TRY(open_fd(a.exec_fifo, O_PATH));
 
+    // runc runs from the bundle, so relative mount sources are bundle-relative.
+    if (::chdir(a.bundle.c_str()) != 0) return sys_fail("chdir to bundle " + a.bundle);
     RootfsSpec rs{&c, a.rootfs, a.no_pivot, l.has_namespace(NamespaceType::user)};
     BERTH_TRYV_CTX(prepare_rootfs(rs), "prepare rootfs");
 
@@ -101,8 +103,10 @@ Result<UniqueFd> set_up(const InitArgs& a, std::string* hook_state) {
     *hook_state = done.payload;
     BERTH_TRYV(run_hooks(c.hooks.create_container, "createContainer", *hook_state));
 
-    BERTH_TRYV_CTX(enter_rootfs(rs), "enter rootfs");
+    // Before enter_rootfs: readonlyPaths usually cover /proc/sys. Our namespaces
+    // are set, so the host's /proc/sys here writes the container's values.
     BERTH_TRYV_CTX(apply_sysctl(l.sysctl), "linux.sysctl");
+    BERTH_TRYV_CTX(enter_rootfs(rs), "enter rootfs");
     if (c.process->terminal) BERTH_TRYV(setup_terminal(*c.process, a.console_fd));
     BERTH_TRYV(enter_cwd(c.process->cwd));
     BERTH_TRYV(mark_inherited_fds(a.preserve_fds));

@@ -12,6 +12,7 @@ namespace berth::runtime {
 
 struct InitArgs {
     const oci::Config* config = nullptr;
+    std::string bundle;      // absolute; relative mount sources resolve against it
     std::string rootfs;      // absolute host path
     std::string exec_fifo;   // host path of <state>/exec.fifo
     SyncChannel* sync = nullptr;

@@ -25,6 +25,7 @@
 #include "runtime/hooks.hpp"
 #include "runtime/namespaces.hpp"
 #include "runtime/state.hpp"
+#include "runtime/sysctl_policy.hpp"
 
 namespace berth::runtime {
 namespace {
@@ -102,6 +103,13 @@ private:
     std::vector<std::pair<int, UniqueFd>> saved_;
 };
 
+// The host id container id 0 maps to (0 without a user namespace).
+unsigned host_id_of_root(const std::vector<oci::IdMapping>& maps) {
+    for (auto& m : maps)
+        if (m.container_id == 0 && m.size > 0) return m.host_id;
+    return 0;
+}
+
 pid_t clone3_child(uint64_t flags) {
     clone_args args{};
     args.flags = flags;
@@ -128,6 +136,7 @@ Result<pid_t> create_container(const std::string& root, const CreateOptions& o) 
     auto config = BERTH_TRY(oci::load_bundle_config(bundle));
     BERTH_TRYV(oci::validate_config(config, /*need_process=*/true));
     std::string rootfs = BERTH_TRY(resolve_rootfs(config, bundle));
+    if (config.linux_) BERTH_TRYV(check_sysctl_policy(*config.linux_));
     if (config.process->terminal && o.console_fd < 0)
         return fail("process.terminal is true: use --console-socket (or run in the foreground)");
 
@@ -146,6 +155,11 @@ Result<pid_t> create_container(const std::string& root, const CreateOptions& o) 
     BERTH_TRYV_CTX(cgroup->apply(effective_resources(l)), "linux.resources");
 
     if (::mkfifo(dir.exec_fifo().c_str(), 0600) != 0) return sys_fail("mkfifo " + dir.exec_fifo());
+    // The init opens it as the container's root, which a user namespace maps to
+    // some other host uid.
+    if (::chown(dir.exec_fifo().c_str(), host_id_of_root(l.uid_mappings),
+                host_id_of_root(l.gid_mappings)) != 0)
+        return sys_fail("chown " + dir.exec_fifo());
     auto [parent_end, child_end] = BERTH_TRY(SyncChannel::make_pair());
 
     pid_t pid;
@@ -156,8 +170,8 @@ Result<pid_t> create_container(const std::string& root, const CreateOptions& o) 
         if (pid < 0) return sys_fail("clone3");
         if (pid == 0) {
             parent_end.close();
-            InitArgs a{&config, rootfs, dir.exec_fifo(), &child_end, o.console_fd, o.no_pivot,
-                       o.preserve_fds};
+            InitArgs a{&config, bundle, rootfs, dir.exec_fifo(), &child_end, o.console_fd,
+                       o.no_pivot, o.preserve_fds};
             container_init(a);
         }
     }

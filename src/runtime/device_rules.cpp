@@ -25,10 +25,6 @@ oci::Resources effective_resources(const oci::Linux& l) {
                       allow("c", 5, 1, "rwm"), allow("c", 136, any, "rwm"),
                       allow("c", 5, 2, "rwm"), allow("c", 10, 200, "rwm")})
         r.devices.push_back(rule);
-    for (auto& d : l.devices) {
-        if (d.type == 'p') continue;  // fifos are not device-cgroup controlled
-        r.devices.push_back(allow(d.type == 'b' ? "b" : "c", d.major, d.minor, "rwm"));
-    }
     return r;
 }
 

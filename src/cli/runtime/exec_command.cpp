@@ -78,7 +78,9 @@ Result<int> cmd_exec(const Globals& g, const Argv& argv, size_t begin) {
     auto a = BERTH_TRY(Args::parse(argv, begin, kExecFlags, true, &consumed));
     if (a.positional().empty()) return fail("\"exec\" requires at least 1 argument (the container id)");
     std::string id = a.positional()[0];
-    std::vector<std::string> command(argv.begin() + static_cast<long>(consumed), argv.end());
+    // "exec -- id cmd": everything after "--" came back as positionals.
+    std::vector<std::string> command(a.positional().begin() + 1, a.positional().end());
+    command.insert(command.end(), argv.begin() + static_cast<long>(consumed), argv.end());
     if (!command.empty() && command[0] == "--") command.erase(command.begin());
 
     runtime::ExecOptions o;
