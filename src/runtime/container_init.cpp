@@ -71,7 +71,7 @@ Result<void> enter_cwd(const std::string& cwd) {
 }
 
 // Everything up to the point where the init waits for `start`.
-Result<UniqueFd> set_up(const InitArgs& a, std::string* hook_state) {
+Result<void> set_up(const InitArgs& a, std::string* hook_state) {
     const oci::Config& c = *a.config;
     const oci::Linux empty_linux;
     const oci::Linux& l = c.linux_ ? *c.linux_ : empty_linux;
@@ -88,9 +88,6 @@ Result<UniqueFd> set_up(const InitArgs& a, std::string* hook_state) {
     if (::setsid() < 0) return sys_fail("setsid");
     BERTH_TRYV(set_names(c));
     if (creates_namespace(l, NamespaceType::network)) BERTH_TRYV(bring_up_loopback());
-
-    // The fifo lives on the host; hold it by O_PATH so we can open it after pivot_root.
-    auto fifo = BERTH_TRY(open_fd(a.exec_fifo, O_PATH));
 
     // runc runs from the bundle, so relative mount sources are bundle-relative.
     if (::chdir(a.bundle.c_str()) != 0) return sys_fail("chdir to bundle " + a.bundle);
@@ -109,8 +106,7 @@ Result<UniqueFd> set_up(const InitArgs& a, std::string* hook_state) {
     BERTH_TRYV_CTX(enter_rootfs(rs), "enter rootfs");
     if (c.process->terminal) BERTH_TRYV(setup_terminal(*c.process, a.console_fd));
     BERTH_TRYV(enter_cwd(c.process->cwd));
-    BERTH_TRYV(mark_inherited_fds(a.preserve_fds));
-    return fifo;
+    return mark_inherited_fds(a.preserve_fds);
 }
 
 // After `start` opened the fifo: hooks, identity, exec. An error is written to the
@@ -154,9 +150,9 @@ void container_init(const InitArgs& a) {
     ::prctl(PR_SET_PDEATHSIG, SIGKILL);
 
     std::string hook_state;
-    auto fifo = set_up(a, &hook_state);
-    if (!fifo) {
-        (void)a.sync->send(SyncTag::error, fifo.error().message);
+    auto r = set_up(a, &hook_state);
+    if (!r) {
+        (void)a.sync->send(SyncTag::error, r.error().message);
         ::_exit(1);
     }
     // From here on the runtime may exit (create returns): we must not die with it.
@@ -164,7 +160,7 @@ void container_init(const InitArgs& a) {
     if (!a.sync->send(SyncTag::ready)) ::_exit(1);
     a.sync->close();
     if (a.console_fd >= 0) ::close(a.console_fd);
-    finish(a, fifo->release(), hook_state);
+    finish(a, a.exec_fifo, hook_state);
 }
 
 }  // namespace berth::runtime

@@ -160,6 +160,9 @@ Result<pid_t> create_container(const std::string& root, const CreateOptions& o) 
     if (::chown(dir.exec_fifo().c_str(), host_id_of_root(l.uid_mappings),
                 host_id_of_root(l.gid_mappings)) != 0)
         return sys_fail("chown " + dir.exec_fifo());
+    // Held by O_PATH and reopened by the init after pivot_root through
+    // /proc/self/fd: the state directory need not be reachable from inside.
+    auto fifo = BERTH_TRY(open_fd(dir.exec_fifo(), O_PATH));
     auto [parent_end, child_end] = BERTH_TRY(SyncChannel::make_pair());
 
     pid_t pid;
@@ -170,12 +173,13 @@ Result<pid_t> create_container(const std::string& root, const CreateOptions& o) 
         if (pid < 0) return sys_fail("clone3");
         if (pid == 0) {
             parent_end.close();
-            InitArgs a{&config, bundle, rootfs, dir.exec_fifo(), &child_end, o.console_fd,
+            InitArgs a{&config, bundle, rootfs, fifo.get(), &child_end, o.console_fd,
                        o.no_pivot, o.preserve_fds};
             container_init(a);
         }
     }
     child_end.close();
+    fifo.reset();
     undo.add([pid] { kill_and_reap(pid); });
 
     BERTH_TRYV_CTX(cgroup->add_process(pid), "cgroup");
