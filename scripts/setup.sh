@@ -1,0 +1,25 @@
+#!/bin/sh
+# setup.sh: installs every Debian 12 package berth's build, demo, tests and
+# benchmarks need. Idempotent: installs only what is missing, so a second run
+# costs one dpkg query.
+set -eu
+
+packages="
+  g++ cmake ninja-build pkg-config git
+  libseccomp-dev nlohmann-json3-dev libgtest-dev libgmock-dev
+  busybox-static python3 python3-pytest iproute2 procps util-linux
+  runc hyperfine jq
+"
+
+[ "$(id -u)" -eq 0 ] || { echo "setup.sh: run as root (apt-get)" >&2; exit 1; }
+
+missing=""
+for p in $packages; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
+        missing="$missing $p"
+done
+if [ -n "$missing" ]; then
+    echo "setup.sh: installing:$missing"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing
+fi
