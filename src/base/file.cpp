@@ -53,12 +53,13 @@ Result<void> write_existing(const std::string& path, std::string_view data) {
     return {};
 }
 
-Result<void> write_file_atomic(const std::string& path, std::string_view data, mode_t mode) {
+Result<void> write_file_atomic(const std::string& path, std::string_view data, mode_t mode,
+                               Durability d) {
     std::string tmp = path + ".tmp." + std::to_string(::getpid());
     {
         auto fd = BERTH_TRY(open_fd(tmp, O_WRONLY | O_CREAT | O_TRUNC, mode));
         auto w = write_all(fd.get(), data);
-        if (!w || ::fsync(fd.get()) != 0) {
+        if (!w || (d == Durability::durable && ::fsync(fd.get()) != 0)) {
             ::unlink(tmp.c_str());
             if (!w) return std::unexpected(std::move(w.error()).context("write " + tmp));
             return sys_fail("fsync " + tmp);

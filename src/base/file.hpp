@@ -18,8 +18,13 @@ Result<std::string> read_fd(int fd);
 // /proc files want exactly one write).
 Result<void> write_existing(const std::string& path, std::string_view data);
 Result<void> write_all(int fd, std::string_view data);
-// Writes via a temporary in the same directory, fsync, rename: never half-written.
-Result<void> write_file_atomic(const std::string& path, std::string_view data, mode_t mode = 0644);
+// Whether a write must survive a crash of the machine (fsync) or only be seen
+// whole (runtime state under /run, which a reboot clears anyway).
+enum class Durability { durable, until_reboot };
+// Writes via a temporary in the same directory (fsync'ed when durable) and a
+// rename: readers never see it half-written.
+Result<void> write_file_atomic(const std::string& path, std::string_view data, mode_t mode = 0644,
+                               Durability d = Durability::durable);
 // mkdir -p; existing directories are fine.
 Result<void> mkdir_p(const std::string& path, mode_t mode = 0755);
 bool path_exists(const std::string& path);

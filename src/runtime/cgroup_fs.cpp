@@ -95,6 +95,11 @@ Result<void> kill_all(const std::string& dir) {
     return {};
 }
 
+bool is_empty(const std::string& dir) {
+    auto pids = procs_recursive(dir);
+    return pids ? pids->empty() : !path_exists(dir);
+}
+
 Result<void> wait_empty(const std::string& dir) {
     return poll_until([&]() -> Result<bool> { return BERTH_TRY(procs_recursive(dir)).empty(); },
                       std::chrono::seconds(5), "wait for the processes in " + dir + " to exit");

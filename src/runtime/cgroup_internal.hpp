@@ -33,6 +33,8 @@ bool has_file(const std::string& dir, std::string_view file);
 Result<std::vector<pid_t>> procs_recursive(const std::string& dir);
 // SIGKILLs every pid procs_recursive() finds; pids already gone are fine.
 Result<void> kill_all(const std::string& dir);
+// True when no process is in dir or its descendants (a missing dir is empty).
+bool is_empty(const std::string& dir);
 // Waits (bounded) until no process is left in dir or its descendants.
 Result<void> wait_empty(const std::string& dir);
 // Removes dir and its descendant directories, deepest first. rmdir can briefly see

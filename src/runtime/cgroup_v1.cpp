@@ -83,8 +83,12 @@ class CgroupV1 final : public Cgroup {
     }
 
     Result<void> destroy() override {
-        BERTH_TRYV_CTX(kill_frozen_or_not(), "destroy cgroup");
-        BERTH_TRYV_CTX(wait_empty(procs_dir()), "destroy cgroup");
+        // The usual case is a container that already exited: an empty cgroup
+        // needs no freeze/kill/thaw round (each a wait on freezer.state).
+        if (!is_empty(procs_dir())) {
+            BERTH_TRYV_CTX(kill_frozen_or_not(), "destroy cgroup");
+            BERTH_TRYV_CTX(wait_empty(procs_dir()), "destroy cgroup");
+        }
         for (auto& dir : dirs_.all) BERTH_TRYV_CTX(remove_tree(dir), "destroy cgroup");
         return {};
     }

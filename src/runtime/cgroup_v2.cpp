@@ -76,8 +76,10 @@ class CgroupV2 final : public Cgroup {
     }
 
     Result<void> destroy() override {
-        BERTH_TRYV_CTX(kill_everything(), "destroy cgroup");
-        BERTH_TRYV_CTX(wait_empty(dir_), "destroy cgroup");
+        if (!is_empty(dir_)) {  // an exited container's cgroup needs no kill round
+            BERTH_TRYV_CTX(kill_everything(), "destroy cgroup");
+            BERTH_TRYV_CTX(wait_empty(dir_), "destroy cgroup");
+        }
         return with_context(remove_tree(dir_), "destroy cgroup");
     }
 

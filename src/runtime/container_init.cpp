@@ -13,6 +13,7 @@
 #include "base/unix_socket.hpp"
 #include "runtime/exec_lookup.hpp"
 #include "runtime/hooks.hpp"
+#include "runtime/lsm_labels.hpp"
 #include "runtime/namespaces.hpp"
 #include "runtime/process_security.hpp"
 #include "runtime/rootfs.hpp"
@@ -83,16 +84,27 @@ Result<void> set_up(const InitArgs& a, std::string* hook_state) {
         if (::setresuid(0, 0, 0) != 0) return sys_fail("user namespace: setresuid 0");
     }
     BERTH_TRYV(join_namespaces(l));
-    if (creates_namespace(l, NamespaceType::cgroup) && ::unshare(CLONE_NEWCGROUP) != 0)
-        return sys_fail("unshare cgroup namespace");
     if (::setsid() < 0) return sys_fail("setsid");
     BERTH_TRYV(set_names(c));
     if (creates_namespace(l, NamespaceType::network)) BERTH_TRYV(bring_up_loopback());
 
     // runc runs from the bundle, so relative mount sources are bundle-relative.
     if (::chdir(a.bundle.c_str()) != 0) return sys_fail("chdir to bundle " + a.bundle);
-    RootfsSpec rs{&c, a.rootfs, a.no_pivot, l.has_namespace(NamespaceType::user)};
+    // The runtime moves us into our cgroup while we build the rootfs; we wait
+    // for that only where it matters: before a cgroup mount, and before the
+    // cgroup namespace (whose root is the cgroup we are in when we unshare it).
+    bool in_cgroup = false;
+    auto join_cgroup = [&]() -> Result<void> {
+        if (in_cgroup) return {};
+        in_cgroup = true;
+        BERTH_TRYV(a.sync->expect(SyncTag::cgroup_joined));
+        if (creates_namespace(l, NamespaceType::cgroup) && ::unshare(CLONE_NEWCGROUP) != 0)
+            return sys_fail("unshare cgroup namespace");
+        return {};
+    };
+    RootfsSpec rs{&c, a.rootfs, a.no_pivot, l.has_namespace(NamespaceType::user), join_cgroup};
     BERTH_TRYV_CTX(prepare_rootfs(rs), "prepare rootfs");
+    BERTH_TRYV(join_cgroup());
 
     BERTH_TRYV(a.sync->send(SyncTag::run_hooks));
     auto done = BERTH_TRY(a.sync->receive());
@@ -120,7 +132,8 @@ Result<void> set_up(const InitArgs& a, std::string* hook_state) {
         if (!fifo) return sys_fail("open exec fifo");
         ::close(fifo_path_fd);
         BERTH_TRYV(run_hooks(c.hooks.start_container, "startContainer", hook_state));
-        BERTH_TRYV_CTX(apply_rlimits(c.process->rlimits), "process.rlimits");
+        BERTH_TRYV(apply_lsm_labels(*c.process));  // rlimits come with the security step
+        if (c.linux_ && c.linux_->personality) BERTH_TRYV(apply_personality(*c.linux_->personality));
         const oci::Seccomp* sc =
             c.linux_ && c.linux_->seccomp ? &*c.linux_->seccomp : nullptr;
         int listener = BERTH_TRY(apply_process_security(*c.process, sc));

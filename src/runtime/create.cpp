@@ -145,14 +145,11 @@ Result<pid_t> create_container(const std::string& root, const CreateOptions& o) 
     Rollback undo;
     undo.add([&] { (void)remove_state_dir(root, o.id); });
     StateDir dir(root, o.id);
-    BERTH_TRYV(write_file_atomic(dir.config_file(), oci::to_json(config).dump(), 0600));
+    BERTH_TRYV(write_file_atomic(dir.config_file(), oci::to_json(config).dump(), 0600, Durability::until_reboot));
 
     const oci::Linux no_linux;
     const oci::Linux& l = config.linux_ ? *config.linux_ : no_linux;
     cgroup = BERTH_TRY(open_cgroup(l.cgroups_path, o.id));
-    BERTH_TRYV_CTX(cgroup->create(), "cgroup");
-    undo.add([&] { (void)cgroup->destroy(); });
-    BERTH_TRYV_CTX(cgroup->apply(effective_resources(l)), "linux.resources");
 
     if (::mkfifo(dir.exec_fifo().c_str(), 0600) != 0) return sys_fail("mkfifo " + dir.exec_fifo());
     // The init opens it as the container's root, which a user namespace maps to
@@ -182,10 +179,16 @@ Result<pid_t> create_container(const std::string& root, const CreateOptions& o) 
     fifo.reset();
     undo.add([pid] { kill_and_reap(pid); });
 
-    BERTH_TRYV_CTX(cgroup->add_process(pid), "cgroup");
     if (auto* user = l.find_namespace(NamespaceType::user); user && user->path.empty())
         BERTH_TRYV(write_id_mappings(pid, l.uid_mappings, l.gid_mappings));
     BERTH_TRYV(parent_end.send(SyncTag::go));
+    // The cgroup is made while the init builds its rootfs (two cores, two jobs):
+    // moving a task between v1 cgroups can wait out an RCU grace period.
+    BERTH_TRYV_CTX(cgroup->create(), "cgroup");
+    undo.add([&] { (void)cgroup->destroy(); });
+    BERTH_TRYV_CTX(cgroup->apply(effective_resources(l)), "linux.resources");
+    BERTH_TRYV_CTX(cgroup->add_process(pid), "cgroup");
+    BERTH_TRYV(parent_end.send(SyncTag::cgroup_joined));
     BERTH_TRYV(parent_end.expect(SyncTag::run_hooks));
 
     ContainerState st;
@@ -209,7 +212,7 @@ Result<pid_t> create_container(const std::string& root, const CreateOptions& o) 
 
     BERTH_TRYV(save_state(root, st));
     if (!o.pid_file.empty())
-        BERTH_TRYV_CTX(write_file_atomic(absolute(o.pid_file), std::to_string(pid), 0644), "--pid-file");
+        BERTH_TRYV_CTX(write_file_atomic(absolute(o.pid_file), std::to_string(pid), 0644, Durability::until_reboot), "--pid-file");
     undo.commit();
     return pid;
 }

@@ -13,6 +13,7 @@
 #include "runtime/container.hpp"
 #include "runtime/container_id.hpp"
 #include "runtime/exec_lookup.hpp"
+#include "runtime/lsm_labels.hpp"
 #include "runtime/namespaces.hpp"
 #include "runtime/process_security.hpp"
 #include "runtime/state.hpp"
@@ -75,7 +76,7 @@ Result<void> enter(const std::vector<NsFd>& nss, int root_fd, const oci::Process
         char b;
         if (::read(go_fd, &b, 1) != 1) return fail("runtime went away");
         BERTH_TRYV(enter(nss, root_fd, o.process, o.console_fd, o.preserve_fds));
-        BERTH_TRYV_CTX(apply_rlimits(o.process.rlimits), "process.rlimits");
+        BERTH_TRYV(apply_lsm_labels(o.process));
         const oci::Seccomp* sc = c.linux_ && c.linux_->seccomp ? &*c.linux_->seccomp : nullptr;
         int listener = BERTH_TRY(apply_process_security(o.process, sc));
         if (listener >= 0) ::close(listener);  // the agent got the init's listener already
@@ -155,7 +156,7 @@ Result<pid_t> exec_in_container(const std::string& root, const std::string& id,
     auto msg = read_fd(err_r.get());
     if (msg && !msg->empty()) return reap_on_error(Error{0, *msg});
     if (!o.pid_file.empty())
-        BERTH_TRYV_CTX(write_file_atomic(o.pid_file, std::to_string(pid), 0644), "--pid-file");
+        BERTH_TRYV_CTX(write_file_atomic(o.pid_file, std::to_string(pid), 0644, Durability::until_reboot), "--pid-file");
     return pid;
 }
 

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "base/file.hpp"
+#include "base/passwd.hpp"
 #include "base/strings.hpp"
 
 namespace berth::runtime {
@@ -45,17 +46,8 @@ Result<std::string> find_executable(const std::string& name, const std::vector<s
 std::vector<std::string> with_home(std::vector<std::string> env, unsigned uid) {
     for (auto& e : env)
         if (e.starts_with("HOME=")) return env;
-    std::string home = "/";
-    if (auto passwd = read_file("/etc/passwd")) {
-        for (auto& line : split(*passwd, '\n')) {
-            auto f = split(line, ':');
-            if (f.size() >= 6 && parse_int(f[2]) == static_cast<long long>(uid)) {
-                home = f[5];
-                break;
-            }
-        }
-    }
-    env.push_back("HOME=" + home);
+    auto entry = lookup_uid("/etc/passwd", uid);
+    env.push_back("HOME=" + (entry ? entry->home : std::string("/")));
     return env;
 }
 

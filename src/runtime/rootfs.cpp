@@ -106,6 +106,7 @@ Result<void> prepare_rootfs(const RootfsSpec& s) {
     // Opened after the self-bind, so it names the new mount, not the one beneath.
     auto root = BERTH_TRY(open_fd(s.rootfs, O_PATH | O_DIRECTORY));
     RootfsContext ctx;
+    ctx.before_cgroup_mount = &s.before_cgroup_mount;
     ctx.root_fd = root.get();
     ctx.root_path = BERTH_TRY(verified_path(root.get(), "/"));
     ctx.in_user_namespace = s.in_user_namespace;

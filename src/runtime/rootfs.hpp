@@ -5,6 +5,7 @@
 // image (or a mount destination through one) can never point a mount at the host.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -19,6 +20,11 @@ struct RootfsSpec {
     std::string rootfs;              // absolute host path of root.path
     bool no_pivot = false;           // --no-pivot: MS_MOVE + chroot instead of pivot_root
     bool in_user_namespace = false;  // devices are bind-mounted, not mknod'ed
+    // Called once, before the first "cgroup" mount: the runtime moves the
+    // container into its cgroup while the rootfs is being built, and this waits
+    // for that (and unshares the cgroup namespace) so the mount shows the
+    // container's own cgroup. May be empty.
+    std::function<Result<void>()> before_cgroup_mount;
 };
 
 // Step 1, before createContainer hooks: propagation, rootfs bind, every mount

@@ -2,6 +2,7 @@
 // to the rootfs module (tests may call them).
 #pragma once
 
+#include <functional>
 #include <string>
 
 #include "base/result.hpp"
@@ -15,6 +16,7 @@ struct RootfsContext {
     std::string root_path;  // canonical host path of that directory
     bool in_user_namespace = false;
     bool new_network_namespace = false;  // sysfs can only be mounted with one (in a userns)
+    const std::function<Result<void>()>* before_cgroup_mount = nullptr;
 };
 
 // mount_attr.cpp: sets/clears per-mount flags (MS_RDONLY, MS_NOSUID, MS_NODEV,

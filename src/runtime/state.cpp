@@ -51,7 +51,7 @@ Result<void> save_state(const std::string& root, const ContainerState& s) {
               {"pid", s.pid},         {"pidStartTime", s.pid_start_time},
               {"created", s.created}, {"owner", s.owner},     {"annotations", s.annotations},
               {"cgroupsPath", s.cgroups_path}};
-    return write_file_atomic(StateDir(root, s.id).state_file(), j.dump(), 0600);
+    return write_file_atomic(StateDir(root, s.id).state_file(), j.dump(), 0600, Durability::until_reboot);
 }
 
 Result<ContainerState> load_state(const std::string& root, const std::string& id) {

@@ -18,6 +18,13 @@ Result<void> SyncChannel::send(SyncTag tag, std::string_view payload) {
     do {
         n = ::send(fd_.get(), msg.data(), msg.size(), MSG_NOSIGNAL);
     } while (n < 0 && errno == EINTR);
+    if (n < 0 && (errno == EPIPE || errno == ECONNRESET)) {
+        // The peer gave up first: its last message says why.
+        int err = errno;
+        auto last = receive();
+        if (!last) return std::unexpected(std::move(last.error()));
+        return sys_fail("sync send", err);
+    }
     if (n < 0) return sys_fail("sync send");
     return {};
 }

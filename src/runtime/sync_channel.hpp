@@ -10,7 +10,8 @@
 namespace berth::runtime {
 
 enum class SyncTag : char {
-    go = 'g',          // parent -> init: cgroup joined, id maps written
+    go = 'g',          // parent -> init: id maps written
+    cgroup_joined = 'c',  // parent -> init: the init is in its cgroup
     run_hooks = 'h',   // init -> parent: namespaces and mounts ready, run the runtime hooks
     hooks_done = 'd',  // parent -> init
     ready = 'r',       // init -> parent: waiting on exec.fifo

@@ -1,5 +1,4 @@
 // create, run, start, state, list, kill, delete, pause, resume.
-#include <pwd.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -7,6 +6,7 @@
 #include <cstdio>
 #include <iostream>
 
+#include "base/passwd.hpp"
 #include "base/strings.hpp"
 #include "base/unix_socket.hpp"
 #include "cli/runtime/args.hpp"
@@ -105,7 +105,7 @@ Result<int> cmd_state(const Globals& g, const Argv& argv, size_t begin) {
 static std::string owner_of(const std::string& path) {
     struct stat st{};
     if (::stat(path.c_str(), &st) != 0) return "";
-    if (passwd* pw = ::getpwuid(st.st_uid)) return pw->pw_name;
+    if (auto entry = lookup_uid("/etc/passwd", st.st_uid)) return entry->name;
     return "#" + std::to_string(st.st_uid);
 }
 
