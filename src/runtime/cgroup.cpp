@@ -2,6 +2,7 @@
 #include "runtime/cgroup.hpp"
 
 #include <linux/magic.h>
+#include <unistd.h>
 #include <sys/vfs.h>
 
 #include "base/file.hpp"
@@ -69,3 +70,13 @@ Result<std::string> V1Dirs::need(std::string_view controller, std::string_view n
 }
 
 }  // namespace berth::runtime::cgroup_detail
+
+namespace berth::runtime {
+
+Result<void> join_cgroup_self(const std::vector<int>& fds) {
+    for (int fd : fds)
+        if (::write(fd, "0", 1) != 1) return sys_fail("join cgroup (write 0 to its tasks file)");
+    return {};
+}
+
+}  // namespace berth::runtime

@@ -60,6 +60,12 @@ class CgroupV1 final : public Cgroup {
         return {};
     }
 
+    Result<std::vector<UniqueFd>> open_self_join_files() const override {
+        std::vector<UniqueFd> fds;
+        for (auto& dir : dirs_.all) fds.push_back(BERTH_TRY(open_fd(dir + "/tasks", O_WRONLY)));
+        return fds;
+    }
+
     Result<std::vector<pid_t>> processes() const override { return procs_recursive(procs_dir()); }
 
     Result<void> freeze() override {

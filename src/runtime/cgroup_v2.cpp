@@ -66,6 +66,10 @@ class CgroupV2 final : public Cgroup {
                             "add process to cgroup");
     }
 
+    Result<std::vector<UniqueFd>> open_self_join_files() const override {
+        return std::vector<UniqueFd>{};  // cgroup.threads is only for threaded cgroups
+    }
+
     Result<std::vector<pid_t>> processes() const override { return procs_recursive(dir_); }
 
     Result<void> freeze() override { return set_frozen(true); }

@@ -11,6 +11,7 @@
 #include "base/json.hpp"
 #include "base/log.hpp"
 #include "base/unix_socket.hpp"
+#include "runtime/cgroup.hpp"
 #include "runtime/exec_lookup.hpp"
 #include "runtime/hooks.hpp"
 #include "runtime/lsm_labels.hpp"
@@ -97,7 +98,10 @@ Result<void> set_up(const InitArgs& a, std::string* hook_state) {
     auto join_cgroup = [&]() -> Result<void> {
         if (in_cgroup) return {};
         in_cgroup = true;
-        BERTH_TRYV(a.sync->expect(SyncTag::cgroup_joined));
+        auto joined = BERTH_TRY(a.sync->expect(SyncTag::cgroup_joined));
+        std::vector<int> fds;
+        for (auto& fd : joined.fds) fds.push_back(fd.get());
+        BERTH_TRYV(join_cgroup_self(fds));
         if (creates_namespace(l, NamespaceType::cgroup) && ::unshare(CLONE_NEWCGROUP) != 0)
             return sys_fail("unshare cgroup namespace");
         return {};

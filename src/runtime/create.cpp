@@ -187,8 +187,9 @@ Result<pid_t> create_container(const std::string& root, const CreateOptions& o) 
     BERTH_TRYV_CTX(cgroup->create(), "cgroup");
     undo.add([&] { (void)cgroup->destroy(); });
     BERTH_TRYV_CTX(cgroup->apply(effective_resources(l)), "linux.resources");
-    BERTH_TRYV_CTX(cgroup->add_process(pid), "cgroup");
-    BERTH_TRYV(parent_end.send(SyncTag::cgroup_joined));
+    auto self_join = BERTH_TRY(with_context(cgroup->open_self_join_files(), "cgroup"));
+    if (self_join.empty()) BERTH_TRYV_CTX(cgroup->add_process(pid), "cgroup");
+    BERTH_TRYV(parent_end.send_fds(SyncTag::cgroup_joined, self_join));
     BERTH_TRYV(parent_end.expect(SyncTag::run_hooks));
 
     ContainerState st;

@@ -2,7 +2,11 @@
 
 #include <sys/socket.h>
 
+#include <cstring>
+
 namespace berth::runtime {
+
+static constexpr size_t kMaxFds = 32;  // one per cgroup v1 hierarchy, with room
 
 Result<std::pair<SyncChannel, SyncChannel>> SyncChannel::make_pair() {
     int fds[2];
@@ -29,26 +33,70 @@ Result<void> SyncChannel::send(SyncTag tag, std::string_view payload) {
     return {};
 }
 
-Result<SyncMessage> SyncChannel::receive() {
-    std::string buf(65536, '\0');
+Result<void> SyncChannel::send_fds(SyncTag tag, const std::vector<UniqueFd>& fds) {
+    if (fds.size() > kMaxFds) return fail("sync: too many fds");
+    char t = static_cast<char>(tag);
+    iovec iov{&t, 1};
+    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int) * kMaxFds)] = {};
+    msghdr msg{};
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    if (!fds.empty()) {
+        msg.msg_control = control;
+        msg.msg_controllen = CMSG_SPACE(sizeof(int) * fds.size());
+        cmsghdr* c = CMSG_FIRSTHDR(&msg);
+        c->cmsg_level = SOL_SOCKET;
+        c->cmsg_type = SCM_RIGHTS;
+        c->cmsg_len = CMSG_LEN(sizeof(int) * fds.size());
+        for (size_t i = 0; i < fds.size(); ++i) {
+            int fd = fds[i].get();
+            std::memcpy(CMSG_DATA(c) + i * sizeof(int), &fd, sizeof(int));
+        }
+    }
     ssize_t n;
     do {
-        n = ::recv(fd_.get(), buf.data(), buf.size(), 0);
+        n = ::sendmsg(fd_.get(), &msg, MSG_NOSIGNAL);
+    } while (n < 0 && errno == EINTR);
+    if (n < 0) return sys_fail("sync send");
+    return {};
+}
+
+Result<SyncMessage> SyncChannel::receive() {
+    std::string buf(65536, '\0');
+    iovec iov{buf.data(), buf.size()};
+    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int) * kMaxFds)] = {};
+    msghdr msg{};
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    msg.msg_control = control;
+    msg.msg_controllen = sizeof control;
+    ssize_t n;
+    do {
+        n = ::recvmsg(fd_.get(), &msg, MSG_CMSG_CLOEXEC);
     } while (n < 0 && errno == EINTR);
     if (n < 0) return sys_fail("sync receive");
     if (n == 0) return fail("container init exited unexpectedly");
     buf.resize(static_cast<size_t>(n));
-    SyncMessage m{static_cast<SyncTag>(buf[0]), buf.substr(1)};
+    SyncMessage m{static_cast<SyncTag>(buf[0]), buf.substr(1), {}};
+    for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
+        if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS) continue;
+        size_t count = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+        for (size_t i = 0; i < count; ++i) {
+            int fd;
+            std::memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof(int));
+            m.fds.emplace_back(fd);
+        }
+    }
     if (m.tag == SyncTag::error) return fail(m.payload);
     return m;
 }
 
-Result<void> SyncChannel::expect(SyncTag expected) {
+Result<SyncMessage> SyncChannel::expect(SyncTag expected) {
     auto m = BERTH_TRY(receive());
     if (m.tag != expected)
         return fail(std::string("sync: expected message '") + static_cast<char>(expected) +
                     "', got '" + static_cast<char>(m.tag) + "'");
-    return {};
+    return m;
 }
 
 }  // namespace berth::runtime

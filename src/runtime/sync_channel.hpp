@@ -3,6 +3,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "base/result.hpp"
 #include "base/unique_fd.hpp"
@@ -21,6 +22,7 @@ enum class SyncTag : char {
 struct SyncMessage {
     SyncTag tag;
     std::string payload;
+    std::vector<UniqueFd> fds;  // passed with SCM_RIGHTS
 };
 
 class SyncChannel {
@@ -29,11 +31,12 @@ public:
     explicit SyncChannel(UniqueFd fd) : fd_(std::move(fd)) {}
 
     Result<void> send(SyncTag tag, std::string_view payload = {});
+    Result<void> send_fds(SyncTag tag, const std::vector<UniqueFd>& fds);
     // Receives one message; an `error` message becomes an Error with its text, and
     // end-of-file becomes "container init exited unexpectedly".
     Result<SyncMessage> receive();
     // receive() that insists on `expected`.
-    Result<void> expect(SyncTag expected);
+    Result<SyncMessage> expect(SyncTag expected);
     int fd() const { return fd_.get(); }
     void close() { fd_.reset(); }
 
