@@ -9,13 +9,15 @@ namespace berth {
 
 Result<UniqueFd> connect_unix(const std::string& path) {
     sockaddr_un addr{};
-    if (path.size() >= sizeof addr.sun_path) return fail("socket path too long: " + path);
+    if (path.empty() || path.size() >= sizeof addr.sun_path)
+        return fail("socket path \"" + path + "\" is empty or longer than " +
+                    std::to_string(sizeof addr.sun_path - 1) + " bytes");
     UniqueFd s(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
     if (!s) return sys_fail("socket");
     addr.sun_family = AF_UNIX;
     std::memcpy(addr.sun_path, path.data(), path.size());
-    if (::connect(s.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0)
-        return sys_fail("connect " + path);
+    while (::connect(s.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0)
+        if (errno != EINTR) return sys_fail("connect to " + path);
     return s;
 }
 
@@ -38,6 +40,13 @@ Result<void> send_fd(int sock, int fd, std::string_view data) {
         n = ::sendmsg(sock, &msg, MSG_NOSIGNAL);
     } while (n < 0 && errno == EINTR);
     if (n < 0) return sys_fail("sendmsg");
+    // The fd travels with the first bytes; a stream socket may take the rest in pieces.
+    for (size_t sent = static_cast<size_t>(n); sent < bytes.size();) {
+        n = ::send(sock, bytes.data() + sent, bytes.size() - sent, MSG_NOSIGNAL);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) return sys_fail("send");
+        sent += static_cast<size_t>(n);
+    }
     return {};
 }
 

@@ -10,7 +10,6 @@
 #include "base/file.hpp"
 #include "base/json.hpp"
 #include "base/log.hpp"
-#include "base/unix_socket.hpp"
 #include "runtime/cgroup.hpp"
 #include "runtime/exec_lookup.hpp"
 #include "runtime/hooks.hpp"
@@ -51,15 +50,6 @@ Result<void> set_names(const oci::Config& c) {
     if (!c.domainname.empty() && ::setdomainname(c.domainname.data(), c.domainname.size()) != 0)
         return sys_fail("domainname: setdomainname \"" + c.domainname + "\"");
     return {};
-}
-
-Result<void> setup_terminal(const oci::Process& p, int console_fd) {
-    auto pty = BERTH_TRY(open_pty(p.console_size));
-    // runc sends the master with its name, "/dev/ptmx", as the message data.
-    BERTH_TRYV_CTX(send_fd(console_fd, pty.master.get(), "/dev/ptmx"),
-                   "process.terminal: send the pty master to the console socket");
-    pty.master.reset();
-    return become_tty_session(pty.slave.get());
 }
 
 Result<void> enter_cwd(const std::string& cwd) {
@@ -120,7 +110,7 @@ Result<void> set_up(const InitArgs& a, std::string* hook_state) {
     // are set, so the host's /proc/sys here writes the container's values.
     BERTH_TRYV_CTX(apply_sysctl(l.sysctl), "linux.sysctl");
     BERTH_TRYV_CTX(enter_rootfs(rs), "enter rootfs");
-    if (c.process->terminal) BERTH_TRYV(setup_terminal(*c.process, a.console_fd));
+    if (c.process->terminal) BERTH_TRYV(attach_new_pty(a.console_fd, c.process->console_size));
     BERTH_TRYV(enter_cwd(c.process->cwd));
     return mark_inherited_fds(a.preserve_fds);
 }

@@ -8,7 +8,6 @@
 #include <unistd.h>
 
 #include "base/file.hpp"
-#include "base/unix_socket.hpp"
 #include "runtime/cgroup.hpp"
 #include "runtime/container.hpp"
 #include "runtime/container_id.hpp"
@@ -56,12 +55,7 @@ Result<void> enter(const std::vector<NsFd>& nss, int root_fd, const oci::Process
     // root under --no-pivot (chroot); the init's /proc/<pid>/root always is.
     if (::fchdir(root_fd) != 0 || ::chroot(".") != 0) return sys_fail("enter container root");
     if (::setsid() < 0) return sys_fail("setsid");
-    if (p.terminal) {
-        auto pty = BERTH_TRY(open_pty(p.console_size));
-        BERTH_TRYV_CTX(send_fd(console_fd, pty.master.get(), "/dev/ptmx"), "send console");
-        pty.master.reset();
-        BERTH_TRYV(become_tty_session(pty.slave.get()));
-    }
+    if (p.terminal) BERTH_TRYV(attach_new_pty(console_fd, p.console_size));
     if (::chdir(p.cwd.c_str()) != 0) return sys_fail("process.cwd: chdir " + p.cwd);
     return mark_inherited_fds(preserve_fds);
 }

@@ -30,6 +30,11 @@ Result<void> become_tty_session(int slave);
 // the path containerd/console opened it by, "/dev/ptmx". Drivers may log it.
 inline constexpr const char* kPtyMasterName = "/dev/ptmx";
 
+// What a container process with process.terminal does: open a pty, send its
+// master over the already-connected `console_fd`, and make the slave its
+// controlling terminal and stdio. The caller has called setsid() first.
+Result<void> attach_new_pty(int console_fd, const std::optional<oci::ConsoleSize>& size);
+
 // Connects to the unix socket at `socket_path` and sends `master` with SCM_RIGHTS;
 // the message data is the pty name, as runc does (utils.SendRawFd).
 Result<void> send_console(const std::string& socket_path, int master, const std::string& name);
