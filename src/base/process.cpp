@@ -10,6 +10,7 @@
 
 #include <cstring>
 
+#include "base/pidfd.hpp"
 #include "base/scope_exit.hpp"
 #include "base/unique_fd.hpp"
 
@@ -212,10 +213,7 @@ Result<ProgramResult> run_program(const ProgramSpec& spec) {
         while (::waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {
         }
     });
-    // Raw syscall: glibc 2.36's <sys/pidfd.h> lacks extern "C" for C++ callers.
-    int pidfd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
-    if (pidfd < 0) return sys_fail("pidfd_open");
-    Child c{pid, UniqueFd(pidfd), std::move(in.write), std::move(out.read), std::move(err.read)};
+    Child c{pid, BERTH_TRY(pidfd_open(pid)), std::move(in.write), std::move(out.read), std::move(err.read)};
     in.read.reset();
     out.write.reset();
     err.write.reset();
