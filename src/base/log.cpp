@@ -36,6 +36,7 @@ bool set_file(const char* path) {
     return true;
 }
 
+bool to_file() { return g_fd != STDERR_FILENO; }
 void set_format(Format f) { g_format = f; }
 void set_level(Level l) { g_level = l; }
 

@@ -13,6 +13,7 @@ enum class Format { text, json };
 // Sends log lines to `path` (appending) instead of stderr. Returns false and keeps
 // stderr when the file can't be opened.
 bool set_file(const char* path);
+bool to_file();  // set_file() took effect
 void set_format(Format f);
 void set_level(Level l);
 

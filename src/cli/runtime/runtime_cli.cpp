@@ -83,6 +83,8 @@ int runtime_main(int argc, char** argv) {
     auto r = dispatch(args);
     if (r) return *r;
     log::error(r.error().message);
+    // With --log the error also goes to stderr, plainly, for the caller (as runc).
+    if (log::to_file()) std::cerr << r.error().message << "\n";
     return 1;
 }
 
