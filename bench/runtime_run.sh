@@ -62,21 +62,37 @@ fi
 [ -s "$cmds" ] || die "nothing to benchmark"
 
 stamp=$(date -u +%Y%m%dT%H%M%SZ)
-json=$results/runtime_run-$stamp.json
 
-# Rebuild hyperfine's argument list from the name/command pairs.
-set --
-while IFS= read -r name && IFS= read -r cmd; do
-    set -- "$@" -n "$name" "$cmd"
-done < "$cmds"
-hyperfine -N --warmup "$warmup" --runs "$runs" --export-json "$json" "$@"
+# One hyperfine round; prints the medians and the berth/runc ratio.
+round() { # label json [extra hyperfine args...]
+    label=$1 json=$2
+    shift 2
+    # hyperfine's "-n name command" list, one argument a line (commands hold spaces).
+    args_file=$work/args
+    hyperfine_args() {
+        while IFS= read -r name && IFS= read -r cmd; do
+            printf '%s\n%s\n%s\n' -n "$name" "$cmd"
+        done < "$cmds"
+    }
+    hyperfine_args > "$args_file"
+    # shellcheck disable=SC2046
+    (IFS='
+'; hyperfine -N --warmup "$warmup" --runs "$runs" --export-json "$json" "$@" $(cat "$args_file"))
+    echo
+    echo "$label: medians (ms), $runs runs each; JSON: $json"
+    jq -r '.results[] | "  \(.command)\t\(.median * 1000 * 100 | round / 100)"' "$json"
+    runc_median=$(jq '[.results[] | select(.command == "runc") | .median][0] // empty' "$json")
+    berth_median=$(jq '[.results[] | select(.command == "berth") | .median][0] // empty' "$json")
+    if [ -n "$runc_median" ] && [ -n "$berth_median" ]; then
+        echo "  runc/berth: berth is $(jq -n "$runc_median / $berth_median * 100 | round / 100")x faster"
+    fi
+    echo
+}
 
-echo
-echo "medians (ms), $runs runs each; JSON: $json"
-jq -r '.results[] | "  \(.command)\t\(.median * 1000 * 100 | round / 100)"' "$json"
-runc_median=$(jq '[.results[] | select(.command == "runc") | .median][0] // empty' "$json")
-berth_median=$(jq '[.results[] | select(.command == "berth") | .median][0] // empty' "$json")
-if [ -n "$runc_median" ] && [ -n "$berth_median" ]; then
-    echo "  berth/runc ratio: $(jq -n "$berth_median / $runc_median * 1000 | round / 1000")" \
-         "(below 1 means berth is faster)"
-fi
+# Back to back: each run starts right after the previous one ended.
+round "back to back" "$results/runtime_run-$stamp.json"
+# Spaced: 50 ms idle before each run, as container starts arrive in practice.
+# This matters on cgroup v1, where moving a process into a cgroup through
+# cgroup.procs waits for an RCU grace period unless another migration happened
+# moments before (which back-to-back runs hide).
+round "spaced by 50 ms" "$results/runtime_run-spaced-$stamp.json" --prepare "sleep 0.05"

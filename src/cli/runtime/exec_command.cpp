@@ -125,7 +125,11 @@ Result<int> cmd_ps(const Globals& g, const Argv& argv, size_t begin) {
     if (format != "table") return fail("invalid format option: " + format);
     if (ps_args.empty()) ps_args = {"-ef"};
     std::string cmd = "ps";
-    for (auto& p : ps_args) cmd += " '" + p + "'";
+    for (auto& p : ps_args) {
+        std::string quoted;
+        for (char ch : p) quoted += ch == '\'' ? std::string("'\\''") : std::string(1, ch);
+        cmd += " '" + quoted + "'";
+    }
     FILE* f = ::popen(cmd.c_str(), "r");
     if (!f) return sys_fail("run ps");
     std::string out;
