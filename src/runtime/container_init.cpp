@@ -133,8 +133,10 @@ Result<void> set_up(const InitArgs& a, std::string* hook_state) {
         int listener = BERTH_TRY(apply_process_security(*c.process, sc));
         if (listener >= 0) {
             UniqueFd l(listener);
-            Json st = {{"ociVersion", "1.2.0"}, {"fds", {"seccompFd"}}, {"pid", ::getpid()},
-                       {"metadata", sc->listener_metadata}, {"state", Json::parse(hook_state)}};
+            // runtime.md: the pid "as seen by the runtime" (the host's), not our 1.
+            Json state = Json::parse(hook_state);
+            Json st = {{"ociVersion", "1.2.0"}, {"fds", {"seccompFd"}}, {"pid", state["pid"]},
+                       {"metadata", sc->listener_metadata}, {"state", state}};
             BERTH_TRYV(send_seccomp_listener(sc->listener_path, l.get(), st.dump()));
         }
         auto env = with_home(c.process->env, c.process->user.uid);
