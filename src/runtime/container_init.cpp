@@ -63,7 +63,7 @@ Result<void> enter_cwd(const std::string& cwd) {
 }
 
 // Everything up to the point where the init waits for `start`.
-Result<void> set_up(const InitArgs& a, std::string* hook_state) {
+Result<void> set_up(const InitArgs& a, std::string* hook_state, UniqueFd* seccomp_agent) {
     const oci::Config& c = *a.config;
     const oci::Linux empty_linux;
     const oci::Linux& l = c.linux_ ? *c.linux_ : empty_linux;
@@ -109,6 +109,9 @@ Result<void> set_up(const InitArgs& a, std::string* hook_state) {
     // Before enter_rootfs: readonlyPaths usually cover /proc/sys. Our namespaces
     // are set, so the host's /proc/sys here writes the container's values.
     BERTH_TRYV_CTX(apply_sysctl(l.sysctl), "linux.sysctl");
+    // listenerPath is a host path: connect while the host is still our root.
+    if (l.seccomp && !l.seccomp->listener_path.empty())
+        *seccomp_agent = BERTH_TRY(connect_seccomp_agent(l.seccomp->listener_path));
     BERTH_TRYV_CTX(enter_rootfs(rs), "enter rootfs");
     if (c.process->terminal) BERTH_TRYV(attach_new_pty(a.console_fd, c.process->console_size));
     BERTH_TRYV(enter_cwd(c.process->cwd));
@@ -117,7 +120,8 @@ Result<void> set_up(const InitArgs& a, std::string* hook_state) {
 
 // After `start` opened the fifo: hooks, identity, exec. An error is written to the
 // fifo, where `start` reads it; success is the fifo closing on execve (CLOEXEC).
-[[noreturn]] void finish(const InitArgs& a, int fifo_path_fd, const std::string& hook_state) {
+[[noreturn]] void finish(const InitArgs& a, int fifo_path_fd, const std::string& hook_state,
+                         const UniqueFd& seccomp_agent) {
     const oci::Config& c = *a.config;
     std::string proc_fd = "/proc/self/fd/" + std::to_string(fifo_path_fd);
     UniqueFd fifo(::open(proc_fd.c_str(), O_WRONLY | O_CLOEXEC));
@@ -134,10 +138,10 @@ Result<void> set_up(const InitArgs& a, std::string* hook_state) {
         if (listener >= 0) {
             UniqueFd l(listener);
             // runtime.md: the pid "as seen by the runtime" (the host's), not our 1.
-            Json state = Json::parse(hook_state);
-            Json st = {{"ociVersion", "1.2.0"}, {"fds", {"seccompFd"}}, {"pid", state["pid"]},
-                       {"metadata", sc->listener_metadata}, {"state", state}};
-            BERTH_TRYV(send_seccomp_listener(sc->listener_path, l.get(), st.dump()));
+            long host_pid = Json::parse(hook_state).value("pid", 0L);
+            BERTH_TRYV(send_seccomp_listener(
+                seccomp_agent.get(), l.get(),
+                seccomp_process_state(host_pid, sc->listener_metadata, hook_state)));
         }
         auto env = with_home(c.process->env, c.process->user.uid);
         return exec_process(c.process->args, env, &code);
@@ -159,7 +163,8 @@ void container_init(const InitArgs& a) {
     ::prctl(PR_SET_PDEATHSIG, SIGKILL);
 
     std::string hook_state;
-    auto r = set_up(a, &hook_state);
+    UniqueFd seccomp_agent;
+    auto r = set_up(a, &hook_state, &seccomp_agent);
     if (!r) {
         (void)a.sync->send(SyncTag::error, r.error().message);
         ::_exit(1);
@@ -169,7 +174,7 @@ void container_init(const InitArgs& a) {
     if (!a.sync->send(SyncTag::ready)) ::_exit(1);
     a.sync->close();
     if (a.console_fd >= 0) ::close(a.console_fd);
-    finish(a, a.exec_fifo, hook_state);
+    finish(a, a.exec_fifo, hook_state, seccomp_agent);
 }
 
 }  // namespace berth::runtime

@@ -2,6 +2,7 @@
 // the identity and security of its own process.json (runtime-spec has no exec; this
 // follows runc). The caller owns the child it gets back.
 #include <fcntl.h>
+#include <cstdlib>
 #include <sched.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -61,19 +62,32 @@ Result<void> enter(const std::vector<NsFd>& nss, int root_fd, const oci::Process
 }
 
 [[noreturn]] void exec_child(const std::vector<NsFd>& nss, int root_fd, const oci::Config& c,
-                             const ExecOptions& o, int go_fd, int err_fd) {
+                             const ExecOptions& o, const std::string& container_state, int go_fd,
+                             int err_fd) {
     sigset_t none;
     sigemptyset(&none);
     ::sigprocmask(SIG_SETMASK, &none, nullptr);
     int code = 1;
     auto run = [&]() -> Result<void> {
-        char b;
-        if (::read(go_fd, &b, 1) != 1) return fail("runtime went away");
+        // The runtime sends our pid as it sees it, once we are in the cgroup.
+        char buf[32] = {};
+        if (::read(go_fd, buf, sizeof buf - 1) <= 0) return fail("runtime went away");
+        long host_pid = std::strtol(buf, nullptr, 10);
+        const oci::Seccomp* sc = c.linux_ && c.linux_->seccomp ? &*c.linux_->seccomp : nullptr;
+        // listenerPath is a host path: connect before entering the container.
+        UniqueFd agent;
+        if (sc && !sc->listener_path.empty())
+            agent = BERTH_TRY(connect_seccomp_agent(sc->listener_path));
         BERTH_TRYV(enter(nss, root_fd, o.process, o.console_fd, o.preserve_fds));
         BERTH_TRYV(apply_lsm_labels(o.process));
-        const oci::Seccomp* sc = c.linux_ && c.linux_->seccomp ? &*c.linux_->seccomp : nullptr;
         int listener = BERTH_TRY(apply_process_security(o.process, sc));
-        if (listener >= 0) ::close(listener);  // the agent got the init's listener already
+        if (listener >= 0) {
+            // This process has its own filter, so its own notify fd for the agent.
+            UniqueFd l(listener);
+            BERTH_TRYV(send_seccomp_listener(
+                agent.get(), l.get(),
+                seccomp_process_state(host_pid, sc->listener_metadata, container_state)));
+        }
         return exec_process(o.process.args, with_home(o.process.env, o.process.user.uid), &code);
     };
     auto r = run();
@@ -125,6 +139,7 @@ Result<pid_t> exec_in_container(const std::string& root, const std::string& id,
                                      O_RDONLY | O_DIRECTORY));
     if (process_start_time(st.pid) != st.pid_start_time)
         return fail("cannot exec in a stopped container");
+    const std::string container_state = state_json(st, status).dump();
     int go[2], err[2];
     if (::pipe2(go, O_CLOEXEC) != 0 || ::pipe2(err, O_CLOEXEC) != 0) return sys_fail("pipe");
     UniqueFd go_r(go[0]), go_w(go[1]), err_r(err[0]), err_w(err[1]);
@@ -135,7 +150,8 @@ Result<pid_t> exec_in_container(const std::string& root, const std::string& id,
         BERTH_TRYV(for_children.enter(nss));
         pid = ::fork();
         if (pid < 0) return sys_fail("fork");
-        if (pid == 0) exec_child(nss, root_fd.get(), config, o, go_r.get(), err_w.get());
+        if (pid == 0)
+            exec_child(nss, root_fd.get(), config, o, container_state, go_r.get(), err_w.get());
     }
     err_w.reset();
     go_r.reset();
@@ -146,7 +162,9 @@ Result<pid_t> exec_in_container(const std::string& root, const std::string& id,
         return std::unexpected(std::move(e));
     };
     if (auto r = cgroup->add_process(pid); !r) return reap_on_error(std::move(r.error()).context("cgroup"));
-    if (::write(go_w.get(), "g", 1) != 1) return reap_on_error(Error{errno, "exec: signal child"});
+    std::string pid_text = std::to_string(pid);
+    if (::write(go_w.get(), pid_text.data(), pid_text.size()) != static_cast<ssize_t>(pid_text.size()))
+        return reap_on_error(Error{errno, "exec: signal child"});
     auto msg = read_fd(err_r.get());
     if (msg && !msg->empty()) return reap_on_error(Error{0, *msg});
     if (!o.pid_file.empty())

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "base/result.hpp"
+#include "base/unique_fd.hpp"
 #include "oci/config.hpp"
 
 namespace berth::runtime {
@@ -28,12 +29,19 @@ Result<int> apply_process_security(const oci::Process& p, const oci::Seccomp* se
 // it lives in config.linux, not config.process; call it before that.
 Result<void> apply_personality(const oci::Personality& p);
 
-// Sends a seccomp notify fd to the agent at `listener_path` as the runtime-spec
-// asks (config-linux.md, "The Container Process State"): a SCM_RIGHTS message whose
-// data is the container process state JSON {"ociVersion","fds":["seccompFd"],
-// "pid","metadata","state"}.
-Result<void> send_seccomp_listener(const std::string& listener_path, int fd,
-                                   const std::string& process_state_json);
+// The seccomp agent at linux.seccomp.listenerPath, a path on the host: connect
+// before pivot_root (or before entering an exec'd process's mount namespace).
+Result<UniqueFd> connect_seccomp_agent(const std::string& listener_path);
+
+// Sends a seccomp notify fd to the agent as the runtime-spec asks (config-linux.md,
+// "The Container Process State"): a SCM_RIGHTS message whose data is the
+// container process state JSON.
+Result<void> send_seccomp_listener(int agent, int fd, const std::string& process_state_json);
+
+// That JSON: {"ociVersion","fds":["seccompFd"],"pid","metadata","state"}, where pid
+// is the process's pid as the runtime sees it (the host's, not 1).
+std::string seccomp_process_state(long host_pid, const std::string& metadata,
+                                  const std::string& container_state_json);
 
 // Validation used by config parsing and `features`.
 bool is_known_capability(std::string_view name);     // "CAP_SYS_ADMIN"

@@ -14,7 +14,7 @@ import time
 
 import pytest
 
-from helpers import TIMEOUT, runtime_is_runc
+from helpers import TIMEOUT
 
 # linux/seccomp.h: _IOWR('!', 0, struct seccomp_notif) and _IOWR('!', 1, struct seccomp_notif_resp).
 SECCOMP_IOCTL_NOTIF_RECV = 0xC0502100
@@ -199,9 +199,6 @@ def test_notify_without_listener_path_is_refused(bundle, rt):
     assert r.returncode != 0 and "listenerPath" in r.stderr, r.describe()
 
 
-@pytest.mark.xfail(condition=not runtime_is_runc, strict=True,
-                   reason="berth bug: the init connects to listenerPath after pivot_root, so the path "
-                          "is looked up in the container's root instead of the runtime's (ENOENT)")
 def test_listener_path_is_a_host_path(bundle, rt, agent_dir):
     # config-linux.md: the runtime sends the state over listenerPath; the path is
     # the runtime's, not the container's (runc connects from the host).
@@ -219,9 +216,6 @@ def test_listener_path_is_a_host_path(bundle, rt, agent_dir):
         agent.close()
 
 
-@pytest.mark.xfail(condition=not runtime_is_runc, strict=True,
-                   reason="berth bug: exec loads its own notify filter and closes the listener fd "
-                          "instead of sending it to listenerPath")
 def test_exec_sends_its_own_notify_fd(bundle, rt, listener):
     path, agent = listener
     bundle.linux["seccomp"] = notify_profile(path)

@@ -17,6 +17,7 @@
 
 #include "base/unique_fd.hpp"
 #include "forked_child.hpp"
+#include "base/json.hpp"
 #include "runtime/process_security.hpp"
 
 namespace berth::runtime {
@@ -234,7 +235,9 @@ TEST(Seccomp, NotifyListenerGetsFdAndAnswersTheSyscall) {
         auto fd = load_seccomp_filter(*filter);
         if (!fd) return "error=" + fd.error().message + "\n";
         if (*fd < 0) return "error=no notify fd\n";
-        if (auto sent = send_seccomp_listener(s.listener_path, *fd, state); !sent)
+        auto agent = connect_seccomp_agent(s.listener_path);
+        if (!agent) return "error=" + agent.error().message + "\n";
+        if (auto sent = send_seccomp_listener(agent->get(), *fd, state); !sent)
             return "error=" + sent.error().message + "\n";
         ::close(*fd);
         // Blocks until the test answers the notification.
@@ -269,8 +272,16 @@ TEST(Seccomp, NotifyListenerGetsFdAndAnswersTheSyscall) {
     EXPECT_EQ(out, "mkdir=errno " + std::to_string(EXDEV) + "\n");
 }
 
+TEST(Seccomp, ProcessStateCarriesTheHostPid) {
+    auto j = Json::parse(seccomp_process_state(4242, "meta", R"({"id":"c1","pid":4242})"));
+    EXPECT_EQ(j["pid"], 4242);
+    EXPECT_EQ(j["fds"], Json::array({"seccompFd"}));
+    EXPECT_EQ(j["metadata"], "meta");
+    EXPECT_EQ(j["state"]["id"], "c1");
+}
+
 TEST(Seccomp, SendListenerReportsConnectFailure) {
-    auto r = send_seccomp_listener("/nonexistent-berth/listener.sock", 0, "{}");
+    auto r = connect_seccomp_agent("/nonexistent-berth/listener.sock");
     ASSERT_FALSE(r);
     EXPECT_NE(r.error().message.find("/nonexistent-berth/listener.sock"), std::string::npos);
     EXPECT_EQ(r.error().sys_errno, ENOENT);

@@ -15,6 +15,15 @@ oci::Linux linux_with(std::initializer_list<NamespaceType> nss,
     return l;
 }
 
+TEST(SysctlPolicy, TheHostsOwnNamespaceJoinedByPathIsRefused) {
+    oci::Linux l;
+    l.namespaces.push_back({NamespaceType::network, "/proc/self/ns/net"});
+    l.sysctl = {{"net.ipv4.ip_forward", "1"}};
+    auto r = check_sysctl_policy(l);
+    ASSERT_FALSE(r);
+    EXPECT_NE(r.error().message.find("net.ipv4.ip_forward"), std::string::npos) << r.error().message;
+}
+
 TEST(SysctlPolicy, NoSysctlsIsFine) {
     EXPECT_TRUE(check_sysctl_policy(linux_with({}, {})));
 }
