@@ -2,4 +2,6 @@
 // line lives in src/cli/runtime/, the work in src/runtime/.
 #include "cli/runtime/runtime_cli.hpp"
 
-int main(int argc, char** argv) { return berth::cli::runtime_main(argc, argv); }
+int main(int argc, char** argv) {
+    return berth::cli::runtime_main(argc, argv);
+}

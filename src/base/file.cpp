@@ -81,13 +81,15 @@ Result<void> mkdir_p(const std::string& path, mode_t mode) {
         std::string part = path.substr(0, pos);
         if (::mkdir(part.c_str(), mode) != 0 && errno != EEXIST) return sys_fail("mkdir " + part);
     }
-    struct stat st{};
+    struct stat st {};
     if (::stat(path.c_str(), &st) != 0) return sys_fail("stat " + path);
     if (!S_ISDIR(st.st_mode)) return fail("mkdir " + path + ": exists and is not a directory");
     return {};
 }
 
-bool path_exists(const std::string& path) { return ::access(path.c_str(), F_OK) == 0; }
+bool path_exists(const std::string& path) {
+    return ::access(path.c_str(), F_OK) == 0;
+}
 
 std::string path_join(std::string_view a, std::string_view b) {
     std::string out(a);

@@ -17,14 +17,17 @@ Level g_level = Level::warn;
 
 const char* level_name(Level l) {
     switch (l) {
-        case Level::debug: return "debug";
-        case Level::info: return "info";
-        case Level::warn: return "warning";
-        case Level::error: return "error";
+        case Level::debug:
+            return "debug";
+        case Level::info:
+            return "info";
+        case Level::warn:
+            return "warning";
+        case Level::error:
+            return "error";
     }
     return "error";
 }
-
 
 }  // namespace
 
@@ -36,9 +39,15 @@ bool set_file(const char* path) {
     return true;
 }
 
-bool to_file() { return g_fd != STDERR_FILENO; }
-void set_format(Format f) { g_format = f; }
-void set_level(Level l) { g_level = l; }
+bool to_file() {
+    return g_fd != STDERR_FILENO;
+}
+void set_format(Format f) {
+    g_format = f;
+}
+void set_level(Level l) {
+    g_level = l;
+}
 
 void write(Level l, std::string_view msg) {
     if (l < g_level) return;
@@ -48,8 +57,8 @@ void write(Level l, std::string_view msg) {
         line = j.dump();
     } else {
         // logrus's text format, which runc prints and tools that drive runc parse.
-        line = "time=\"" + rfc3339_now() + "\" level=" + level_name(l) + " msg=" +
-               nlohmann::json(msg).dump();
+        line = "time=\"" + rfc3339_now() + "\" level=" + level_name(l) +
+               " msg=" + nlohmann::json(msg).dump();
     }
     line += '\n';
     // One write per line so concurrent writers (container init, runtime) don't interleave.

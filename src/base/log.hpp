@@ -18,9 +18,17 @@ void set_format(Format f);
 void set_level(Level l);
 
 void write(Level l, std::string_view msg);
-inline void debug(std::string_view m) { write(Level::debug, m); }
-inline void info(std::string_view m) { write(Level::info, m); }
-inline void warn(std::string_view m) { write(Level::warn, m); }
-inline void error(std::string_view m) { write(Level::error, m); }
+inline void debug(std::string_view m) {
+    write(Level::debug, m);
+}
+inline void info(std::string_view m) {
+    write(Level::info, m);
+}
+inline void warn(std::string_view m) {
+    write(Level::warn, m);
+}
+inline void error(std::string_view m) {
+    write(Level::error, m);
+}
 
 }  // namespace berth::log

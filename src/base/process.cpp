@@ -213,7 +213,8 @@ Result<ProgramResult> run_program(const ProgramSpec& spec) {
         while (::waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {
         }
     });
-    Child c{pid, BERTH_TRY(pidfd_open(pid)), std::move(in.write), std::move(out.read), std::move(err.read)};
+    Child c{pid, BERTH_TRY(pidfd_open(pid)), std::move(in.write), std::move(out.read),
+            std::move(err.read)};
     in.read.reset();
     out.write.reset();
     err.write.reset();

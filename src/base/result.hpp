@@ -11,8 +11,8 @@
 namespace berth {
 
 struct Error {
-    int sys_errno = 0;     // errno of the failing syscall, 0 when not a syscall failure
-    std::string message;   // "what failed: why", outermost context first
+    int sys_errno = 0;    // errno of the failing syscall, 0 when not a syscall failure
+    std::string message;  // "what failed: why", outermost context first
 
     // Prefixes context: "parse config.json" + "process.args: must not be empty".
     Error&& context(std::string_view what) && {
@@ -48,25 +48,25 @@ Result<T> with_context(Result<T>&& r, std::string_view what) {
 
 // Propagates the error of a Result-returning expression; evaluates to its value.
 #define BERTH_TRY(expr) BERTH_TRY_IMPL_(expr, BERTH_UNIQUE(berth_try_r_))
-#define BERTH_TRY_IMPL_(expr, var)                                        \
-    ({                                                                    \
-        auto&& var = (expr);                                              \
-        if (!var) return std::unexpected(std::move(var.error()));         \
-        std::move(*var);                                                  \
+#define BERTH_TRY_IMPL_(expr, var)                                \
+    ({                                                            \
+        auto&& var = (expr);                                      \
+        if (!var) return std::unexpected(std::move(var.error())); \
+        std::move(*var);                                          \
     })
 
 // Same, for Result<void>.
 #define BERTH_TRYV(expr) BERTH_TRYV_IMPL_(expr, BERTH_UNIQUE(berth_try_r_))
-#define BERTH_TRYV_IMPL_(expr, var)                                       \
-    do {                                                                  \
-        auto&& var = (expr);                                              \
-        if (!var) return std::unexpected(std::move(var.error()));         \
+#define BERTH_TRYV_IMPL_(expr, var)                               \
+    do {                                                          \
+        auto&& var = (expr);                                      \
+        if (!var) return std::unexpected(std::move(var.error())); \
     } while (0)
 
 // Propagates with context: BERTH_TRYV_CTX(mount_all(), "mount volumes").
 #define BERTH_TRYV_CTX(expr, ctx) BERTH_TRYV_CTX_IMPL_(expr, ctx, BERTH_UNIQUE(berth_try_r_))
-#define BERTH_TRYV_CTX_IMPL_(expr, ctx, var)                              \
-    do {                                                                  \
-        auto&& var = (expr);                                              \
+#define BERTH_TRYV_CTX_IMPL_(expr, ctx, var)                                   \
+    do {                                                                       \
+        auto&& var = (expr);                                                   \
         if (!var) return std::unexpected(std::move(var.error()).context(ctx)); \
     } while (0)

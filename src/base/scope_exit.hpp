@@ -10,7 +10,7 @@ namespace berth {
 
 template <typename F>
 class ScopeExit {
-public:
+  public:
     explicit ScopeExit(F f) : f_(std::move(f)) {}
     ScopeExit(const ScopeExit&) = delete;
     ScopeExit& operator=(const ScopeExit&) = delete;
@@ -19,14 +19,14 @@ public:
     }
     void dismiss() { armed_ = false; }
 
-private:
+  private:
     F f_;
     bool armed_ = true;
 };
 
 // A stack of undo actions run in reverse order on destruction unless committed.
 class Rollback {
-public:
+  public:
     Rollback() = default;
     Rollback(const Rollback&) = delete;
     Rollback& operator=(const Rollback&) = delete;
@@ -36,7 +36,7 @@ public:
     void add(std::function<void()> f) { undo_.push_back(std::move(f)); }
     void commit() { undo_.clear(); }
 
-private:
+  private:
     std::vector<std::function<void()>> undo_;
 };
 

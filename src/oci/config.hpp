@@ -277,7 +277,7 @@ struct IntelRdt {
 };
 
 struct MemoryPolicy {
-    std::string mode;  // MPOL_*
+    std::string mode;   // MPOL_*
     std::string nodes;  // "0-3,7"
     std::vector<std::string> flags;
     bool operator==(const MemoryPolicy&) const = default;
@@ -286,7 +286,7 @@ struct MemoryPolicy {
 struct Linux {
     std::vector<Namespace> namespaces;
     std::vector<IdMapping> uid_mappings, gid_mappings;
-    std::map<std::string, int64_t> time_offsets_secs;   // "boottime"/"monotonic" -> secs
+    std::map<std::string, int64_t> time_offsets_secs;  // "boottime"/"monotonic" -> secs
     std::map<std::string, uint32_t> time_offsets_nsecs;
     std::vector<Device> devices;
     std::string cgroups_path;

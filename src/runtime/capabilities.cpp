@@ -6,8 +6,8 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <cstring>
 #include <array>
+#include <cstring>
 
 #include "base/file.hpp"
 #include "base/log.hpp"
@@ -20,16 +20,46 @@ namespace {
 
 // Indexed by capability number (linux/capability.h), up to CAP_CHECKPOINT_RESTORE.
 constexpr std::array<std::string_view, 41> capability_table = {
-    "CAP_CHOWN",            "CAP_DAC_OVERRIDE",   "CAP_DAC_READ_SEARCH", "CAP_FOWNER",
-    "CAP_FSETID",           "CAP_KILL",           "CAP_SETGID",          "CAP_SETUID",
-    "CAP_SETPCAP",          "CAP_LINUX_IMMUTABLE", "CAP_NET_BIND_SERVICE", "CAP_NET_BROADCAST",
-    "CAP_NET_ADMIN",        "CAP_NET_RAW",        "CAP_IPC_LOCK",        "CAP_IPC_OWNER",
-    "CAP_SYS_MODULE",       "CAP_SYS_RAWIO",      "CAP_SYS_CHROOT",      "CAP_SYS_PTRACE",
-    "CAP_SYS_PACCT",        "CAP_SYS_ADMIN",      "CAP_SYS_BOOT",        "CAP_SYS_NICE",
-    "CAP_SYS_RESOURCE",     "CAP_SYS_TIME",       "CAP_SYS_TTY_CONFIG",  "CAP_MKNOD",
-    "CAP_LEASE",            "CAP_AUDIT_WRITE",    "CAP_AUDIT_CONTROL",   "CAP_SETFCAP",
-    "CAP_MAC_OVERRIDE",     "CAP_MAC_ADMIN",      "CAP_SYSLOG",          "CAP_WAKE_ALARM",
-    "CAP_BLOCK_SUSPEND",    "CAP_AUDIT_READ",     "CAP_PERFMON",         "CAP_BPF",
+    "CAP_CHOWN",
+    "CAP_DAC_OVERRIDE",
+    "CAP_DAC_READ_SEARCH",
+    "CAP_FOWNER",
+    "CAP_FSETID",
+    "CAP_KILL",
+    "CAP_SETGID",
+    "CAP_SETUID",
+    "CAP_SETPCAP",
+    "CAP_LINUX_IMMUTABLE",
+    "CAP_NET_BIND_SERVICE",
+    "CAP_NET_BROADCAST",
+    "CAP_NET_ADMIN",
+    "CAP_NET_RAW",
+    "CAP_IPC_LOCK",
+    "CAP_IPC_OWNER",
+    "CAP_SYS_MODULE",
+    "CAP_SYS_RAWIO",
+    "CAP_SYS_CHROOT",
+    "CAP_SYS_PTRACE",
+    "CAP_SYS_PACCT",
+    "CAP_SYS_ADMIN",
+    "CAP_SYS_BOOT",
+    "CAP_SYS_NICE",
+    "CAP_SYS_RESOURCE",
+    "CAP_SYS_TIME",
+    "CAP_SYS_TTY_CONFIG",
+    "CAP_MKNOD",
+    "CAP_LEASE",
+    "CAP_AUDIT_WRITE",
+    "CAP_AUDIT_CONTROL",
+    "CAP_SETFCAP",
+    "CAP_MAC_OVERRIDE",
+    "CAP_MAC_ADMIN",
+    "CAP_SYSLOG",
+    "CAP_WAKE_ALARM",
+    "CAP_BLOCK_SUSPEND",
+    "CAP_AUDIT_READ",
+    "CAP_PERFMON",
+    "CAP_BPF",
     "CAP_CHECKPOINT_RESTORE",
 };
 static_assert(capability_table.size() == CAP_CHECKPOINT_RESTORE + 1);
@@ -47,7 +77,9 @@ std::string_view capability_name(int number) {
     return capability_table[static_cast<size_t>(number)];
 }
 
-bool is_known_capability(std::string_view name) { return capability_number(name).has_value(); }
+bool is_known_capability(std::string_view name) {
+    return capability_number(name).has_value();
+}
 
 std::vector<std::string> known_capabilities() {
     return {capability_table.begin(), capability_table.end()};
@@ -58,7 +90,8 @@ int kernel_last_capability() {
     static const int last = [] {
         auto text = read_file("/proc/sys/kernel/cap_last_cap");
         if (text) {
-            if (auto n = parse_int(trim(*text)); n && *n >= 0 && *n < 64) return static_cast<int>(*n);
+            if (auto n = parse_int(trim(*text)); n && *n >= 0 && *n < 64)
+                return static_cast<int>(*n);
         }
         return static_cast<int>(CAP_LAST_CAP);
     }();
@@ -73,7 +106,8 @@ Result<CapabilitySets> capability_sets(const oci::Capabilities& caps) {
         for (auto& name : names) {
             auto n = capability_number(name);
             if (!n)
-                return fail(cat("process.capabilities.", field, ": unknown capability ", quoted(name)));
+                return fail(
+                    cat("process.capabilities.", field, ": unknown capability ", quoted(name)));
             if (*n > last) {
                 log::warn(cat("capability ", name, " is unknown to the running kernel; skipped"));
                 continue;

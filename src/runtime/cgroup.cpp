@@ -2,8 +2,8 @@
 #include "runtime/cgroup.hpp"
 
 #include <linux/magic.h>
-#include <unistd.h>
 #include <sys/vfs.h>
+#include <unistd.h>
 
 #include "base/file.hpp"
 #include "runtime/cgroup_internal.hpp"

@@ -19,7 +19,7 @@ namespace berth::runtime {
 enum class CgroupVersion { v1, v2 };
 
 class Cgroup {
-public:
+  public:
     virtual ~Cgroup() = default;
 
     virtual CgroupVersion version() const = 0;

@@ -16,11 +16,11 @@ namespace berth::runtime {
 
 struct CreateOptions {
     std::string id;
-    std::string bundle;          // absolute or relative to the cwd
-    std::string pid_file;        // written with the init's pid when set
-    int console_fd = -1;         // connected socket that receives the pty master
+    std::string bundle;    // absolute or relative to the cwd
+    std::string pid_file;  // written with the init's pid when set
+    int console_fd = -1;   // connected socket that receives the pty master
     bool no_pivot = false;
-    int preserve_fds = 0;        // fds 3..3+n-1 pass into the container
+    int preserve_fds = 0;  // fds 3..3+n-1 pass into the container
 };
 
 // Creates the container and leaves its init waiting on exec.fifo for `start`.
@@ -43,7 +43,6 @@ struct ExecOptions {
     oci::Process process;
     std::string pid_file;
     int console_fd = -1;
-    bool detach = false;
     int preserve_fds = 0;
 };
 // Runs a process in a running container. Returns its pid: a child of the caller.

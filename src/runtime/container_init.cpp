@@ -131,9 +131,9 @@ Result<void> set_up(const InitArgs& a, std::string* hook_state, UniqueFd* seccom
         ::close(fifo_path_fd);
         BERTH_TRYV(run_hooks(c.hooks.start_container, "startContainer", hook_state));
         BERTH_TRYV(apply_lsm_labels(*c.process));  // rlimits come with the security step
-        if (c.linux_ && c.linux_->personality) BERTH_TRYV(apply_personality(*c.linux_->personality));
-        const oci::Seccomp* sc =
-            c.linux_ && c.linux_->seccomp ? &*c.linux_->seccomp : nullptr;
+        if (c.linux_ && c.linux_->personality)
+            BERTH_TRYV(apply_personality(*c.linux_->personality));
+        const oci::Seccomp* sc = c.linux_ && c.linux_->seccomp ? &*c.linux_->seccomp : nullptr;
         int listener = BERTH_TRY(apply_process_security(*c.process, sc));
         if (listener >= 0) {
             UniqueFd l(listener);
@@ -148,8 +148,10 @@ Result<void> set_up(const InitArgs& a, std::string* hook_state, UniqueFd* seccom
     };
     auto r = run();
     std::string msg = r.error().message;
-    if (fifo) (void)write_all(fifo.get(), msg);
-    else log::error(msg);
+    if (fifo)
+        (void)write_all(fifo.get(), msg);
+    else
+        log::error(msg);
     ::_exit(code);
 }
 

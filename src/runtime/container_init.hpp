@@ -12,9 +12,9 @@ namespace berth::runtime {
 
 struct InitArgs {
     const oci::Config* config = nullptr;
-    std::string bundle;      // absolute; relative mount sources resolve against it
-    std::string rootfs;      // absolute host path
-    int exec_fifo = -1;      // O_PATH fd of <state>/exec.fifo, opened by the runtime
+    std::string bundle;  // absolute; relative mount sources resolve against it
+    std::string rootfs;  // absolute host path
+    int exec_fifo = -1;  // O_PATH fd of <state>/exec.fifo, opened by the runtime
     SyncChannel* sync = nullptr;
     int console_fd = -1;
     bool no_pivot = false;

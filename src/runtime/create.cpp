@@ -39,9 +39,10 @@ std::string absolute(const std::string& p) {
 }
 
 Result<std::string> resolve_rootfs(const oci::Config& c, const std::string& bundle) {
-    std::string rootfs = c.root.path.starts_with('/') ? c.root.path : path_join(bundle, c.root.path);
+    std::string rootfs =
+        c.root.path.starts_with('/') ? c.root.path : path_join(bundle, c.root.path);
     rootfs = absolute(rootfs);
-    struct stat st{};
+    struct stat st {};
     if (::stat(rootfs.c_str(), &st) != 0) return sys_fail("root.path: " + rootfs);
     if (!S_ISDIR(st.st_mode)) return fail("root.path: " + rootfs + " is not a directory");
     return rootfs;
@@ -63,7 +64,7 @@ uint64_t clone_flags_for(const oci::Config& c) {
 // pid and time namespaces apply to children only: point our *_for_children at the
 // container's, clone, then point them back (the Restore object does that).
 class ChildNamespaces {
-public:
+  public:
     Result<void> prepare(const oci::Linux& l) {
         for (auto& ns : l.namespaces) {
             if (ns.type != NamespaceType::pid && ns.type != NamespaceType::time) continue;
@@ -87,7 +88,7 @@ public:
         for (auto& [flag, fd] : saved_) ::setns(fd.get(), flag);
     }
 
-private:
+  private:
     static Result<void> write_time_offsets(const oci::Linux& l) {
         std::string text;
         for (auto& [clock, secs] : l.time_offsets_secs) {
@@ -96,7 +97,8 @@ private:
                     std::to_string(ns == l.time_offsets_nsecs.end() ? 0 : ns->second) + "\n";
         }
         for (auto& [clock, nsecs] : l.time_offsets_nsecs)
-            if (!l.time_offsets_secs.count(clock)) text += clock + " 0 " + std::to_string(nsecs) + "\n";
+            if (!l.time_offsets_secs.count(clock))
+                text += clock + " 0 " + std::to_string(nsecs) + "\n";
         if (text.empty()) return {};
         return with_context(write_existing("/proc/self/timens_offsets", text), "linux.timeOffsets");
     }
@@ -145,7 +147,8 @@ Result<pid_t> create_container(const std::string& root, const CreateOptions& o) 
     Rollback undo;
     undo.add([&] { (void)remove_state_dir(root, o.id); });
     StateDir dir(root, o.id);
-    BERTH_TRYV(write_file_atomic(dir.config_file(), oci::to_json(config).dump(), 0600, Durability::until_reboot));
+    BERTH_TRYV(write_file_atomic(dir.config_file(), oci::to_json(config).dump(), 0600,
+                                 Durability::until_reboot));
 
     const oci::Linux no_linux;
     const oci::Linux& l = config.linux_ ? *config.linux_ : no_linux;
@@ -170,8 +173,8 @@ Result<pid_t> create_container(const std::string& root, const CreateOptions& o) 
         if (pid < 0) return sys_fail("clone3");
         if (pid == 0) {
             parent_end.close();
-            InitArgs a{&config, bundle, rootfs, fifo.get(), &child_end, o.console_fd,
-                       o.no_pivot, o.preserve_fds};
+            InitArgs a{&config,    bundle,       rootfs,     fifo.get(),
+                       &child_end, o.console_fd, o.no_pivot, o.preserve_fds};
             container_init(a);
         }
     }
@@ -213,7 +216,9 @@ Result<pid_t> create_container(const std::string& root, const CreateOptions& o) 
 
     BERTH_TRYV(save_state(root, st));
     if (!o.pid_file.empty())
-        BERTH_TRYV_CTX(write_file_atomic(absolute(o.pid_file), std::to_string(pid), 0644, Durability::until_reboot), "--pid-file");
+        BERTH_TRYV_CTX(write_file_atomic(absolute(o.pid_file), std::to_string(pid), 0644,
+                                         Durability::until_reboot),
+                       "--pid-file");
     undo.commit();
     return pid;
 }

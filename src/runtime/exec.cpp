@@ -2,11 +2,12 @@
 // the identity and security of its own process.json (runtime-spec has no exec; this
 // follows runc). The caller owns the child it gets back.
 #include <fcntl.h>
-#include <cstdlib>
 #include <sched.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include <cstdlib>
 
 #include "base/file.hpp"
 #include "runtime/cgroup.hpp"
@@ -32,10 +33,9 @@ struct NsFd {
 // The init's namespaces that differ from ours, user first (it grants the
 // capabilities to join the rest), mount last (it changes our root).
 Result<std::vector<NsFd>> open_namespaces(pid_t pid) {
-    constexpr NamespaceType order[] = {NamespaceType::user, NamespaceType::ipc,
-                                       NamespaceType::uts,  NamespaceType::network,
-                                       NamespaceType::pid,  NamespaceType::cgroup,
-                                       NamespaceType::time, NamespaceType::mount};
+    constexpr NamespaceType order[] = {
+        NamespaceType::user, NamespaceType::ipc,    NamespaceType::uts,  NamespaceType::network,
+        NamespaceType::pid,  NamespaceType::cgroup, NamespaceType::time, NamespaceType::mount};
     std::vector<NsFd> out;
     for (auto t : order) {
         if (!namespace_differs(pid, t)) continue;
@@ -45,12 +45,13 @@ Result<std::vector<NsFd>> open_namespaces(pid_t pid) {
     return out;
 }
 
-Result<void> enter(const std::vector<NsFd>& nss, int root_fd, const oci::Process& p,
-                   int console_fd, int preserve_fds) {
+Result<void> enter(const std::vector<NsFd>& nss, int root_fd, const oci::Process& p, int console_fd,
+                   int preserve_fds) {
     for (auto& ns : nss) {
         if (ns.type == NamespaceType::pid || ns.type == NamespaceType::time) continue;
         if (::setns(ns.fd.get(), clone_flag(ns.type)) != 0)
-            return sys_fail(std::string("join ") + oci::namespace_type_name(ns.type) + " namespace");
+            return sys_fail(std::string("join ") + oci::namespace_type_name(ns.type) +
+                            " namespace");
     }
     // setns(mnt) puts us at the namespace's root, which is not the container's
     // root under --no-pivot (chroot); the init's /proc/<pid>/root always is.
@@ -97,7 +98,7 @@ Result<void> enter(const std::vector<NsFd>& nss, int root_fd, const oci::Process
 
 // pid (and time) namespaces apply to our next child: switch, fork, switch back.
 class ForChildren {
-public:
+  public:
     Result<void> enter(const std::vector<NsFd>& nss) {
         for (auto& ns : nss) {
             if (ns.type != NamespaceType::pid && ns.type != NamespaceType::time) continue;
@@ -114,7 +115,7 @@ public:
         for (auto& [flag, fd] : saved_) ::setns(fd.get(), flag);
     }
 
-private:
+  private:
     std::vector<std::pair<int, UniqueFd>> saved_;
 };
 
@@ -135,8 +136,8 @@ Result<pid_t> exec_in_container(const std::string& root, const std::string& id,
     auto cgroup = BERTH_TRY(open_cgroup(st.cgroups_path, id));
 
     auto nss = BERTH_TRY(open_namespaces(st.pid));
-    auto root_fd = BERTH_TRY(open_fd("/proc/" + std::to_string(st.pid) + "/root",
-                                     O_RDONLY | O_DIRECTORY));
+    auto root_fd =
+        BERTH_TRY(open_fd("/proc/" + std::to_string(st.pid) + "/root", O_RDONLY | O_DIRECTORY));
     if (process_start_time(st.pid) != st.pid_start_time)
         return fail("cannot exec in a stopped container");
     const std::string container_state = state_json(st, status).dump();
@@ -161,14 +162,18 @@ Result<pid_t> exec_in_container(const std::string& root, const std::string& id,
         }
         return std::unexpected(std::move(e));
     };
-    if (auto r = cgroup->add_process(pid); !r) return reap_on_error(std::move(r.error()).context("cgroup"));
+    if (auto r = cgroup->add_process(pid); !r)
+        return reap_on_error(std::move(r.error()).context("cgroup"));
     std::string pid_text = std::to_string(pid);
-    if (::write(go_w.get(), pid_text.data(), pid_text.size()) != static_cast<ssize_t>(pid_text.size()))
+    if (::write(go_w.get(), pid_text.data(), pid_text.size()) !=
+        static_cast<ssize_t>(pid_text.size()))
         return reap_on_error(Error{errno, "exec: signal child"});
     auto msg = read_fd(err_r.get());
     if (msg && !msg->empty()) return reap_on_error(Error{0, *msg});
     if (!o.pid_file.empty())
-        BERTH_TRYV_CTX(write_file_atomic(o.pid_file, std::to_string(pid), 0644, Durability::until_reboot), "--pid-file");
+        BERTH_TRYV_CTX(
+            write_file_atomic(o.pid_file, std::to_string(pid), 0644, Durability::until_reboot),
+            "--pid-file");
     return pid;
 }
 

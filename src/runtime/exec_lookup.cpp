@@ -16,7 +16,7 @@ static constexpr const char* kDefaultPath =
     "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
 static bool is_executable_file(const std::string& p) {
-    struct stat st{};
+    struct stat st {};
     return ::stat(p.c_str(), &st) == 0 && S_ISREG(st.st_mode) && ::access(p.c_str(), X_OK) == 0;
 }
 
@@ -24,7 +24,7 @@ Result<std::string> find_executable(const std::string& name, const std::vector<s
                                     bool* not_found) {
     *not_found = false;
     if (name.find('/') != std::string::npos) {
-        struct stat st{};
+        struct stat st {};
         if (::stat(name.c_str(), &st) != 0) {
             *not_found = errno == ENOENT;
             return sys_fail("exec: \"" + name + "\": stat " + name);

@@ -80,7 +80,8 @@ Result<void> kill_init_and_wait(const ContainerState& s) {
     if (!pidfd) return {};
     BERTH_TRYV(pidfd_signal(pidfd.get(), SIGKILL));
     auto exited = BERTH_TRY(pidfd_wait_exit(pidfd.get(), 10000));
-    if (!exited) return fail("container init " + std::to_string(s.pid) + " did not die after SIGKILL");
+    if (!exited)
+        return fail("container init " + std::to_string(s.pid) + " did not die after SIGKILL");
     return {};
 }
 
@@ -89,9 +90,12 @@ Result<void> kill_init_and_wait(const ContainerState& s) {
 Result<void> start_container(const std::string& root, const std::string& id) {
     auto c = BERTH_TRY(load(root, id));
     switch (c.status) {
-        case Status::created: break;
-        case Status::stopped: return fail("cannot start a container that has stopped");
-        default: return fail("cannot start an already running container");
+        case Status::created:
+            break;
+        case Status::stopped:
+            return fail("cannot start a container that has stopped");
+        default:
+            return fail("cannot start an already running container");
     }
     StateDir dir(root, id);
     auto released = release_init(dir, c.state);
@@ -100,7 +104,8 @@ Result<void> start_container(const std::string& root, const std::string& id) {
     auto config = BERTH_TRY(load_saved_config(root, id));
     std::string st = state_json(c.state, Status::running).dump();
     // runtime.md: a failing poststart hook is logged; the lifecycle continues.
-    if (auto r = run_hooks(config.hooks.poststart, "poststart", st); !r) log::warn(r.error().message);
+    if (auto r = run_hooks(config.hooks.poststart, "poststart", st); !r)
+        log::warn(r.error().message);
     return {};
 }
 
@@ -126,8 +131,8 @@ Result<void> kill_container(const std::string& root, const std::string& id, int 
 Result<void> delete_container(const std::string& root, const std::string& id, bool force) {
     auto c = BERTH_TRY(load(root, id));
     if ((c.status == Status::running || c.status == Status::paused) && !force)
-        return fail("cannot delete container " + id + " that is not stopped: " +
-                    status_name(c.status));
+        return fail("cannot delete container " + id +
+                    " that is not stopped: " + status_name(c.status));
     auto cg = BERTH_TRY(cgroup_of(c.state));
     if (c.status == Status::paused) (void)cg->thaw();
     if (c.status != Status::stopped) BERTH_TRYV(kill_init_and_wait(c.state));

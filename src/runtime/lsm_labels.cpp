@@ -11,7 +11,9 @@ bool apparmor_enabled() {
     return v && !v->empty() && (*v)[0] == 'Y';
 }
 
-bool selinux_enabled() { return path_exists("/sys/fs/selinux/enforce"); }
+bool selinux_enabled() {
+    return path_exists("/sys/fs/selinux/enforce");
+}
 
 // The kernel's per-LSM attr directory (5.1+), else the shared legacy file.
 std::string exec_attr(const char* lsm) {

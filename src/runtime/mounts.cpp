@@ -108,7 +108,8 @@ Result<void> check_destination(const RootfsContext& ctx, const Plan& p, int targ
 }
 
 Result<void> cgroup_mount(const RootfsContext& ctx, const oci::Mount& m, const Plan& p) {
-    if (ctx.before_cgroup_mount && *ctx.before_cgroup_mount) BERTH_TRYV((*ctx.before_cgroup_mount)());
+    if (ctx.before_cgroup_mount && *ctx.before_cgroup_mount)
+        BERTH_TRYV((*ctx.before_cgroup_mount)());
     auto fd = BERTH_TRY(create_in_root(ctx.root_fd, m.destination, Create::directory));
     BERTH_TRYV(check_destination(ctx, p, fd.get()));
     // mount_cgroup_fs builds beneath the target by path (v1: one dir per

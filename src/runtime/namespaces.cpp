@@ -21,28 +21,44 @@ using oci::NamespaceType;
 
 int clone_flag(NamespaceType t) {
     switch (t) {
-        case NamespaceType::pid: return CLONE_NEWPID;
-        case NamespaceType::network: return CLONE_NEWNET;
-        case NamespaceType::mount: return CLONE_NEWNS;
-        case NamespaceType::ipc: return CLONE_NEWIPC;
-        case NamespaceType::uts: return CLONE_NEWUTS;
-        case NamespaceType::user: return CLONE_NEWUSER;
-        case NamespaceType::cgroup: return CLONE_NEWCGROUP;
-        case NamespaceType::time: return CLONE_NEWTIME;
+        case NamespaceType::pid:
+            return CLONE_NEWPID;
+        case NamespaceType::network:
+            return CLONE_NEWNET;
+        case NamespaceType::mount:
+            return CLONE_NEWNS;
+        case NamespaceType::ipc:
+            return CLONE_NEWIPC;
+        case NamespaceType::uts:
+            return CLONE_NEWUTS;
+        case NamespaceType::user:
+            return CLONE_NEWUSER;
+        case NamespaceType::cgroup:
+            return CLONE_NEWCGROUP;
+        case NamespaceType::time:
+            return CLONE_NEWTIME;
     }
     return 0;
 }
 
 const char* proc_ns_name(NamespaceType t) {
     switch (t) {
-        case NamespaceType::pid: return "pid";
-        case NamespaceType::network: return "net";
-        case NamespaceType::mount: return "mnt";
-        case NamespaceType::ipc: return "ipc";
-        case NamespaceType::uts: return "uts";
-        case NamespaceType::user: return "user";
-        case NamespaceType::cgroup: return "cgroup";
-        case NamespaceType::time: return "time";
+        case NamespaceType::pid:
+            return "pid";
+        case NamespaceType::network:
+            return "net";
+        case NamespaceType::mount:
+            return "mnt";
+        case NamespaceType::ipc:
+            return "ipc";
+        case NamespaceType::uts:
+            return "uts";
+        case NamespaceType::user:
+            return "user";
+        case NamespaceType::cgroup:
+            return "cgroup";
+        case NamespaceType::time:
+            return "time";
     }
     return "?";
 }
@@ -66,9 +82,11 @@ Result<void> write_id_mappings(pid_t pid, const std::vector<oci::IdMapping>& uid
                                const std::vector<oci::IdMapping>& gids) {
     std::string base = "/proc/" + std::to_string(pid);
     if (!uids.empty())
-        BERTH_TRYV_CTX(write_existing(base + "/uid_map", format_mappings(uids)), "linux.uidMappings");
+        BERTH_TRYV_CTX(write_existing(base + "/uid_map", format_mappings(uids)),
+                       "linux.uidMappings");
     if (!gids.empty())
-        BERTH_TRYV_CTX(write_existing(base + "/gid_map", format_mappings(gids)), "linux.gidMappings");
+        BERTH_TRYV_CTX(write_existing(base + "/gid_map", format_mappings(gids)),
+                       "linux.gidMappings");
     return {};
 }
 
@@ -84,7 +102,8 @@ Result<void> bring_up_loopback() {
 }
 
 bool namespace_differs(pid_t pid, NamespaceType t) {
-    struct stat a{}, b{};
+    struct stat a {
+    }, b{};
     std::string name = proc_ns_name(t);
     if (::stat(("/proc/" + std::to_string(pid) + "/ns/" + name).c_str(), &a) != 0) return false;
     if (::stat(("/proc/self/ns/" + name).c_str(), &b) != 0) return true;

@@ -61,8 +61,9 @@ Result<int> load_seccomp_privileged(const SeccompFilter& filter) {
     BERTH_TRYV_CTX(set_capabilities(now), "raise the effective capabilities to load seccomp");
     auto fd = load_seccomp_filter(filter);
     if (!fd && fd.error().sys_errno == EACCES)
-        fd.error().message += " (without process.noNewPrivileges loading a filter needs "
-                              "CAP_SYS_ADMIN)";
+        fd.error().message +=
+            " (without process.noNewPrivileges loading a filter needs "
+            "CAP_SYS_ADMIN)";
     return fd;
 }
 

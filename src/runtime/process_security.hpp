@@ -44,9 +44,9 @@ std::string seccomp_process_state(long host_pid, const std::string& metadata,
                                   const std::string& container_state_json);
 
 // Validation used by config parsing and `features`.
-bool is_known_capability(std::string_view name);     // "CAP_SYS_ADMIN"
-std::vector<std::string> known_capabilities();       // every CAP_* this build knows
-bool is_known_rlimit(std::string_view name);         // "RLIMIT_NOFILE"
+bool is_known_capability(std::string_view name);  // "CAP_SYS_ADMIN"
+std::vector<std::string> known_capabilities();    // every CAP_* this build knows
+bool is_known_rlimit(std::string_view name);      // "RLIMIT_NOFILE"
 // Checks names of actions, architectures, operators, flags and syscalls; the error
 // names the offending entry ("linux.seccomp.syscalls[3].action: unknown ...").
 Result<void> validate_seccomp(const oci::Seccomp& s);

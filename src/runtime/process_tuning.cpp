@@ -88,7 +88,8 @@ Result<void> set_io_priority(const oci::IoPriority& p) {
     if (p.priority < 0 || p.priority > 7)
         return fail(cat("process.ioPriority.priority: ", p.priority, " is out of range (0 to 7)"));
     // glibc has no wrapper for ioprio_set either.
-    if (::syscall(SYS_ioprio_set, IOPRIO_WHO_PROCESS, 0, IOPRIO_PRIO_VALUE(*klass, p.priority)) != 0)
+    if (::syscall(SYS_ioprio_set, IOPRIO_WHO_PROCESS, 0, IOPRIO_PRIO_VALUE(*klass, p.priority)) !=
+        0)
         return sys_fail(cat("set process.ioPriority (", p.klass, " ", p.priority, ")"));
     return {};
 }

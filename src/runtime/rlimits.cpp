@@ -39,14 +39,16 @@ std::optional<int> rlimit_resource(std::string_view name) {
 
 }  // namespace
 
-bool is_known_rlimit(std::string_view name) { return rlimit_resource(name).has_value(); }
+bool is_known_rlimit(std::string_view name) {
+    return rlimit_resource(name).has_value();
+}
 
 Result<void> apply_rlimits(const std::vector<oci::Rlimit>& rlimits) {
     for (auto& r : rlimits) {
         auto resource = rlimit_resource(r.type);
         if (!resource) return fail(cat("process.rlimits: unknown rlimit ", quoted(r.type)));
         // RLIM_INFINITY is ~0, which is how config.json spells "unlimited" too.
-        const struct rlimit value{static_cast<rlim_t>(r.soft), static_cast<rlim_t>(r.hard)};
+        const struct rlimit value { static_cast<rlim_t>(r.soft), static_cast<rlim_t>(r.hard) };
         if (::setrlimit(static_cast<__rlimit_resource_t>(*resource), &value) != 0)
             return sys_fail(cat("set ", r.type, " to soft ", r.soft, " hard ", r.hard));
     }

@@ -39,7 +39,8 @@ Result<void> add_architectures(scmp_filter_ctx ctx, const oci::Seccomp& s) {
         const auto& name = s.architectures[i];
         auto token = seccomp_architecture_token(name);
         if (!token) {
-            log::warn(cat("seccomp: architecture ", name, " is not supported by libseccomp; skipped"));
+            log::warn(
+                cat("seccomp: architecture ", name, " is not supported by libseccomp; skipped"));
             continue;
         }
         // The native architecture is in a new filter already: EEXIST is fine.
@@ -108,10 +109,10 @@ Result<void> add_syscall_rules(scmp_filter_ctx ctx, uint32_t default_action,
             continue;
         }
         for (auto& conds : rules)
-            BERTH_TRYV(check_rc(
-                seccomp_rule_add_array(ctx, action, nr, static_cast<unsigned>(conds.size()),
-                                       conds.data()),
-                cat("linux.seccomp.syscalls[", i, "]: add rule for ", name)));
+            BERTH_TRYV(
+                check_rc(seccomp_rule_add_array(ctx, action, nr,
+                                                static_cast<unsigned>(conds.size()), conds.data()),
+                         cat("linux.seccomp.syscalls[", i, "]: add rule for ", name)));
     }
     return {};
 }

@@ -13,7 +13,7 @@ namespace berth::runtime {
 
 // Owns a libseccomp filter context.
 class SeccompFilter {
-public:
+  public:
     SeccompFilter() = default;
     explicit SeccompFilter(scmp_filter_ctx ctx, bool uses_notify)
         : ctx_(ctx), uses_notify_(uses_notify) {}
@@ -26,7 +26,7 @@ public:
     scmp_filter_ctx get() const { return ctx_; }
     bool uses_notify() const { return uses_notify_; }
 
-private:
+  private:
     scmp_filter_ctx ctx_ = nullptr;
     bool uses_notify_ = false;
 };

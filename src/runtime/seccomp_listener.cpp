@@ -23,8 +23,11 @@ Result<void> send_seccomp_listener(int agent, int fd, const std::string& process
 std::string seccomp_process_state(long host_pid, const std::string& metadata,
                                   const std::string& container_state_json) {
     Json state = Json::parse(container_state_json, nullptr, /*allow_exceptions=*/false);
-    Json j = {{"ociVersion", "1.2.0"}, {"fds", {"seccompFd"}}, {"pid", host_pid},
-              {"metadata", metadata}, {"state", state}};
+    Json j = {{"ociVersion", "1.2.0"},
+              {"fds", {"seccompFd"}},
+              {"pid", host_pid},
+              {"metadata", metadata},
+              {"state", state}};
     return j.dump();
 }
 

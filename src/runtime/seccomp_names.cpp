@@ -115,10 +115,8 @@ Result<void> check_action(std::string_view field, const std::string& name) {
 
 Result<void> check_arg(std::string_view field, const oci::SeccompArg& a) {
     // The kernel's seccomp_data carries six syscall arguments.
-    if (a.index >= 6)
-        return fail(cat(field, ".index: ", a.index, " is out of range (0 to 5)"));
-    if (!seccomp_operator(a.op))
-        return fail(cat(field, ".op: unknown operator ", quoted(a.op)));
+    if (a.index >= 6) return fail(cat(field, ".index: ", a.index, " is out of range (0 to 5)"));
+    if (!seccomp_operator(a.op)) return fail(cat(field, ".op: unknown operator ", quoted(a.op)));
     return {};
 }
 
@@ -176,9 +174,13 @@ std::vector<std::string> known_seccomp_architectures() {
     return out;
 }
 
-std::vector<std::string> known_seccomp_operators() { return names_of(operator_table); }
+std::vector<std::string> known_seccomp_operators() {
+    return names_of(operator_table);
+}
 
-std::vector<std::string> known_seccomp_flags() { return names_of(flag_table); }
+std::vector<std::string> known_seccomp_flags() {
+    return names_of(flag_table);
+}
 
 Result<void> validate_seccomp(const oci::Seccomp& s) {
     BERTH_TRYV(check_action("linux.seccomp.defaultAction", s.default_action));
@@ -188,15 +190,15 @@ Result<void> validate_seccomp(const oci::Seccomp& s) {
         return fail("linux.seccomp.defaultAction: SCMP_ACT_NOTIFY can't be the default action");
     for (size_t i = 0; i < s.architectures.size(); ++i)
         if (!is_spec_seccomp_architecture(s.architectures[i]))
-            return fail(cat("linux.seccomp.architectures[", i,
-                               "]: unknown architecture ", quoted(s.architectures[i])));
+            return fail(cat("linux.seccomp.architectures[", i, "]: unknown architecture ",
+                            quoted(s.architectures[i])));
     for (size_t i = 0; i < s.flags.size(); ++i) {
         const auto& flag = s.flags[i];
         if (seccomp_flag_attribute(flag)) continue;
         if (flag == wait_killable_flag)
             return fail(cat("linux.seccomp.flags[", i, "]: ", flag,
-                               " is not supported by libseccomp ", SCMP_VER_MAJOR, ".",
-                               SCMP_VER_MINOR, ".", SCMP_VER_MICRO));
+                            " is not supported by libseccomp ", SCMP_VER_MAJOR, ".", SCMP_VER_MINOR,
+                            ".", SCMP_VER_MICRO));
         return fail(cat("linux.seccomp.flags[", i, "]: unknown flag ", quoted(flag)));
     }
     bool uses_notify = false;

@@ -9,11 +9,14 @@
 namespace berth::runtime {
 
 namespace detail {
-inline void append(std::string& out, std::string_view s) { out += s; }
-inline void append(std::string& out, char c) { out += c; }
+inline void append(std::string& out, std::string_view s) {
+    out += s;
+}
+inline void append(std::string& out, char c) {
+    out += c;
+}
 template <std::integral T>
-    requires(!std::same_as<T, char> && !std::same_as<T, bool>)
-void append(std::string& out, T n) {
+requires(!std::same_as<T, char> && !std::same_as<T, bool>) void append(std::string& out, T n) {
     out += std::to_string(n);
 }
 }  // namespace detail
@@ -27,6 +30,8 @@ std::string cat(const Parts&... parts) {
 }
 
 // "\"name\"" for quoting config values in messages.
-inline std::string quoted(std::string_view s) { return cat('"', s, '"'); }
+inline std::string quoted(std::string_view s) {
+    return cat('"', s, '"');
+}
 
 }  // namespace berth::runtime

@@ -15,19 +15,30 @@ namespace berth::runtime {
 
 const char* status_name(Status s) {
     switch (s) {
-        case Status::creating: return "creating";
-        case Status::created: return "created";
-        case Status::running: return "running";
-        case Status::paused: return "paused";
-        case Status::stopped: return "stopped";
+        case Status::creating:
+            return "creating";
+        case Status::created:
+            return "created";
+        case Status::running:
+            return "running";
+        case Status::paused:
+            return "paused";
+        case Status::stopped:
+            return "stopped";
     }
     return "unknown";
 }
 
 StateDir::StateDir(std::string root, std::string id) : dir_(path_join(root, id)) {}
-std::string StateDir::state_file() const { return dir_ + "/state.json"; }
-std::string StateDir::config_file() const { return dir_ + "/config.json"; }
-std::string StateDir::exec_fifo() const { return dir_ + "/exec.fifo"; }
+std::string StateDir::state_file() const {
+    return dir_ + "/state.json";
+}
+std::string StateDir::config_file() const {
+    return dir_ + "/config.json";
+}
+std::string StateDir::exec_fifo() const {
+    return dir_ + "/exec.fifo";
+}
 
 Result<void> claim_state_dir(const std::string& root, const std::string& id) {
     BERTH_TRYV_CTX(mkdir_p(root, 0700), "runtime root");
@@ -47,11 +58,17 @@ Result<void> remove_state_dir(const std::string& root, const std::string& id) {
 }
 
 Result<void> save_state(const std::string& root, const ContainerState& s) {
-    Json j = {{"id", s.id},           {"bundle", s.bundle},   {"rootfs", s.rootfs},
-              {"pid", s.pid},         {"pidStartTime", s.pid_start_time},
-              {"created", s.created}, {"owner", s.owner},     {"annotations", s.annotations},
+    Json j = {{"id", s.id},
+              {"bundle", s.bundle},
+              {"rootfs", s.rootfs},
+              {"pid", s.pid},
+              {"pidStartTime", s.pid_start_time},
+              {"created", s.created},
+              {"owner", s.owner},
+              {"annotations", s.annotations},
               {"cgroupsPath", s.cgroups_path}};
-    return write_file_atomic(StateDir(root, s.id).state_file(), j.dump(), 0600, Durability::until_reboot);
+    return write_file_atomic(StateDir(root, s.id).state_file(), j.dump(), 0600,
+                             Durability::until_reboot);
 }
 
 Result<ContainerState> load_state(const std::string& root, const std::string& id) {
@@ -143,6 +160,5 @@ Json state_json(const ContainerState& s, Status status) {
     if (!s.annotations.empty()) j["annotations"] = s.annotations;
     return j;
 }
-
 
 }  // namespace berth::runtime

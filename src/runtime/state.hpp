@@ -27,18 +27,18 @@ struct ContainerState {
     std::string created;                    // RFC 3339, UTC
     std::string owner;
     std::map<std::string, std::string> annotations;
-    std::string cgroups_path;               // linux.cgroupsPath as given
+    std::string cgroups_path;  // linux.cgroupsPath as given
 };
 
 class StateDir {
-public:
+  public:
     StateDir(std::string root, std::string id);
     const std::string& dir() const { return dir_; }
     std::string state_file() const;
     std::string config_file() const;
     std::string exec_fifo() const;
 
-private:
+  private:
     std::string dir_;
 };
 

@@ -16,8 +16,12 @@ Result<std::pair<SyncChannel, SyncChannel>> SyncChannel::make_pair() {
 }
 
 Result<void> SyncChannel::send(SyncTag tag, std::string_view payload) {
+    // One datagram; the receiver's buffer is 64 KiB. Payloads are state JSON and
+    // error messages, far smaller; refuse rather than cut one short.
+    if (payload.size() > 60000)
+        return fail("sync: message of " + std::to_string(payload.size()) + " bytes is too large");
     std::string msg(1, static_cast<char>(tag));
-    msg.append(payload.substr(0, 60000));
+    msg.append(payload);
     ssize_t n;
     do {
         n = ::send(fd_.get(), msg.data(), msg.size(), MSG_NOSIGNAL);

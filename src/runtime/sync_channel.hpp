@@ -11,12 +11,12 @@
 namespace berth::runtime {
 
 enum class SyncTag : char {
-    go = 'g',          // parent -> init: id maps written
+    go = 'g',             // parent -> init: id maps written
     cgroup_joined = 'c',  // parent -> init: the init is in its cgroup
-    run_hooks = 'h',   // init -> parent: namespaces and mounts ready, run the runtime hooks
-    hooks_done = 'd',  // parent -> init
-    ready = 'r',       // init -> parent: waiting on exec.fifo
-    error = 'e',       // either way: payload is the message, sender gives up
+    run_hooks = 'h',      // init -> parent: namespaces and mounts ready, run the runtime hooks
+    hooks_done = 'd',     // parent -> init
+    ready = 'r',          // init -> parent: waiting on exec.fifo
+    error = 'e',          // either way: payload is the message, sender gives up
 };
 
 struct SyncMessage {
@@ -26,7 +26,7 @@ struct SyncMessage {
 };
 
 class SyncChannel {
-public:
+  public:
     static Result<std::pair<SyncChannel, SyncChannel>> make_pair();
     explicit SyncChannel(UniqueFd fd) : fd_(std::move(fd)) {}
 
@@ -40,7 +40,7 @@ public:
     int fd() const { return fd_.get(); }
     void close() { fd_.reset(); }
 
-private:
+  private:
     UniqueFd fd_;
 };
 

@@ -13,7 +13,7 @@ namespace {
 using oci::NamespaceType;
 
 constexpr std::array<std::string_view, 8> kIpcSysctls = {
-    "kernel.msgmax", "kernel.msgmnb", "kernel.msgmni",  "kernel.sem",
+    "kernel.msgmax", "kernel.msgmnb", "kernel.msgmni", "kernel.sem",
     "kernel.shmall", "kernel.shmmax", "kernel.shmmni", "kernel.shm_rmid_forced"};
 
 // The namespace that scopes `key`, or nullopt when none does.
@@ -30,7 +30,8 @@ std::optional<NamespaceType> scope_of(std::string_view key) {
 // "namespaced" sysctl would still change the host.
 bool is_hosts(const oci::Namespace& ns) {
     if (ns.path.empty()) return false;
-    struct stat joined{}, ours{};
+    struct stat joined {
+    }, ours{};
     std::string self = std::string("/proc/self/ns/") + proc_ns_name(ns.type);
     return ::stat(ns.path.c_str(), &joined) == 0 && ::stat(self.c_str(), &ours) == 0 &&
            joined.st_dev == ours.st_dev && joined.st_ino == ours.st_ino;

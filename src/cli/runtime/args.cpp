@@ -51,8 +51,10 @@ Result<Args> Args::parse(const std::vector<std::string>& argv, size_t begin,
         if (!spec) return fail("flag provided but not defined: -" + std::string(body));
         if (!spec->takes_value) {
             bool on = !inline_value || *inline_value == "true" || *inline_value == "1";
-            if (on) a.values_[spec->name].push_back("true");
-            else a.values_.erase(spec->name);
+            if (on)
+                a.values_[spec->name].push_back("true");
+            else
+                a.values_.erase(spec->name);
             continue;
         }
         if (inline_value) {

@@ -20,7 +20,7 @@ struct FlagSpec {
 };
 
 class Args {
-public:
+  public:
     bool has(const std::string& name) const { return values_.count(name) > 0; }
     std::string get(const std::string& name, std::string fallback = "") const;
     const std::vector<std::string>& all(const std::string& name) const;
@@ -32,7 +32,7 @@ public:
                               const std::vector<FlagSpec>& specs, bool stop_at_first_positional,
                               size_t* consumed = nullptr);
 
-private:
+  private:
     std::map<std::string, std::vector<std::string>> values_;
     std::vector<std::string> positional_;
 };

@@ -36,7 +36,8 @@ Result<uint32_t> parse_id(const std::string& s, const char* what) {
 Result<oci::Process> process_from_flags(const Args& a, const std::vector<std::string>& args,
                                         const oci::Config& config) {
     oci::Process p = config.process ? *config.process : oci::Process{};
-    if (args.empty()) return fail("exec: no command given: berth-runtime exec <id> <command> [args...]");
+    if (args.empty())
+        return fail("exec: no command given: berth-runtime exec <id> <command> [args...]");
     p.args = args;
     p.terminal = a.has("tty");
     p.console_size.reset();
@@ -76,7 +77,8 @@ Result<int> cmd_exec(const Globals& g, const Argv& argv, size_t begin) {
     // "exec -t id ls -l", -l belongs to ls.
     size_t consumed = 0;
     auto a = BERTH_TRY(Args::parse(argv, begin, kExecFlags, true, &consumed));
-    if (a.positional().empty()) return fail("\"exec\" requires at least 1 argument (the container id)");
+    if (a.positional().empty())
+        return fail("\"exec\" requires at least 1 argument (the container id)");
     std::string id = a.positional()[0];
     // "exec -- id cmd": everything after "--" came back as positionals.
     std::vector<std::string> command(a.positional().begin() + 1, a.positional().end());
@@ -85,9 +87,11 @@ Result<int> cmd_exec(const Globals& g, const Argv& argv, size_t begin) {
 
     runtime::ExecOptions o;
     auto config = BERTH_TRY(runtime::container_config(g.root, id));
-    if (a.has("process")) o.process = BERTH_TRY(process_from_file(a.get("process")));
-    else o.process = BERTH_TRY(process_from_flags(a, command, config));
-    o.detach = a.has("detach");
+    if (a.has("process"))
+        o.process = BERTH_TRY(process_from_file(a.get("process")));
+    else
+        o.process = BERTH_TRY(process_from_flags(a, command, config));
+    const bool detach = a.has("detach");
     o.pid_file = a.get("pid-file");
     if (a.has("preserve-fds")) {
         auto n = parse_int(a.get("preserve-fds"));
@@ -97,23 +101,25 @@ Result<int> cmd_exec(const Globals& g, const Argv& argv, size_t begin) {
     UniqueFd console;
     LocalConsole local;
     if (a.has("console-socket")) {
-        console = BERTH_TRY(with_context(connect_unix(a.get("console-socket")), "--console-socket"));
+        console =
+            BERTH_TRY(with_context(connect_unix(a.get("console-socket")), "--console-socket"));
         o.console_fd = console.get();
-    } else if (o.process.terminal && !o.detach) {
+    } else if (o.process.terminal && !detach) {
         local = BERTH_TRY(make_local_console());
         o.console_fd = local.theirs.get();
     }
-    if (!o.detach) block_forwarded_signals();
+    if (!detach) block_forwarded_signals();
     pid_t pid = BERTH_TRY(runtime::exec_in_container(g.root, id, o));
     local.theirs.reset();
-    if (o.detach) return 0;
+    if (detach) return 0;
     return wait_foreground(pid, o.process.terminal ? local.ours.get() : -1);
 }
 
 Result<int> cmd_ps(const Globals& g, const Argv& argv, size_t begin) {
     size_t consumed = 0;
     auto a = BERTH_TRY(Args::parse(argv, begin, {{"format", "f", true}}, true, &consumed));
-    if (a.positional().empty()) return fail("\"ps\" requires at least 1 argument (the container id)");
+    if (a.positional().empty())
+        return fail("\"ps\" requires at least 1 argument (the container id)");
     std::vector<std::string> ps_args(argv.begin() + static_cast<long>(consumed), argv.end());
     if (!ps_args.empty() && ps_args[0] == "--") ps_args.erase(ps_args.begin());
     auto pids = BERTH_TRY(runtime::container_processes(g.root, a.positional()[0]));

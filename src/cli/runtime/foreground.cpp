@@ -53,9 +53,10 @@ Result<int> wait_foreground(pid_t pid, int console) {
     if (console >= 0) {
         // Without process.terminal the container closes its end unused.
         auto master = BERTH_TRY(recv_fd(console));
-        if (master.fd) proxy = std::thread([m = std::move(master.fd)] {
-            if (auto r = runtime::proxy_terminal(m.get()); !r) log::warn(r.error().message);
-        });
+        if (master.fd)
+            proxy = std::thread([m = std::move(master.fd)] {
+                if (auto r = runtime::proxy_terminal(m.get()); !r) log::warn(r.error().message);
+            });
     }
     sigset_t set = forwarded_signals();
     UniqueFd sfd(::signalfd(-1, &set, SFD_CLOEXEC));

@@ -19,7 +19,8 @@ Result<int> cmd_features(const Globals&, const Argv& argv, size_t begin) {
 }
 
 Result<int> cmd_spec(const Globals&, const Argv& argv, size_t begin) {
-    auto a = BERTH_TRY(Args::parse(argv, begin, {{"bundle", "b", true}, {"rootless", "", false}}, false));
+    auto a = BERTH_TRY(
+        Args::parse(argv, begin, {{"bundle", "b", true}, {"rootless", "", false}}, false));
     std::string path = path_join(a.get("bundle", "."), "config.json");
     // O_EXCL: like runc, never overwrite a config the user already has.
     int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);

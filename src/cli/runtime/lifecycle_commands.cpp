@@ -21,15 +21,16 @@ namespace berth::cli {
 namespace {
 
 const std::vector<FlagSpec> kCreateFlags = {
-    {"bundle", "b", true},      {"console-socket", "", true}, {"pid-file", "", true},
-    {"no-pivot", "", false},    {"no-new-keyring", "", false}, {"preserve-fds", "", true},
-    {"detach", "d", false},     {"keep", "", false},
+    {"bundle", "b", true},   {"console-socket", "", true},  {"pid-file", "", true},
+    {"no-pivot", "", false}, {"no-new-keyring", "", false}, {"preserve-fds", "", true},
+    {"detach", "d", false},  {"keep", "", false},
 };
 
 Result<int> preserve_fds(const Args& a) {
     if (!a.has("preserve-fds")) return 0;
     auto n = parse_int(a.get("preserve-fds"));
-    if (!n || *n < 0 || *n > 65536) return fail("--preserve-fds: not a count: " + a.get("preserve-fds"));
+    if (!n || *n < 0 || *n > 65536)
+        return fail("--preserve-fds: not a count: " + a.get("preserve-fds"));
     return static_cast<int>(*n);
 }
 
@@ -43,7 +44,8 @@ Result<runtime::CreateOptions> create_options(const Args& a, const char* command
     o.no_pivot = a.has("no-pivot");
     o.preserve_fds = BERTH_TRY(preserve_fds(a));
     if (a.has("console-socket")) {
-        *console = BERTH_TRY(with_context(connect_unix(a.get("console-socket")), "--console-socket"));
+        *console =
+            BERTH_TRY(with_context(connect_unix(a.get("console-socket")), "--console-socket"));
         o.console_fd = console->get();
     }
     return o;
@@ -53,7 +55,8 @@ Result<runtime::CreateOptions> create_options(const Args& a, const char* command
 
 Result<std::string> one_id(const std::vector<std::string>& positional, const char* command) {
     if (positional.size() != 1)
-        return fail(std::string("\"") + command + "\" requires exactly 1 argument (the container id)");
+        return fail(std::string("\"") + command +
+                    "\" requires exactly 1 argument (the container id)");
     return positional[0];
 }
 
@@ -97,20 +100,22 @@ Result<int> cmd_start(const Globals& g, const Argv& argv, size_t begin) {
 
 Result<int> cmd_state(const Globals& g, const Argv& argv, size_t begin) {
     auto a = BERTH_TRY(Args::parse(argv, begin, {}, false));
-    auto j = BERTH_TRY(runtime::container_state(g.root, BERTH_TRY(one_id(a.positional(), "state"))));
+    auto j =
+        BERTH_TRY(runtime::container_state(g.root, BERTH_TRY(one_id(a.positional(), "state"))));
     std::cout << j.dump(2) << "\n";
     return 0;
 }
 
 static std::string owner_of(const std::string& path) {
-    struct stat st{};
+    struct stat st {};
     if (::stat(path.c_str(), &st) != 0) return "";
     if (auto entry = lookup_uid("/etc/passwd", st.st_uid)) return entry->name;
     return "#" + std::to_string(st.st_uid);
 }
 
 Result<int> cmd_list(const Globals& g, const Argv& argv, size_t begin) {
-    auto a = BERTH_TRY(Args::parse(argv, begin, {{"format", "f", true}, {"quiet", "q", false}}, false));
+    auto a =
+        BERTH_TRY(Args::parse(argv, begin, {{"format", "f", true}, {"quiet", "q", false}}, false));
     std::string format = a.get("format", "table");
     if (format != "table" && format != "json") return fail("invalid format option: " + format);
     Json all = Json::array();
@@ -125,13 +130,15 @@ Result<int> cmd_list(const Globals& g, const Argv& argv, size_t begin) {
             std::cout << id << "\n";
             continue;
         }
-        table.add({id, std::to_string(j["pid"].get<int>()), runtime::status_name(status), st->bundle,
-                   st->created, j["owner"].get<std::string>()});
+        table.add({id, std::to_string(j["pid"].get<int>()), runtime::status_name(status),
+                   st->bundle, st->created, j["owner"].get<std::string>()});
         all.push_back(j);
     }
     if (a.has("quiet")) return 0;
-    if (format == "json") std::cout << (all.empty() ? "null" : all.dump()) << "\n";
-    else std::cout << table.render();
+    if (format == "json")
+        std::cout << (all.empty() ? "null" : all.dump()) << "\n";
+    else
+        std::cout << table.render();
     return 0;
 }
 

@@ -18,7 +18,9 @@ const std::map<std::string, std::pair<Command, const char*>>& commands() {
         {"delete", {cmd_delete, "delete any resources held by the container"}},
         {"exec", {cmd_exec, "execute new process inside the container"}},
         {"features", {cmd_features, "show the enabled features"}},
-        {"kill", {cmd_kill, "kill sends the specified signal (default: SIGTERM) to the container's init process"}},
+        {"kill",
+         {cmd_kill,
+          "kill sends the specified signal (default: SIGTERM) to the container's init process"}},
         {"list", {cmd_list, "lists containers started by berth-runtime with the given root"}},
         {"pause", {cmd_pause, "pause suspends all processes inside the container"}},
         {"ps", {cmd_ps, "ps displays the processes running inside a container"}},
@@ -32,19 +34,28 @@ const std::map<std::string, std::pair<Command, const char*>>& commands() {
 }
 
 const std::vector<FlagSpec> kGlobalFlags = {
-    {"root", "", true},          {"log", "", true},       {"log-format", "", true},
-    {"debug", "", false},        {"systemd-cgroup", "", false}, {"rootless", "", true},
-    {"criu", "", true},          {"help", "h", false},    {"version", "v", false},
+    {"root", "", true},
+    {"log", "", true},
+    {"log-format", "", true},
+    {"debug", "", false},
+    {"systemd-cgroup", "", false},
+    {"rootless", "", true},
+    {"criu", "", true},
+    {"help", "h", false},
+    {"version", "v", false},
 };
 
 void print_usage() {
-    std::cout << "berth-runtime - an OCI runtime with runc's command line\n\n"
-                 "USAGE:\n   berth-runtime [global options] command [command options] [arguments...]\n\n"
-                 "COMMANDS:\n";
+    std::cout
+        << "berth-runtime - an OCI runtime with runc's command line\n\n"
+           "USAGE:\n   berth-runtime [global options] command [command options] [arguments...]\n\n"
+           "COMMANDS:\n";
     for (auto& [name, c] : commands()) std::cout << "   " << name << "\t" << c.second << "\n";
     std::cout << "\nGLOBAL OPTIONS:\n"
-                 "   --root value        root directory for storage of container state (default: \"/run/berth-runtime\")\n"
-                 "   --log value         set the log file to write berth-runtime logs to (default: stderr)\n"
+                 "   --root value        root directory for storage of container state (default: "
+                 "\"/run/berth-runtime\")\n"
+                 "   --log value         set the log file to write berth-runtime logs to (default: "
+                 "stderr)\n"
                  "   --log-format value  set the log format ('text' (default), or 'json')\n"
                  "   --debug             enable debug logging\n"
                  "   --help, -h          show help\n   --version, -v       print the version\n";
@@ -57,8 +68,10 @@ Result<int> dispatch(const Argv& argv) {
         if (!log::set_file(g.get("log").c_str())) return sys_fail("--log " + g.get("log"));
     }
     std::string fmt = g.get("log-format", "text");
-    if (fmt == "json") log::set_format(log::Format::json);
-    else if (fmt != "text") return fail("--log-format: unknown format \"" + fmt + "\" (text or json)");
+    if (fmt == "json")
+        log::set_format(log::Format::json);
+    else if (fmt != "text")
+        return fail("--log-format: unknown format \"" + fmt + "\" (text or json)");
     if (g.has("debug")) log::set_level(log::Level::debug);
     if (g.has("version")) {
         std::cout << "berth-runtime version " << BERTH_VERSION << "\nspec: 1.2.0\n";

@@ -8,12 +8,12 @@
 namespace berth::cli {
 
 class Table {
-public:
+  public:
     explicit Table(std::vector<std::string> header) { rows_.push_back(std::move(header)); }
     void add(std::vector<std::string> row) { rows_.push_back(std::move(row)); }
     std::string render() const;
 
-private:
+  private:
     std::vector<std::vector<std::string>> rows_;
 };
 

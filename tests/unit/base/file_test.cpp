@@ -1,14 +1,13 @@
 #include "base/file.hpp"
 
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <filesystem>
-
-#include <gtest/gtest.h>
 
 namespace berth {
 namespace {
@@ -39,7 +38,7 @@ TEST_P(WriteFileAtomic, WritesReplacesAndLeavesNoTemporary) {
     auto w = write_file_atomic(p, "first", 0600, GetParam());
     ASSERT_TRUE(w) << w.error().message;
     EXPECT_EQ(read_file(p).value_or("?"), "first");
-    struct stat st{};
+    struct stat st {};
     ASSERT_EQ(::stat(p.c_str(), &st), 0);
     EXPECT_EQ(st.st_mode & 07777, 0600u);
 
@@ -61,7 +60,8 @@ TEST_P(WriteFileAtomic, MissingDirectoryNamesThePathAndLeavesNothing) {
     std::string p = dir_ + "/no/such/dir/f";
     auto w = write_file_atomic(p, "x", 0644, GetParam());
     ASSERT_FALSE(w);
-    EXPECT_NE(w.error().message.find(dir_ + "/no/such/dir/f"), std::string::npos) << w.error().message;
+    EXPECT_NE(w.error().message.find(dir_ + "/no/such/dir/f"), std::string::npos)
+        << w.error().message;
     EXPECT_EQ(w.error().sys_errno, ENOENT);
     EXPECT_TRUE(entries(dir_).empty());
 }
@@ -78,15 +78,16 @@ TEST_P(WriteFileAtomic, OntoADirectoryFailsAndCleansItsTemporary) {
 INSTANTIATE_TEST_SUITE_P(Durabilities, WriteFileAtomic,
                          ::testing::Values(Durability::durable, Durability::until_reboot),
                          [](const auto& param_info) {
-                             return param_info.param == Durability::durable ? std::string("durable")
-                                                                      : std::string("until_reboot");
+                             return param_info.param == Durability::durable
+                                        ? std::string("durable")
+                                        : std::string("until_reboot");
                          });
 
 TEST_F(FileTest, MkdirPMakesEveryLevelAndAcceptsExistingDirectories) {
     std::string p = dir_ + "/a/b/c";
     ASSERT_TRUE(mkdir_p(p, 0700));
     EXPECT_TRUE(std::filesystem::is_directory(p));
-    struct stat st{};
+    struct stat st {};
     ASSERT_EQ(::stat(p.c_str(), &st), 0);
     EXPECT_EQ(st.st_mode & 0777, 0700u);
     EXPECT_TRUE(mkdir_p(p));

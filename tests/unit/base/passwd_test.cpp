@@ -1,10 +1,9 @@
 #include "base/passwd.hpp"
 
+#include <gtest/gtest.h>
 #include <stdlib.h>
 
 #include <filesystem>
-
-#include <gtest/gtest.h>
 
 #include "base/file.hpp"
 

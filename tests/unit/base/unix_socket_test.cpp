@@ -1,6 +1,7 @@
 #include "base/unix_socket.hpp"
 
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <stdlib.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -10,8 +11,6 @@
 
 #include <cstring>
 #include <filesystem>
-
-#include <gtest/gtest.h>
 
 #include "base/file.hpp"
 
@@ -96,7 +95,8 @@ TEST_F(UnixSocketTest, SendAndReceiveAnFdWithData) {
     EXPECT_EQ(r->data, "{\"hello\":1}");
     EXPECT_NE(r->fd.get(), f.get());
     EXPECT_TRUE(::fcntl(r->fd.get(), F_GETFD) & FD_CLOEXEC);
-    struct stat got{}, want{};
+    struct stat got {
+    }, want{};
     ASSERT_EQ(::fstat(r->fd.get(), &got), 0);
     ASSERT_EQ(::fstat(f.get(), &want), 0);
     EXPECT_EQ(got.st_ino, want.st_ino);

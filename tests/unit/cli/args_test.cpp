@@ -8,11 +8,8 @@ namespace {
 using Argv = std::vector<std::string>;
 
 const std::vector<FlagSpec> kSpecs = {
-    {"bundle", "b", true},
-    {"pid-file", "", true},
-    {"detach", "d", false},
-    {"env", "e", true},
-    {"tty", "t", false},
+    {"bundle", "b", true}, {"pid-file", "", true}, {"detach", "d", false},
+    {"env", "e", true},    {"tty", "t", false},
 };
 
 Args parse_ok(const Argv& argv, bool stop = false, size_t* consumed = nullptr) {

@@ -22,10 +22,9 @@ TEST(Table, WideCellWidensItsWholeColumnByPadding3) {
     t.add({"a-very-long-container-id", "12345", "running"});  // 24 characters
     t.add({"b", "7", "stopped"});
     std::string id_col(27, ' ');
-    EXPECT_EQ(t.render(),
-              "ID" + id_col.substr(2) + "PID         STATUS\n" +
-              "a-very-long-container-id   12345       running\n" +
-              "b" + id_col.substr(1) + "7           stopped\n");
+    EXPECT_EQ(t.render(), "ID" + id_col.substr(2) + "PID         STATUS\n" +
+                              "a-very-long-container-id   12345       running\n" + "b" +
+                              id_col.substr(1) + "7           stopped\n");
 }
 
 TEST(Table, CellOfExactlyNineCharactersStillFitsTheMinimum) {

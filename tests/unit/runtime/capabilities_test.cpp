@@ -4,8 +4,8 @@
 #include <linux/capability.h>
 #include <sys/prctl.h>
 
-#include "runtime/process_security.hpp"
 #include "forked_child.hpp"
+#include "runtime/process_security.hpp"
 
 namespace berth::runtime {
 namespace {
@@ -35,7 +35,8 @@ TEST(Capabilities, UnknownNamesAreRejected) {
     caps.effective = {"CAP_CHOWN", "CAP_FOO"};
     auto sets = capability_sets(caps);
     ASSERT_FALSE(sets);
-    EXPECT_EQ(sets.error().message, "process.capabilities.effective: unknown capability \"CAP_FOO\"");
+    EXPECT_EQ(sets.error().message,
+              "process.capabilities.effective: unknown capability \"CAP_FOO\"");
 }
 
 TEST(Capabilities, SetsBecomeMasks) {
@@ -72,15 +73,19 @@ TEST(Capabilities, BoundingDropAndCapsetInChild) {
         out += "bnd_kill=" + std::to_string(::prctl(PR_CAPBSET_READ, CAP_KILL, 0, 0, 0)) + "\n";
         out += "bnd_chown=" + std::to_string(::prctl(PR_CAPBSET_READ, CAP_CHOWN, 0, 0, 0)) + "\n";
         out += "amb_kill=" +
-               std::to_string(::prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_IS_SET, CAP_KILL, 0, 0)) + "\n";
+               std::to_string(::prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_IS_SET, CAP_KILL, 0, 0)) +
+               "\n";
         // Ambient needs the capability inheritable: CAP_CHOWN is not, so it is
         // skipped with a warning (as runc does) and the set keeps only CAP_KILL.
         auto skipped = set_ambient((1ull << CAP_CHOWN) | (1ull << CAP_KILL));
-        out += "amb_chown_error=" + (skipped ? std::string("none") : skipped.error().message) + "\n";
+        out +=
+            "amb_chown_error=" + (skipped ? std::string("none") : skipped.error().message) + "\n";
         out += "amb_chown=" +
-               std::to_string(::prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_IS_SET, CAP_CHOWN, 0, 0)) + "\n";
+               std::to_string(::prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_IS_SET, CAP_CHOWN, 0, 0)) +
+               "\n";
         out += "amb_kill_after=" +
-               std::to_string(::prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_IS_SET, CAP_KILL, 0, 0)) + "\n";
+               std::to_string(::prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_IS_SET, CAP_KILL, 0, 0)) +
+               "\n";
         return out;
     });
     ASSERT_EQ(report["status"], "ok");

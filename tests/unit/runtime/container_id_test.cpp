@@ -9,8 +9,8 @@ namespace berth::runtime {
 namespace {
 
 TEST(ContainerId, AcceptsRuncsAlphabet) {
-    const std::vector<std::string> ids = {"a",   "web-1", "A_b.c+d-e", "0",
-                                          "...x", "x..",  std::string(1024, 'z')};
+    const std::vector<std::string> ids = {"a",    "web-1", "A_b.c+d-e",           "0",
+                                          "...x", "x..",   std::string(1024, 'z')};
     for (const auto& id : ids) {
         auto r = validate_container_id(id);
         EXPECT_TRUE(r) << id.substr(0, 40) << ": " << r.error().message;
@@ -32,10 +32,9 @@ TEST(ContainerId, RefusesDotAndDotDotNamingThem) {
 }
 
 TEST(ContainerId, RefusesPathSeparatorsAndOtherCharacters) {
-    const std::vector<std::string> ids = {"a/b",        "../x",  "/abs", "a b",
-                                          "tab\tid",   "new\nline", "caf\xc3\xa9",
-                                          "semi;colon", "star*", "x:y",  "a@b",
-                                          std::string("a\0b", 3)};
+    const std::vector<std::string> ids = {
+        "a/b",         "../x",       "/abs",  "a b", "tab\tid", "new\nline",
+        "caf\xc3\xa9", "semi;colon", "star*", "x:y", "a@b",     std::string("a\0b", 3)};
     for (const auto& id : ids) {
         auto r = validate_container_id(id);
         ASSERT_FALSE(r) << "accepted " << id;

@@ -50,7 +50,8 @@ TEST(DeviceRules, DenyAllStillLeavesTheStandardDevicesUsable) {
                    Dev{"urandom", 1, 9}, Dev{"tty", 5, 0}, Dev{"console", 5, 1}, Dev{"ptmx", 5, 2},
                    Dev{"pts/3", 136, 3}, Dev{"net/tun", 10, 200}})
         for (char perm : {'r', 'w', 'm'})
-            EXPECT_TRUE(allows(rules, 'c', d.major, d.minor, perm)) << "/dev/" << d.name << " " << perm;
+            EXPECT_TRUE(allows(rules, 'c', d.major, d.minor, perm))
+                << "/dev/" << d.name << " " << perm;
 }
 
 TEST(DeviceRules, DenyAllStillDeniesEverythingElse) {

@@ -1,13 +1,12 @@
 #include "runtime/exec_lookup.hpp"
 
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <filesystem>
-
-#include <gtest/gtest.h>
 
 #include "base/file.hpp"
 #include "forked_child.hpp"
@@ -42,7 +41,8 @@ TEST_F(ExecLookupTest, SearchesPathFromTheEnvInOrder) {
     file("b/tool", 0755);
     file("c/tool", 0755);
     bool not_found = true;
-    auto r = find_executable("tool", env_with_path(dir_ + "/a:" + dir_ + "/b:" + dir_ + "/c"), &not_found);
+    auto r = find_executable("tool", env_with_path(dir_ + "/a:" + dir_ + "/b:" + dir_ + "/c"),
+                             &not_found);
     ASSERT_TRUE(r) << r.error().message;
     EXPECT_EQ(*r, dir_ + "/b/tool");
     EXPECT_FALSE(not_found);
@@ -53,7 +53,8 @@ TEST_F(ExecLookupTest, SkipsNonExecutablesAndDirectories) {
     ASSERT_TRUE(mkdir_p(dir_ + "/b/tool"));
     file("c/tool", 0700);
     bool not_found = true;
-    auto r = find_executable("tool", env_with_path(dir_ + "/a:" + dir_ + "/b:" + dir_ + "/c"), &not_found);
+    auto r = find_executable("tool", env_with_path(dir_ + "/a:" + dir_ + "/b:" + dir_ + "/c"),
+                             &not_found);
     ASSERT_TRUE(r) << r.error().message;
     EXPECT_EQ(*r, dir_ + "/c/tool");
 }
@@ -101,7 +102,8 @@ TEST_F(ExecLookupTest, MissingAbsolutePathIsNotFoundAndNamed) {
     auto r = find_executable(missing, env_with_path(dir_ + "/a"), &not_found);
     ASSERT_FALSE(r);
     EXPECT_TRUE(not_found);
-    EXPECT_NE(r.error().message.find("\"" + missing + "\""), std::string::npos) << r.error().message;
+    EXPECT_NE(r.error().message.find("\"" + missing + "\""), std::string::npos)
+        << r.error().message;
     EXPECT_NE(r.error().message.find("No such file"), std::string::npos) << r.error().message;
 }
 
@@ -148,7 +150,8 @@ TEST(MarkInheritedFds, PreservedFdsLoseCloexecAndTheRestGainIt) {
         // Make fds 3..6 exist, 3 and 4 close-on-exec, 5 and 6 not.
         for (int fd = 3; fd <= 6; ++fd) {
             int f = ::open("/dev/null", O_RDONLY | (fd <= 4 ? O_CLOEXEC : 0));
-            if (f != fd && ::dup3(f, fd, fd <= 4 ? O_CLOEXEC : 0) < 0) return std::string("setup=failed\n");
+            if (f != fd && ::dup3(f, fd, fd <= 4 ? O_CLOEXEC : 0) < 0)
+                return std::string("setup=failed\n");
             if (f != fd) ::close(f);
         }
         auto r = mark_inherited_fds(2);

@@ -22,7 +22,9 @@
 namespace berth::runtime {
 namespace {
 
-constexpr uint64_t bit(int cap) { return uint64_t{1} << cap; }
+constexpr uint64_t bit(int cap) {
+    return uint64_t{1} << cap;
+}
 
 std::string hex16(uint64_t v) {
     char buf[17];
@@ -62,8 +64,10 @@ std::string describe_self() {
     gid_t rg, eg, sg;
     ::getresuid(&ru, &eu, &su);
     ::getresgid(&rg, &eg, &sg);
-    out += "uids=" + std::to_string(ru) + "," + std::to_string(eu) + "," + std::to_string(su) + "\n";
-    out += "gids=" + std::to_string(rg) + "," + std::to_string(eg) + "," + std::to_string(sg) + "\n";
+    out +=
+        "uids=" + std::to_string(ru) + "," + std::to_string(eu) + "," + std::to_string(su) + "\n";
+    out +=
+        "gids=" + std::to_string(rg) + "," + std::to_string(eg) + "," + std::to_string(sg) + "\n";
     gid_t groups[64];
     int n = ::getgroups(64, groups);
     out += "groups=";
@@ -89,9 +93,10 @@ std::string describe_self() {
             out += "status_" + key + "=" + value + "\n";
         }
     }
-    out += "mkdir=" +
-           std::string(::mkdir("/nonexistent-berth-dir/x", 0755) == 0 ? "ok" : std::to_string(errno)) +
-           "\n";
+    out +=
+        "mkdir=" +
+        std::string(::mkdir("/nonexistent-berth-dir/x", 0755) == 0 ? "ok" : std::to_string(errno)) +
+        "\n";
     return out;
 }
 
@@ -182,8 +187,8 @@ TEST(ProcessSecurity, NotifyReturnsTheListenerFd) {
         auto fd = apply_process_security(p, &s);
         if (!fd) return "error=" + fd.error().message + "\n";
         // The fd must not leak into the container's program.
-        return "fd_ok=" + std::to_string(*fd >= 0) + "\ncloexec=" +
-               std::to_string((::fcntl(*fd, F_GETFD) & FD_CLOEXEC) != 0) + "\n";
+        return "fd_ok=" + std::to_string(*fd >= 0) +
+               "\ncloexec=" + std::to_string((::fcntl(*fd, F_GETFD) & FD_CLOEXEC) != 0) + "\n";
     });
     ASSERT_EQ(r.count("error"), 0u) << r["error"];
     EXPECT_EQ(r["fd_ok"], "1");

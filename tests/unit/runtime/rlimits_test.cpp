@@ -8,10 +8,10 @@ namespace berth::runtime {
 namespace {
 
 TEST(Rlimits, KnownNames) {
-    for (auto name : {"RLIMIT_AS", "RLIMIT_CORE", "RLIMIT_CPU", "RLIMIT_DATA", "RLIMIT_FSIZE",
-                      "RLIMIT_LOCKS", "RLIMIT_MEMLOCK", "RLIMIT_MSGQUEUE", "RLIMIT_NICE",
-                      "RLIMIT_NOFILE", "RLIMIT_NPROC", "RLIMIT_RSS", "RLIMIT_RTPRIO",
-                      "RLIMIT_RTTIME", "RLIMIT_SIGPENDING", "RLIMIT_STACK"})
+    for (auto name :
+         {"RLIMIT_AS", "RLIMIT_CORE", "RLIMIT_CPU", "RLIMIT_DATA", "RLIMIT_FSIZE", "RLIMIT_LOCKS",
+          "RLIMIT_MEMLOCK", "RLIMIT_MSGQUEUE", "RLIMIT_NICE", "RLIMIT_NOFILE", "RLIMIT_NPROC",
+          "RLIMIT_RSS", "RLIMIT_RTPRIO", "RLIMIT_RTTIME", "RLIMIT_SIGPENDING", "RLIMIT_STACK"})
         EXPECT_TRUE(is_known_rlimit(name)) << name;
     EXPECT_FALSE(is_known_rlimit("RLIMIT_FOO"));
     EXPECT_FALSE(is_known_rlimit("NOFILE"));
@@ -25,7 +25,8 @@ TEST(Rlimits, SetAndReadBackInChild) {
         ::getrlimit(RLIMIT_NOFILE, &nofile);
         ::getrlimit(RLIMIT_CORE, &core);
         return "nofile=" + std::to_string(nofile.rlim_cur) + "/" + std::to_string(nofile.rlim_max) +
-               "\ncore=" + std::to_string(core.rlim_cur) + "/" + std::to_string(core.rlim_max) + "\n";
+               "\ncore=" + std::to_string(core.rlim_cur) + "/" + std::to_string(core.rlim_max) +
+               "\n";
     });
     ASSERT_EQ(r.count("error"), 0u) << r["error"];
     EXPECT_EQ(r["nofile"], "123/456");

@@ -1,5 +1,3 @@
-#include "runtime/seccomp_filter.hpp"
-
 #include <gtest/gtest.h>
 #include <poll.h>
 #include <sys/prctl.h>
@@ -15,10 +13,11 @@
 #include <filesystem>
 #include <thread>
 
+#include "base/json.hpp"
 #include "base/unique_fd.hpp"
 #include "forked_child.hpp"
-#include "base/json.hpp"
 #include "runtime/process_security.hpp"
+#include "runtime/seccomp_filter.hpp"
 
 namespace berth::runtime {
 namespace {
@@ -48,7 +47,9 @@ std::map<std::string, std::string> load_and_probe(const oci::Seccomp& s,
 }
 
 // "rc errno" of a raw syscall result.
-std::string outcome(long rc) { return rc < 0 ? "errno " + std::to_string(errno) : "ok"; }
+std::string outcome(long rc) {
+    return rc < 0 ? "errno " + std::to_string(errno) : "ok";
+}
 
 TEST(Seccomp, ErrnoRetAndArgumentFilters) {
     oci::Seccomp s;
@@ -56,8 +57,7 @@ TEST(Seccomp, ErrnoRetAndArgumentFilters) {
     s.syscalls = {
         rule({"mkdir", "mkdirat"}, "SCMP_ACT_ERRNO", 38),
         // personality(0xffffffff) only queries; every other persona is refused.
-        rule({"personality"}, "SCMP_ACT_ERRNO", std::nullopt,
-             {arg(0, "SCMP_CMP_NE", 0xffffffff)}),
+        rule({"personality"}, "SCMP_ACT_ERRNO", std::nullopt, {arg(0, "SCMP_CMP_NE", 0xffffffff)}),
         // umask with all of 077 set is refused: mask=077 (value), datum=077 (valueTwo).
         rule({"umask"}, "SCMP_ACT_ERRNO", 13, {arg(0, "SCMP_CMP_MASKED_EQ", 077, 077)}),
     };
@@ -294,9 +294,8 @@ oci::Seccomp valid_profile() {
     s.default_action = "SCMP_ACT_ERRNO";
     s.architectures = {"SCMP_ARCH_X86_64", "SCMP_ARCH_LOONGARCH64"};
     s.flags = {"SECCOMP_FILTER_FLAG_TSYNC"};
-    s.syscalls = {rule({"read"}, "SCMP_ACT_ALLOW"),
-                  rule({"personality"}, "SCMP_ACT_ALLOW", std::nullopt,
-                       {arg(0, "SCMP_CMP_EQ", 0)})};
+    s.syscalls = {rule({"read"}, "SCMP_ACT_ALLOW"), rule({"personality"}, "SCMP_ACT_ALLOW",
+                                                         std::nullopt, {arg(0, "SCMP_CMP_EQ", 0)})};
     return s;
 }
 
@@ -322,7 +321,8 @@ TEST(SeccompValidation, NamesTheBadField) {
 
     s = valid_profile();
     s.architectures.push_back("SCMP_ARCH_Z80");
-    EXPECT_EQ(error_of(s), "linux.seccomp.architectures[2]: unknown architecture \"SCMP_ARCH_Z80\"");
+    EXPECT_EQ(error_of(s),
+              "linux.seccomp.architectures[2]: unknown architecture \"SCMP_ARCH_Z80\"");
 
     s = valid_profile();
     s.flags.push_back("SECCOMP_FILTER_FLAG_FOO");
@@ -334,7 +334,8 @@ TEST(SeccompValidation, NamesTheBadField) {
 
     s = valid_profile();
     s.syscalls[1].args[0].op = "SCMP_CMP_FOO";
-    EXPECT_EQ(error_of(s), "linux.seccomp.syscalls[1].args[0].op: unknown operator \"SCMP_CMP_FOO\"");
+    EXPECT_EQ(error_of(s),
+              "linux.seccomp.syscalls[1].args[0].op: unknown operator \"SCMP_CMP_FOO\"");
 
     s = valid_profile();
     s.syscalls[1].args.push_back(arg(6, "SCMP_CMP_EQ", 1));
@@ -359,10 +360,11 @@ TEST(SeccompValidation, WaitKillableRecvIsNamedWhenUnsupported) {
     if (supported)
         EXPECT_EQ(error_of(s), "valid");
     else
-        EXPECT_EQ(error_of(s).rfind("linux.seccomp.flags[0]: SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV "
-                                    "is not supported by libseccomp",
-                                    0),
-                  0u)
+        EXPECT_EQ(
+            error_of(s).rfind("linux.seccomp.flags[0]: SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV "
+                              "is not supported by libseccomp",
+                              0),
+            0u)
             << error_of(s);
 }
 

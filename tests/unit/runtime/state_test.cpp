@@ -1,6 +1,7 @@
 #include "runtime/state.hpp"
 
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/prctl.h>
@@ -12,8 +13,6 @@
 #include <filesystem>
 #include <sstream>
 #include <thread>
-
-#include <gtest/gtest.h>
 
 #include "base/file.hpp"
 
@@ -90,14 +89,15 @@ class StateTest : public ::testing::Test {
 TEST_F(StateTest, ClaimMakesAPrivateRootAndRefusesASecondClaim) {
     auto first = claim_state_dir(root_, "c1");
     ASSERT_TRUE(first) << first.error().message;
-    struct stat st{};
+    struct stat st {};
     ASSERT_EQ(::stat(root_.c_str(), &st), 0);
     EXPECT_EQ(st.st_mode & 07777, 0700u) << "the runtime root must be private";
     EXPECT_TRUE(std::filesystem::is_directory(root_ + "/c1"));
 
     auto second = claim_state_dir(root_, "c1");
     ASSERT_FALSE(second);
-    EXPECT_NE(second.error().message.find("already exists"), std::string::npos) << second.error().message;
+    EXPECT_NE(second.error().message.find("already exists"), std::string::npos)
+        << second.error().message;
     EXPECT_NE(second.error().message.find("\"c1\""), std::string::npos) << second.error().message;
 }
 
@@ -123,7 +123,7 @@ TEST_F(StateTest, SaveLeavesNoTemporaryAndIsPrivate) {
     for (auto& e : std::filesystem::directory_iterator(root_ + "/tidy"))
         names.push_back(e.path().filename());
     EXPECT_EQ(names, std::vector<std::string>{"state.json"});
-    struct stat st{};
+    struct stat st {};
     ASSERT_EQ(::stat((root_ + "/tidy/state.json").c_str(), &st), 0);
     EXPECT_EQ(st.st_mode & 07777, 0600u);
 }
@@ -151,7 +151,8 @@ TEST_F(StateTest, LoadOfCorruptStateNamesTheFile) {
     ASSERT_TRUE(write_file_atomic(root_ + "/bad/state.json", "{\"pid\": "));
     auto r = load_state(root_, "bad");
     ASSERT_FALSE(r);
-    EXPECT_NE(r.error().message.find(root_ + "/bad/state.json"), std::string::npos) << r.error().message;
+    EXPECT_NE(r.error().message.find(root_ + "/bad/state.json"), std::string::npos)
+        << r.error().message;
 }
 
 TEST_F(StateTest, RemoveStateDirRemovesEverything) {

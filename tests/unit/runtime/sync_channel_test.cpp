@@ -1,10 +1,9 @@
 #include "runtime/sync_channel.hpp"
 
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-#include <gtest/gtest.h>
 
 namespace berth::runtime {
 namespace {
@@ -53,7 +52,8 @@ TEST(SyncChannel, ErrorTagBecomesAnErrorWithItsText) {
     ASSERT_TRUE(init.send(SyncTag::error, "second"));
     auto e = parent.expect(SyncTag::ready);
     ASSERT_FALSE(e);
-    EXPECT_EQ(e.error().message, "second") << "expect() reports the peer's error, not a tag mismatch";
+    EXPECT_EQ(e.error().message, "second")
+        << "expect() reports the peer's error, not a tag mismatch";
 }
 
 TEST(SyncChannel, EndOfFileMeansTheInitExited) {
@@ -61,7 +61,8 @@ TEST(SyncChannel, EndOfFileMeansTheInitExited) {
     init.close();
     auto m = parent.receive();
     ASSERT_FALSE(m);
-    EXPECT_NE(m.error().message.find("exited unexpectedly"), std::string::npos) << m.error().message;
+    EXPECT_NE(m.error().message.find("exited unexpectedly"), std::string::npos)
+        << m.error().message;
 }
 
 TEST(SyncChannel, SendFdsPassesRealDescriptors) {
@@ -79,12 +80,14 @@ TEST(SyncChannel, SendFdsPassesRealDescriptors) {
     auto m = init.expect(SyncTag::cgroup_joined);
     ASSERT_TRUE(m) << m.error().message;
     ASSERT_EQ(m->fds.size(), 2u);
-    struct stat got{}, want{};
+    struct stat got {
+    }, want{};
     ASSERT_EQ(::fstat(m->fds[0].get(), &got), 0);
     ASSERT_EQ(::stat("/dev/null", &want), 0);
     EXPECT_EQ(got.st_rdev, want.st_rdev) << "the first fd is not /dev/null";
     EXPECT_NE(m->fds[0].get(), fds[0].get()) << "received fds are new descriptors";
-    EXPECT_TRUE(::fcntl(m->fds[0].get(), F_GETFD) & FD_CLOEXEC) << "received fds must be close-on-exec";
+    EXPECT_TRUE(::fcntl(m->fds[0].get(), F_GETFD) & FD_CLOEXEC)
+        << "received fds must be close-on-exec";
 
     // The second one really is the pipe: what is written through it comes out here.
     fds.clear();
@@ -94,7 +97,8 @@ TEST(SyncChannel, SendFdsPassesRealDescriptors) {
     char buf[8] = {};
     EXPECT_EQ(::read(read_end.get(), buf, sizeof buf), 2);
     EXPECT_STREQ(buf, "hi");
-    EXPECT_EQ(::read(read_end.get(), buf, sizeof buf), 0) << "every copy of the write end is closed";
+    EXPECT_EQ(::read(read_end.get(), buf, sizeof buf), 0)
+        << "every copy of the write end is closed";
 }
 
 TEST(SyncChannel, SendFdsWithNoFdsIsAPlainMessage) {
@@ -127,7 +131,8 @@ TEST(SyncChannel, SendToAPeerThatClosedSilentlyFails) {
     init.close();
     auto r = parent.send(SyncTag::go);
     ASSERT_FALSE(r);
-    EXPECT_NE(r.error().message.find("exited unexpectedly"), std::string::npos) << r.error().message;
+    EXPECT_NE(r.error().message.find("exited unexpectedly"), std::string::npos)
+        << r.error().message;
 }
 
 }  // namespace

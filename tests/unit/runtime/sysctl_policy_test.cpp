@@ -21,7 +21,8 @@ TEST(SysctlPolicy, TheHostsOwnNamespaceJoinedByPathIsRefused) {
     l.sysctl = {{"net.ipv4.ip_forward", "1"}};
     auto r = check_sysctl_policy(l);
     ASSERT_FALSE(r);
-    EXPECT_NE(r.error().message.find("net.ipv4.ip_forward"), std::string::npos) << r.error().message;
+    EXPECT_NE(r.error().message.find("net.ipv4.ip_forward"), std::string::npos)
+        << r.error().message;
 }
 
 TEST(SysctlPolicy, NoSysctlsIsFine) {
@@ -30,10 +31,10 @@ TEST(SysctlPolicy, NoSysctlsIsFine) {
 
 TEST(SysctlPolicy, NamespacedKeysAreAllowedWithTheirNamespace) {
     const std::map<std::string, std::string> ok = {
-        {"kernel.msgmax", "8192"},         {"kernel.shm_rmid_forced", "1"},
+        {"kernel.msgmax", "8192"},          {"kernel.shm_rmid_forced", "1"},
         {"kernel.sem", "250 32000 32 128"}, {"fs.mqueue.msg_max", "10"},
-        {"net.ipv4.ip_forward", "1"},      {"net.core.somaxconn", "1024"},
-        {"kernel.hostname", "h"},          {"kernel.domainname", "d"}};
+        {"net.ipv4.ip_forward", "1"},       {"net.core.somaxconn", "1024"},
+        {"kernel.hostname", "h"},           {"kernel.domainname", "d"}};
     auto r = check_sysctl_policy(
         linux_with({NamespaceType::ipc, NamespaceType::network, NamespaceType::uts}, ok));
     EXPECT_TRUE(r) << r.error().message;
@@ -61,8 +62,9 @@ TEST(SysctlPolicy, KeyWithoutItsNamespaceIsRefusedNamingKeyAndNamespace) {
 }
 
 TEST(SysctlPolicy, HostWideKeysAreRefusedWhateverTheNamespaces) {
-    for (const char* key : {"vm.swappiness", "kernel.pid_max", "fs.file-max", "kernel.shm_next_id_x",
-                            "kernel", "", "network.foo", "kernel.hostnamex"}) {
+    for (const char* key :
+         {"vm.swappiness", "kernel.pid_max", "fs.file-max", "kernel.shm_next_id_x", "kernel", "",
+          "network.foo", "kernel.hostnamex"}) {
         auto r = check_sysctl_policy(linux_with(
             {NamespaceType::ipc, NamespaceType::network, NamespaceType::uts, NamespaceType::user},
             {{key, "1"}}));
@@ -74,10 +76,11 @@ TEST(SysctlPolicy, HostWideKeysAreRefusedWhateverTheNamespaces) {
 }
 
 TEST(SysctlPolicy, OneBadKeyAmongGoodOnesIsEnough) {
-    auto r = check_sysctl_policy(linux_with({NamespaceType::network},
-                                            {{"net.ipv4.ip_forward", "1"}, {"vm.overcommit_memory", "1"}}));
+    auto r = check_sysctl_policy(linux_with(
+        {NamespaceType::network}, {{"net.ipv4.ip_forward", "1"}, {"vm.overcommit_memory", "1"}}));
     ASSERT_FALSE(r);
-    EXPECT_NE(r.error().message.find("vm.overcommit_memory"), std::string::npos) << r.error().message;
+    EXPECT_NE(r.error().message.find("vm.overcommit_memory"), std::string::npos)
+        << r.error().message;
 }
 
 }  // namespace
