@@ -15,6 +15,15 @@ Result<std::pair<SyncChannel, SyncChannel>> SyncChannel::make_pair() {
     return std::pair{SyncChannel(UniqueFd(fds[0])), SyncChannel(UniqueFd(fds[1]))};
 }
 
+Result<void> SyncChannel::send_failed(int err) {
+    if (err == EPIPE || err == ECONNRESET) {
+        // The peer gave up first: its last message, still queued, says why.
+        auto last = receive();
+        if (!last) return std::unexpected(std::move(last.error()));
+    }
+    return sys_fail("sync send", err);
+}
+
 Result<void> SyncChannel::send(SyncTag tag, std::string_view payload) {
     // One datagram; the receiver's buffer is 64 KiB. Payloads are state JSON and
     // error messages, far smaller; refuse rather than cut one short.
@@ -26,14 +35,7 @@ Result<void> SyncChannel::send(SyncTag tag, std::string_view payload) {
     do {
         n = ::send(fd_.get(), msg.data(), msg.size(), MSG_NOSIGNAL);
     } while (n < 0 && errno == EINTR);
-    if (n < 0 && (errno == EPIPE || errno == ECONNRESET)) {
-        // The peer gave up first: its last message says why.
-        int err = errno;
-        auto last = receive();
-        if (!last) return std::unexpected(std::move(last.error()));
-        return sys_fail("sync send", err);
-    }
-    if (n < 0) return sys_fail("sync send");
+    if (n < 0) return send_failed(errno);
     return {};
 }
 
@@ -61,7 +63,7 @@ Result<void> SyncChannel::send_fds(SyncTag tag, const std::vector<UniqueFd>& fds
     do {
         n = ::sendmsg(fd_.get(), &msg, MSG_NOSIGNAL);
     } while (n < 0 && errno == EINTR);
-    if (n < 0) return sys_fail("sync send");
+    if (n < 0) return send_failed(errno);
     return {};
 }
 

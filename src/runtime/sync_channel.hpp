@@ -41,6 +41,7 @@ class SyncChannel {
     void close() { fd_.reset(); }
 
   private:
+    Result<void> send_failed(int err);
     UniqueFd fd_;
 };
 
