@@ -20,7 +20,8 @@ struct CreateOptions {
     std::string pid_file;  // written with the init's pid when set
     int console_fd = -1;   // connected socket that receives the pty master
     bool no_pivot = false;
-    int preserve_fds = 0;  // fds 3..3+n-1 pass into the container
+    bool new_keyring = true;  // a fresh session keyring (--no-new-keyring: keep ours)
+    int preserve_fds = 0;     // fds 3..3+n-1 pass into the container
 };
 
 // Creates the container and leaves its init waiting on exec.fifo for `start`.

@@ -1,10 +1,12 @@
 #include "runtime/container_init.hpp"
 
 #include <fcntl.h>
+#include <linux/keyctl.h>
 #include <sched.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "base/file.hpp"
@@ -76,6 +78,11 @@ Result<void> set_up(const InitArgs& a, std::string* hook_state, UniqueFd* seccom
     }
     BERTH_TRYV(join_namespaces(l));
     if (::setsid() < 0) return sys_fail("setsid");
+    // As runc: a session keyring of the container's own, so keys the host's
+    // session holds are not reachable from inside. Kernels without keys: skip.
+    if (a.new_keyring && ::syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, nullptr) < 0 &&
+        errno != ENOSYS)
+        return sys_fail("join a new session keyring (--no-new-keyring skips it)");
     BERTH_TRYV(set_names(c));
     if (creates_namespace(l, NamespaceType::network)) BERTH_TRYV(bring_up_loopback());
 

@@ -18,6 +18,7 @@ struct InitArgs {
     SyncChannel* sync = nullptr;
     int console_fd = -1;
     bool no_pivot = false;
+    bool new_keyring = true;
     int preserve_fds = 0;
 };
 

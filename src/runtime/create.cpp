@@ -173,8 +173,8 @@ Result<pid_t> create_container(const std::string& root, const CreateOptions& o) 
         if (pid < 0) return sys_fail("clone3");
         if (pid == 0) {
             parent_end.close();
-            InitArgs a{&config,    bundle,       rootfs,     fifo.get(),
-                       &child_end, o.console_fd, o.no_pivot, o.preserve_fds};
+            InitArgs a{&config,      bundle,     rootfs,        fifo.get(),    &child_end,
+                       o.console_fd, o.no_pivot, o.new_keyring, o.preserve_fds};
             container_init(a);
         }
     }

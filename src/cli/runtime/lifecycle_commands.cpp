@@ -42,6 +42,7 @@ Result<runtime::CreateOptions> create_options(const Args& a, const char* command
     o.bundle = a.get("bundle", ".");
     o.pid_file = a.get("pid-file");
     o.no_pivot = a.has("no-pivot");
+    o.new_keyring = !a.has("no-new-keyring");
     o.preserve_fds = BERTH_TRY(preserve_fds(a));
     if (a.has("console-socket")) {
         *console =
