@@ -21,26 +21,29 @@ Result<UniqueFd> connect_unix(const std::string& path) {
     return s;
 }
 
-Result<void> send_fd(int sock, int fd, std::string_view data) {
+Result<void> send_with_fds(int sock, std::string_view data, const std::vector<int>& fds) {
+    if (fds.size() > kMaxPassedFds) return fail("sendmsg: too many file descriptors");
     std::string bytes = data.empty() ? std::string(1, '\0') : std::string(data);
     iovec iov{bytes.data(), bytes.size()};
-    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
+    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int) * kMaxPassedFds)] = {};
     msghdr msg{};
     msg.msg_iov = &iov;
     msg.msg_iovlen = 1;
-    msg.msg_control = control;
-    msg.msg_controllen = sizeof control;
-    cmsghdr* c = CMSG_FIRSTHDR(&msg);
-    c->cmsg_level = SOL_SOCKET;
-    c->cmsg_type = SCM_RIGHTS;
-    c->cmsg_len = CMSG_LEN(sizeof(int));
-    std::memcpy(CMSG_DATA(c), &fd, sizeof(int));
+    if (!fds.empty()) {
+        msg.msg_control = control;
+        msg.msg_controllen = CMSG_SPACE(sizeof(int) * fds.size());
+        cmsghdr* c = CMSG_FIRSTHDR(&msg);
+        c->cmsg_level = SOL_SOCKET;
+        c->cmsg_type = SCM_RIGHTS;
+        c->cmsg_len = CMSG_LEN(sizeof(int) * fds.size());
+        std::memcpy(CMSG_DATA(c), fds.data(), sizeof(int) * fds.size());
+    }
     ssize_t n;
     do {
         n = ::sendmsg(sock, &msg, MSG_NOSIGNAL);
     } while (n < 0 && errno == EINTR);
     if (n < 0) return sys_fail("sendmsg");
-    // The fd travels with the first bytes; a stream socket may take the rest in pieces.
+    // The fds travel with the first bytes; a stream socket may take the rest in pieces.
     for (size_t sent = static_cast<size_t>(n); sent < bytes.size();) {
         n = ::send(sock, bytes.data() + sent, bytes.size() - sent, MSG_NOSIGNAL);
         if (n < 0 && errno == EINTR) continue;
@@ -50,10 +53,15 @@ Result<void> send_fd(int sock, int fd, std::string_view data) {
     return {};
 }
 
-Result<ReceivedFd> recv_fd(int sock) {
-    std::string bytes(4096, '\0');
-    iovec iov{bytes.data(), bytes.size()};
-    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
+Result<void> send_fd(int sock, int fd, std::string_view data) {
+    return send_with_fds(sock, data, {fd});
+}
+
+Result<ReceivedMessage> recv_with_fds(int sock, size_t max_data) {
+    ReceivedMessage out;
+    out.data.resize(max_data);
+    iovec iov{out.data.data(), out.data.size()};
+    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int) * kMaxPassedFds)] = {};
     msghdr msg{};
     msg.msg_iov = &iov;
     msg.msg_iovlen = 1;
@@ -64,13 +72,24 @@ Result<ReceivedFd> recv_fd(int sock) {
         n = ::recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
     } while (n < 0 && errno == EINTR);
     if (n < 0) return sys_fail("recvmsg");
-    if (n == 0) return ReceivedFd{};  // the peer closed without sending
-    cmsghdr* c = CMSG_FIRSTHDR(&msg);
-    if (!c || c->cmsg_type != SCM_RIGHTS) return fail("recvmsg: no file descriptor received");
-    int fd;
-    std::memcpy(&fd, CMSG_DATA(c), sizeof(int));
-    bytes.resize(static_cast<size_t>(n));
-    return ReceivedFd{UniqueFd(fd), std::move(bytes)};
+    out.data.resize(static_cast<size_t>(n));
+    for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
+        if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS) continue;
+        size_t count = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+        for (size_t i = 0; i < count; ++i) {
+            int fd;
+            std::memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof(int));
+            out.fds.emplace_back(fd);
+        }
+    }
+    return out;
+}
+
+Result<ReceivedFd> recv_fd(int sock) {
+    auto m = BERTH_TRY(recv_with_fds(sock));
+    if (m.data.empty() && m.fds.empty()) return ReceivedFd{};  // the peer closed
+    if (m.fds.empty()) return fail("recvmsg: no file descriptor received");
+    return ReceivedFd{std::move(m.fds.front()), std::move(m.data)};
 }
 
 }  // namespace berth

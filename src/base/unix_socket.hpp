@@ -1,8 +1,10 @@
-// Unix-domain socket helpers: connect by path and pass one fd with SCM_RIGHTS.
+// Unix-domain sockets: connect by path, and messages that carry file descriptors
+// (SCM_RIGHTS) — the console socket, the seccomp agent, the runtime <-> init channel.
 #pragma once
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "base/result.hpp"
 #include "base/unique_fd.hpp"
@@ -10,8 +12,23 @@
 namespace berth {
 
 Result<UniqueFd> connect_unix(const std::string& path);
-// Sends `fd` with `data` as the message bytes (at least one byte is sent).
+
+// The most fds one message may carry here.
+inline constexpr size_t kMaxPassedFds = 32;
+
+// One sendmsg with `fds` attached to the first bytes of `data` (at least one byte
+// is sent, a NUL when data is empty); on a stream socket the rest of `data`
+// follows in plain sends. SIGPIPE is never raised.
+Result<void> send_with_fds(int sock, std::string_view data, const std::vector<int>& fds);
 Result<void> send_fd(int sock, int fd, std::string_view data);
+
+struct ReceivedMessage {
+    std::string data;           // empty when the peer closed without sending
+    std::vector<UniqueFd> fds;  // close-on-exec
+};
+// One recvmsg of up to `max_data` bytes and whatever fds came with them.
+Result<ReceivedMessage> recv_with_fds(int sock, size_t max_data = 4096);
+
 struct ReceivedFd {
     UniqueFd fd;
     std::string data;

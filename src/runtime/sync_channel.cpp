@@ -2,11 +2,9 @@
 
 #include <sys/socket.h>
 
-#include <cstring>
+#include "base/unix_socket.hpp"
 
 namespace berth::runtime {
-
-static constexpr size_t kMaxFds = 32;  // one per cgroup v1 hierarchy, with room
 
 Result<std::pair<SyncChannel, SyncChannel>> SyncChannel::make_pair() {
     int fds[2];
@@ -15,13 +13,16 @@ Result<std::pair<SyncChannel, SyncChannel>> SyncChannel::make_pair() {
     return std::pair{SyncChannel(UniqueFd(fds[0])), SyncChannel(UniqueFd(fds[1]))};
 }
 
-Result<void> SyncChannel::send_failed(int err) {
+Result<void> SyncChannel::send_message(const std::string& msg, const std::vector<int>& fds) {
+    auto r = send_with_fds(fd_.get(), msg, fds);
+    if (r) return {};
+    int err = r.error().sys_errno;
     if (err == EPIPE || err == ECONNRESET) {
         // The peer gave up first: its last message, still queued, says why.
         auto last = receive();
         if (!last) return std::unexpected(std::move(last.error()));
     }
-    return sys_fail("sync send", err);
+    return std::unexpected(std::move(r.error()).context("sync send"));
 }
 
 Result<void> SyncChannel::send(SyncTag tag, std::string_view payload) {
@@ -31,70 +32,24 @@ Result<void> SyncChannel::send(SyncTag tag, std::string_view payload) {
         return fail("sync: message of " + std::to_string(payload.size()) + " bytes is too large");
     std::string msg(1, static_cast<char>(tag));
     msg.append(payload);
-    ssize_t n;
-    do {
-        n = ::send(fd_.get(), msg.data(), msg.size(), MSG_NOSIGNAL);
-    } while (n < 0 && errno == EINTR);
-    if (n < 0) return send_failed(errno);
-    return {};
+    return send_message(msg, {});
 }
 
 Result<void> SyncChannel::send_fds(SyncTag tag, const std::vector<UniqueFd>& fds) {
-    if (fds.size() > kMaxFds) return fail("sync: too many fds");
-    char t = static_cast<char>(tag);
-    iovec iov{&t, 1};
-    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int) * kMaxFds)] = {};
-    msghdr msg{};
-    msg.msg_iov = &iov;
-    msg.msg_iovlen = 1;
-    if (!fds.empty()) {
-        msg.msg_control = control;
-        msg.msg_controllen = CMSG_SPACE(sizeof(int) * fds.size());
-        cmsghdr* c = CMSG_FIRSTHDR(&msg);
-        c->cmsg_level = SOL_SOCKET;
-        c->cmsg_type = SCM_RIGHTS;
-        c->cmsg_len = CMSG_LEN(sizeof(int) * fds.size());
-        for (size_t i = 0; i < fds.size(); ++i) {
-            int fd = fds[i].get();
-            std::memcpy(CMSG_DATA(c) + i * sizeof(int), &fd, sizeof(int));
-        }
-    }
-    ssize_t n;
-    do {
-        n = ::sendmsg(fd_.get(), &msg, MSG_NOSIGNAL);
-    } while (n < 0 && errno == EINTR);
-    if (n < 0) return send_failed(errno);
-    return {};
+    std::vector<int> raw;
+    for (auto& fd : fds) raw.push_back(fd.get());
+    return send_message(std::string(1, static_cast<char>(tag)), raw);
 }
 
 Result<SyncMessage> SyncChannel::receive() {
-    std::string buf(65536, '\0');
-    iovec iov{buf.data(), buf.size()};
-    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int) * kMaxFds)] = {};
-    msghdr msg{};
-    msg.msg_iov = &iov;
-    msg.msg_iovlen = 1;
-    msg.msg_control = control;
-    msg.msg_controllen = sizeof control;
-    ssize_t n;
-    do {
-        n = ::recvmsg(fd_.get(), &msg, MSG_CMSG_CLOEXEC);
-    } while (n < 0 && errno == EINTR);
-    if (n < 0) return sys_fail("sync receive");
-    if (n == 0) return fail("container init exited unexpectedly");
-    buf.resize(static_cast<size_t>(n));
-    SyncMessage m{static_cast<SyncTag>(buf[0]), buf.substr(1), {}};
-    for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
-        if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS) continue;
-        size_t count = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-        for (size_t i = 0; i < count; ++i) {
-            int fd;
-            std::memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof(int));
-            m.fds.emplace_back(fd);
-        }
-    }
-    if (m.tag == SyncTag::error) return fail(m.payload);
-    return m;
+    auto m = BERTH_TRY(with_context(recv_with_fds(fd_.get(), 65536), "sync receive"));
+    if (m.data.empty()) return fail("container init exited unexpectedly");
+    SyncMessage out;
+    out.tag = static_cast<SyncTag>(m.data.at(0));
+    out.payload = m.data.substr(1);
+    out.fds = std::move(m.fds);
+    if (out.tag == SyncTag::error) return fail(out.payload);
+    return out;
 }
 
 Result<SyncMessage> SyncChannel::expect(SyncTag expected) {

@@ -20,7 +20,7 @@ enum class SyncTag : char {
 };
 
 struct SyncMessage {
-    SyncTag tag;
+    SyncTag tag = SyncTag::error;
     std::string payload;
     std::vector<UniqueFd> fds;  // passed with SCM_RIGHTS
 };
@@ -41,7 +41,7 @@ class SyncChannel {
     void close() { fd_.reset(); }
 
   private:
-    Result<void> send_failed(int err);
+    Result<void> send_message(const std::string& msg, const std::vector<int>& fds);
     UniqueFd fd_;
 };
 
