@@ -155,10 +155,11 @@ Result<void> set_ambient(uint64_t ambient) {
     for (int cap = 0; cap <= last; ++cap) {
         if (!(ambient & (uint64_t{1} << cap))) continue;
         // The kernel refuses unless the capability is both permitted and inheritable.
-        // runc only warns then (configs written for it list ambient without
-        // inheritable), so a container that runs under runc runs here too.
+        // runc carries on then, quietly (`runc spec` itself lists ambient without
+        // inheritable), so a container that runs under runc runs here too; the
+        // skip is logged at debug level (--debug).
         if (::prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0) != 0)
-            log::warn(cat("process.capabilities.ambient: cannot raise ", capability_name(cap),
+            log::debug(cat("process.capabilities.ambient: cannot raise ", capability_name(cap),
                           " (it must be permitted and inheritable): ", std::strerror(errno)));
     }
     return {};
