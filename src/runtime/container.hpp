@@ -45,6 +45,7 @@ struct ExecOptions {
     std::string pid_file;
     int console_fd = -1;
     int preserve_fds = 0;
+    bool ignore_paused = false;  // exec into a paused container (runs once resumed)
 };
 // Runs a process in a running container. Returns its pid: a child of the caller.
 Result<pid_t> exec_in_container(const std::string& root, const std::string& id,

@@ -126,8 +126,9 @@ Result<pid_t> exec_in_container(const std::string& root, const std::string& id,
     BERTH_TRYV(validate_container_id(id));
     auto st = BERTH_TRY(load_state(root, id));
     Status status = current_status(root, st);
-    if (status == Status::paused) return fail("cannot exec in a paused container");
-    if (status != Status::running && status != Status::created)
+    if (status == Status::paused && !o.ignore_paused)
+        return fail("cannot exec in a paused container (--ignore-paused to queue it)");
+    if (status == Status::stopped)
         return fail("cannot exec in a stopped container");
     if (o.process.args.empty()) return fail("process.args: must not be empty");
     if (o.process.terminal && o.console_fd < 0)
@@ -142,8 +143,10 @@ Result<pid_t> exec_in_container(const std::string& root, const std::string& id,
         return fail("cannot exec in a stopped container");
     const std::string container_state = state_json(st, status).dump();
     int go[2], err[2];
-    if (::pipe2(go, O_CLOEXEC) != 0 || ::pipe2(err, O_CLOEXEC) != 0) return sys_fail("pipe");
-    UniqueFd go_r(go[0]), go_w(go[1]), err_r(err[0]), err_w(err[1]);
+    if (::pipe2(go, O_CLOEXEC) != 0) return sys_fail("pipe");
+    UniqueFd go_r(go[0]), go_w(go[1]);
+    if (::pipe2(err, O_CLOEXEC) != 0) return sys_fail("pipe");
+    UniqueFd err_r(err[0]), err_w(err[1]);
 
     pid_t pid;
     {

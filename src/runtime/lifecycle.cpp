@@ -116,20 +116,28 @@ Result<Json> container_state(const std::string& root, const std::string& id) {
 
 Result<void> kill_container(const std::string& root, const std::string& id, int sig, bool all) {
     auto c = BERTH_TRY(load(root, id));
-    if (c.status == Status::stopped) return fail("container " + id + " is not running");
     if (all) {
+        // Also for a stopped init: without a pid namespace its children outlive
+        // it, and containerd-shim sends `kill --all` to reap them (as runc allows).
         auto cg = BERTH_TRY(cgroup_of(c.state));
         if (sig == SIGKILL && c.status == Status::paused) (void)cg->thaw();
         for (pid_t p : BERTH_TRY(cg->processes())) ::kill(p, sig);
         return {};
     }
-    UniqueFd pidfd = init_pidfd(c.state);
+    UniqueFd pidfd = c.status == Status::stopped ? UniqueFd() : init_pidfd(c.state);
     if (!pidfd) return fail("container " + id + " is not running");
     return pidfd_signal(pidfd.get(), sig);
 }
 
 Result<void> delete_container(const std::string& root, const std::string& id, bool force) {
-    auto c = BERTH_TRY(load(root, id));
+    auto loaded = load(root, id);
+    if (!loaded && loaded.error().sys_errno == ENOENT) {
+        // No state.json: never created, or a create killed half-way. Like runc,
+        // clear what is there, and with --force that is success.
+        (void)remove_state_dir(root, id);
+        if (force) return {};
+    }
+    auto c = BERTH_TRY(std::move(loaded));
     if ((c.status == Status::running || c.status == Status::paused) && !force)
         return fail("cannot delete container " + id +
                     " that is not stopped: " + status_name(c.status));
@@ -149,7 +157,8 @@ Result<void> delete_container(const std::string& root, const std::string& id, bo
 
 Result<void> pause_container(const std::string& root, const std::string& id) {
     auto c = BERTH_TRY(load(root, id));
-    if (c.status != Status::running) return fail("container " + id + " is not running");
+    if (c.status != Status::running && c.status != Status::created)
+        return fail("container " + id + " is not running");
     auto cg = BERTH_TRY(cgroup_of(c.state));
     return cg->freeze();
 }

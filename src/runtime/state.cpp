@@ -76,7 +76,7 @@ Result<ContainerState> load_state(const std::string& root, const std::string& id
     auto text = read_file(dir.state_file());
     if (!text) {
         if (text.error().sys_errno == ENOENT)
-            return fail("container \"" + id + "\" does not exist");
+            return std::unexpected(Error{ENOENT, "container \"" + id + "\" does not exist"});
         return std::unexpected(std::move(text.error()));
     }
     auto j = BERTH_TRY(parse_json(*text, dir.state_file()));
@@ -140,11 +140,12 @@ Status current_status(const std::string& root, const ContainerState& s) {
     if (s.pid <= 0) return Status::stopped;
     unsigned long long st = process_start_time(s.pid);
     if (st == 0 || st != s.pid_start_time) return Status::stopped;
-    if (path_exists(StateDir(root, s.id).exec_fifo())) return Status::created;
+    // Frozen first: a created container can be paused too (as with runc).
     if (auto cg = open_cgroup(s.cgroups_path, s.id)) {
         auto frozen = (*cg)->frozen();
         if (frozen && *frozen) return Status::paused;
     }
+    if (path_exists(StateDir(root, s.id).exec_fifo())) return Status::created;
     return Status::running;
 }
 

@@ -6,6 +6,7 @@
 #include <iostream>
 
 #include "base/file.hpp"
+#include "base/log.hpp"
 #include "base/strings.hpp"
 #include "base/unix_socket.hpp"
 #include "cli/runtime/args.hpp"
@@ -92,6 +93,7 @@ Result<int> cmd_exec(const Globals& g, const Argv& argv, size_t begin) {
     else
         o.process = BERTH_TRY(process_from_flags(a, command, config));
     const bool detach = a.has("detach");
+    o.ignore_paused = a.has("ignore-paused");
     o.pid_file = a.get("pid-file");
     if (a.has("preserve-fds")) {
         auto n = parse_int(a.get("preserve-fds"));
@@ -109,10 +111,16 @@ Result<int> cmd_exec(const Globals& g, const Argv& argv, size_t begin) {
         o.console_fd = local.theirs.get();
     }
     if (!detach) block_forwarded_signals();
-    pid_t pid = BERTH_TRY(runtime::exec_in_container(g.root, id, o));
+    auto pid = runtime::exec_in_container(g.root, id, o);
+    if (!pid) {
+        // runc's code for "the runtime could not start it", distinct from any
+        // code the process itself could exit with.
+        log::error("exec failed: " + pid.error().message);
+        return 255;
+    }
     local.theirs.reset();
     if (detach) return 0;
-    return wait_foreground(pid, o.process.terminal ? local.ours.get() : -1);
+    return wait_foreground(*pid, o.process.terminal ? local.ours.get() : -1);
 }
 
 Result<int> cmd_ps(const Globals& g, const Argv& argv, size_t begin) {
