@@ -120,8 +120,14 @@ Result<void> kill_container(const std::string& root, const std::string& id, int 
         // Also for a stopped init: without a pid namespace its children outlive
         // it, and containerd-shim sends `kill --all` to reap them (as runc allows).
         auto cg = BERTH_TRY(cgroup_of(c.state));
-        if (sig == SIGKILL && c.status == Status::paused) (void)cg->thaw();
-        for (pid_t p : BERTH_TRY(cg->processes())) ::kill(p, sig);
+        // Frozen, nothing can fork between listing and signalling; SIGKILL is
+        // then delivered on thaw. Other signals go to the running processes.
+        bool freeze = sig == SIGKILL && c.status != Status::paused && cg->freeze().has_value();
+        auto pids = cg->processes();
+        if (pids)
+            for (pid_t p : *pids) ::kill(p, sig);
+        if (freeze || (sig == SIGKILL && c.status == Status::paused)) (void)cg->thaw();
+        if (!pids) return std::unexpected(std::move(pids.error()));
         return {};
     }
     UniqueFd pidfd = c.status == Status::stopped ? UniqueFd() : init_pidfd(c.state);

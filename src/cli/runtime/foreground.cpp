@@ -48,7 +48,7 @@ Result<LocalConsole> make_local_console() {
     return LocalConsole{UniqueFd(fds[0]), UniqueFd(fds[1])};
 }
 
-Result<int> wait_foreground(pid_t pid, int console) {
+Result<int> wait_foreground(pid_t pid, int console, const std::function<void()>& after_exit) {
     std::thread proxy;
     if (console >= 0) {
         // Without process.terminal the container closes its end unused.
@@ -79,6 +79,7 @@ Result<int> wait_foreground(pid_t pid, int console) {
     while (::waitpid(pid, &status, 0) < 0) {
         if (errno != EINTR) return sys_fail("waitpid");
     }
+    if (after_exit) after_exit();
     if (proxy.joinable()) proxy.join();
     return exit_code_of(status);
 }

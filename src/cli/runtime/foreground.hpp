@@ -5,6 +5,8 @@
 
 #include <sys/types.h>
 
+#include <functional>
+
 #include "base/result.hpp"
 #include "base/unique_fd.hpp"
 
@@ -22,7 +24,10 @@ struct LocalConsole {
 Result<LocalConsole> make_local_console();
 
 // Waits for `pid` (our child) forwarding signals; if `console` is valid, first
-// receives the pty master from it and proxies it to our stdio. Returns the exit code.
-Result<int> wait_foreground(pid_t pid, int console);
+// receives the pty master from it and proxies it to our stdio. `after_exit` runs
+// once `pid` has exited and before the proxy is joined: a background process that
+// still holds the pty would otherwise keep the proxy (and us) alive. Returns the
+// exit code.
+Result<int> wait_foreground(pid_t pid, int console, const std::function<void()>& after_exit = {});
 
 }  // namespace berth::cli

@@ -88,7 +88,10 @@ Result<int> cmd_run(const Globals& g, const Argv& argv, size_t begin) {
         return std::unexpected(std::move(r.error()));
     }
     if (detach) return 0;
-    auto code = wait_foreground(pid, local.ours.get());
+    // Without a pid namespace the init's children outlive it: end them with it.
+    auto code = wait_foreground(pid, local.ours.get(), [&] {
+        (void)runtime::kill_container(g.root, o.id, SIGKILL, /*all=*/true);
+    });
     if (!a.has("keep")) (void)runtime::delete_container(g.root, o.id, true);
     return code;
 }
