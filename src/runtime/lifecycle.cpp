@@ -120,6 +120,7 @@ Result<void> kill_container(const std::string& root, const std::string& id, int 
         // Also for a stopped init: without a pid namespace its children outlive
         // it, and containerd-shim sends `kill --all` to reap them (as runc allows).
         auto cg = BERTH_TRY(cgroup_of(c.state));
+        if (BERTH_TRY(cg->processes()).empty()) return {};  // the common case after exit
         // Frozen, nothing can fork between listing and signalling; SIGKILL is
         // then delivered on thaw. Other signals go to the running processes.
         bool freeze = sig == SIGKILL && c.status != Status::paused && cg->freeze().has_value();
