@@ -8,7 +8,7 @@
 #   BERTH_RUNTIME  berth binary (default: build/berth-runtime of this checkout)
 #   RUNC           runc binary (default: runc on PATH)
 #   RUNS, WARMUP   hyperfine --runs / --warmup (default 50 / 5)
-#   BENCH_DIR      scratch directory for the bundle and state roots
+#   BENCH_DIR      scratch directory for the bundle (state roots: /run/berth-bench)
 #                  (default /tmp/berth-bench; removed and rebuilt each time)
 set -eu
 
@@ -26,7 +26,8 @@ die() { echo "runtime_run.sh: $*" >&2; exit 1; }
 command -v hyperfine >/dev/null || die "hyperfine is not installed"
 command -v jq >/dev/null || die "jq is not installed"
 
-rm -rf "$work"
+state_base=/run/berth-bench
+rm -rf "$work" "$state_base"
 mkdir -p "$work" "$results"
 bundle=$work/bundle
 RUNTIME=${runc:-$berth} "$repo/scripts/make-busybox-bundle.sh" "$bundle" >/dev/null
@@ -44,7 +45,8 @@ cmds=$work/commands
 add() { printf '%s\n%s\n' "$1" "$2" >> "$cmds"; }
 check_and_add() { # name binary
     [ -n "$2" ] && [ -x "$2" ] || { echo "skipping $1: no binary at '${2:-?}'" >&2; return 0; }
-    state=$work/state-$1
+    # State roots live on /run (tmpfs), where both runtimes keep them by default.
+    state=$state_base/state-$1
     if "$2" --root "$state" run --bundle "$bundle" "bench-$1" </dev/null >"$work/$1.check" 2>&1; then
         add "$1" "$2 --root $state run --bundle $bundle bench-$1"
     else
