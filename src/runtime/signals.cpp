@@ -63,10 +63,5 @@ std::string signal_name(int sig) {
     return "SIG" + std::to_string(sig);
 }
 
-std::vector<std::string> signal_names() {
-    std::vector<std::string> out;
-    for (auto& e : kSignals) out.push_back(std::string("SIG") + e.name);
-    return out;
-}
 
 }  // namespace berth::runtime

@@ -4,12 +4,10 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <vector>
 
 namespace berth::runtime {
 
 std::optional<int> parse_signal(std::string_view s);
 std::string signal_name(int sig);  // "SIGTERM"; "SIG38" style for unnamed
-std::vector<std::string> signal_names();
 
 }  // namespace berth::runtime

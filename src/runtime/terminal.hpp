@@ -35,10 +35,6 @@ inline constexpr const char* kPtyMasterName = "/dev/ptmx";
 // controlling terminal and stdio. The caller has called setsid() first.
 Result<void> attach_new_pty(int console_fd, const std::optional<oci::ConsoleSize>& size);
 
-// Connects to the unix socket at `socket_path` and sends `master` with SCM_RIGHTS;
-// the message data is the pty name, as runc does (utils.SendRawFd).
-Result<void> send_console(const std::string& socket_path, int master, const std::string& name);
-
 // Copies stdin -> master and master -> stdout until the master hangs up, with the
 // caller's terminal in raw mode (restored on return) and SIGWINCH forwarded as
 // window-size changes. For foreground run/exec with terminal=true.

@@ -49,15 +49,10 @@ TEST(Signals, NamesKnownAndUnnamedSignals) {
     EXPECT_EQ(parse_signal(signal_name(SIGRTMIN + 4)), SIGRTMIN + 4);
 }
 
-TEST(Signals, EveryListedNameParsesBackToASignalWithThatName) {
-    auto names = signal_names();
-    ASSERT_FALSE(names.empty());
-    EXPECT_NE(std::find(names.begin(), names.end(), "SIGKILL"), names.end());
-    for (auto& n : names) {
-        auto sig = parse_signal(n);
-        ASSERT_TRUE(sig) << n;
-        // Aliases (SIGIOT = SIGABRT, SIGPOLL = SIGIO) name the same number.
-        EXPECT_EQ(parse_signal(signal_name(*sig)), sig) << n;
+TEST(Signals, EveryNameParsesBackToItsSignal) {
+    for (int sig = 1; sig <= SIGRTMAX; ++sig) {
+        if (sig > SIGSYS && sig < SIGRTMIN) continue;  // glibc's reserved 32, 33
+        EXPECT_EQ(parse_signal(signal_name(sig)), sig) << signal_name(sig);
     }
 }
 

@@ -1,3 +1,4 @@
+#include "base/unix_socket.hpp"
 #include "runtime/terminal.hpp"
 
 #include <fcntl.h>
@@ -158,8 +159,11 @@ TEST_F(ConsoleSocketTest, MasterArrivesAndDrivesTheSlave) {
     auto pty = open_pty(std::nullopt);
     ASSERT_TRUE(pty) << pty.error().message;
 
+    // What the CLI and the init do: connect to --console-socket, send the master.
     // connect() completes against the backlog, so one thread can play both sides.
-    auto sent = send_console(path_, pty->master.get(), kPtyMasterName);
+    auto sock = connect_unix(path_);
+    ASSERT_TRUE(sock) << sock.error().message;
+    auto sent = send_fd(sock->get(), pty->master.get(), kPtyMasterName);
     ASSERT_TRUE(sent) << sent.error().message;
     pty->master.reset();  // from here on only the received copy exists
 
@@ -178,9 +182,7 @@ TEST_F(ConsoleSocketTest, MasterArrivesAndDrivesTheSlave) {
 }
 
 TEST_F(ConsoleSocketTest, MissingSocketErrorNamesThePath) {
-    auto pty = open_pty(std::nullopt);
-    ASSERT_TRUE(pty) << pty.error().message;
-    auto sent = send_console(path_, pty->master.get(), kPtyMasterName);
+    auto sent = connect_unix(path_);
     ASSERT_FALSE(sent);
     EXPECT_NE(sent.error().message.find(path_), std::string::npos) << sent.error().message;
     EXPECT_EQ(sent.error().sys_errno, ENOENT);
