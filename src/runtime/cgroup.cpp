@@ -5,12 +5,19 @@
 #include <sys/vfs.h>
 #include <unistd.h>
 
+#include <cstdlib>
+
 #include "base/file.hpp"
 #include "runtime/cgroup_internal.hpp"
 
 namespace berth::runtime {
 
 using namespace cgroup_detail;
+
+std::string default_cgroup_mount_point() {
+    const char* env = ::getenv("BERTH_CGROUP_ROOT");
+    return env && *env ? env : "/sys/fs/cgroup";
+}
 
 CgroupVersion detect_cgroup_version(const CgroupRoot& root) {
     struct statfs st {};

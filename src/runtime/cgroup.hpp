@@ -31,6 +31,9 @@ class Cgroup {
     virtual Result<void> apply(const oci::Resources& r) = 0;
     // Moves `pid` (a whole process) into the cgroup.
     virtual Result<void> add_process(pid_t pid) = 0;
+    // The v2 directory, opened for clone3(CLONE_INTO_CGROUP): a child born in its
+    // cgroup is never migrated (no RCU wait). Invalid on v1, which has no such clone.
+    virtual Result<UniqueFd> open_for_clone() const = 0;
     // Files through which a single-threaded process moves *itself* in by writing
     // "0", opened here so the permission check uses our credentials. On v1 these
     // are the "tasks" files: moving only the writing thread skips the kernel's
@@ -51,9 +54,12 @@ class Cgroup {
     virtual std::string path(const std::string& controller = "") const = 0;
 };
 
-// Where the hierarchies are mounted; tests point this at a fake tree.
+// Where the hierarchies are mounted: /sys/fs/cgroup, or $BERTH_CGROUP_ROOT when
+// set (a hybrid host's /sys/fs/cgroup/unified runs containers on cgroup v2; tests
+// point it at a fake tree).
+std::string default_cgroup_mount_point();
 struct CgroupRoot {
-    std::string mount_point = "/sys/fs/cgroup";
+    std::string mount_point = default_cgroup_mount_point();
 };
 
 CgroupVersion detect_cgroup_version(const CgroupRoot& root = {});

@@ -18,8 +18,6 @@ using namespace cgroup_detail;
 
 namespace {
 
-constexpr const char* host_root = "/sys/fs/cgroup";
-
 // Only per-mount flags make sense here; bind/propagation bits are ours to set.
 unsigned long view_flags(unsigned long flags) {
     return flags & (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_NOATIME | MS_NODIRATIME |
@@ -87,7 +85,8 @@ Result<void> mount_v1_hierarchy(const std::string& target, const MountInfo& m,
     return {};
 }
 
-Result<void> mount_v1_view(const std::string& target, unsigned long flags) {
+Result<void> mount_v1_view(const std::string& target, unsigned long flags,
+                           const std::string& host_root) {
     auto own = BERTH_TRY(read_proc_cgroup());
     auto mounts = BERTH_TRY(read_mountinfo());
     BERTH_TRYV(do_mount("tmpfs", target, "tmpfs", flags & ~MS_RDONLY, "mode=755"));
@@ -121,8 +120,9 @@ Result<void> mount_cgroup2_view(const std::string& target, unsigned long flags,
 Result<void> mount_cgroup_fs(const std::string& target, unsigned long flags) {
     auto ctx = "mount cgroup filesystem at " + target;
     flags = view_flags(flags);
+    const std::string host_root = CgroupRoot{}.mount_point;
     if (detect_cgroup_version({host_root}) == CgroupVersion::v1)
-        return with_context(mount_v1_view(target, flags), ctx);
+        return with_context(mount_v1_view(target, flags, host_root), ctx);
     auto own = BERTH_TRY(with_context(read_proc_cgroup(), ctx));
     auto it = own.find("");
     if (it == own.end()) return fail(ctx + ": no cgroup v2 entry in /proc/self/cgroup");

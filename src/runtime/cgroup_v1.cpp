@@ -60,6 +60,8 @@ class CgroupV1 final : public Cgroup {
         return {};
     }
 
+    Result<UniqueFd> open_for_clone() const override { return UniqueFd(); }
+
     Result<std::vector<UniqueFd>> open_self_join_files() const override {
         std::vector<UniqueFd> fds;
         for (auto& dir : dirs_.all) fds.push_back(BERTH_TRY(open_fd(dir + "/tasks", O_WRONLY)));

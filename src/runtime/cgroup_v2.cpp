@@ -1,6 +1,7 @@
 // The cgroup v2 backend's lifecycle: one directory, controllers delegated from
 // the parents, cgroup.freeze/cgroup.events for freezing, cgroup.kill for teardown.
 // The limits are in cgroup_v2_resources.cpp, the device filter in cgroup_v2_devices.cpp.
+#include <fcntl.h>
 #include <signal.h>
 
 #include "base/file.hpp"
@@ -65,6 +66,8 @@ class CgroupV2 final : public Cgroup {
         return with_context(write_file(dir_, "cgroup.procs", std::to_string(pid)),
                             "add process to cgroup");
     }
+
+    Result<UniqueFd> open_for_clone() const override { return open_fd(dir_, O_PATH | O_DIRECTORY); }
 
     Result<std::vector<UniqueFd>> open_self_join_files() const override {
         return std::vector<UniqueFd>{};  // cgroup.threads is only for threaded cgroups

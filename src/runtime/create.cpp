@@ -112,10 +112,15 @@ unsigned host_id_of_root(const std::vector<oci::IdMapping>& maps) {
     return 0;
 }
 
-pid_t clone3_child(uint64_t flags) {
+// `cgroup_fd` >= 0: the child is born in that v2 cgroup (CLONE_INTO_CGROUP).
+pid_t clone3_child(uint64_t flags, int cgroup_fd) {
     clone_args args{};
     args.flags = flags;
     args.exit_signal = SIGCHLD;
+    if (cgroup_fd >= 0) {
+        args.flags |= CLONE_INTO_CGROUP;
+        args.cgroup = static_cast<uint64_t>(cgroup_fd);
+    }
     return static_cast<pid_t>(::syscall(SYS_clone3, &args, sizeof args));
 }
 
@@ -165,11 +170,25 @@ Result<pid_t> create_container(const std::string& root, const CreateOptions& o) 
     auto fifo = BERTH_TRY(open_fd(dir.exec_fifo(), O_PATH));
     auto [parent_end, child_end] = BERTH_TRY(SyncChannel::make_pair());
 
+    auto set_up_cgroup = [&]() -> Result<void> {
+        BERTH_TRYV_CTX(cgroup->create(), "cgroup");
+        undo.add([&] { (void)cgroup->destroy(); });
+        return with_context(cgroup->apply(effective_resources(l)), "linux.resources");
+    };
+    // v2: the init is born in its cgroup (clone3 CLONE_INTO_CGROUP), never migrated,
+    // so the cgroup comes first. v1 has no such clone: there the cgroup is made
+    // while the init builds its rootfs, and the init moves itself in (see below).
+    UniqueFd born_in;
+    if (cgroup->version() == CgroupVersion::v2) {
+        BERTH_TRYV(set_up_cgroup());
+        born_in = BERTH_TRY(with_context(cgroup->open_for_clone(), "cgroup"));
+    }
+
     pid_t pid;
     {
         ChildNamespaces child_ns;
         BERTH_TRYV(child_ns.prepare(l));
-        pid = clone3_child(clone_flags_for(config));
+        pid = clone3_child(clone_flags_for(config), born_in ? born_in.get() : -1);
         if (pid < 0) return sys_fail("clone3");
         if (pid == 0) {
             parent_end.close();
@@ -180,18 +199,20 @@ Result<pid_t> create_container(const std::string& root, const CreateOptions& o) 
     }
     child_end.close();
     fifo.reset();
+    born_in.reset();
     undo.add([pid] { kill_and_reap(pid); });
 
     if (auto* user = l.find_namespace(NamespaceType::user); user && user->path.empty())
         BERTH_TRYV(write_id_mappings(pid, l.uid_mappings, l.gid_mappings));
     BERTH_TRYV(parent_end.send(SyncTag::go));
-    // The cgroup is made while the init builds its rootfs (two cores, two jobs):
-    // moving a task between v1 cgroups can wait out an RCU grace period.
-    BERTH_TRYV_CTX(cgroup->create(), "cgroup");
-    undo.add([&] { (void)cgroup->destroy(); });
-    BERTH_TRYV_CTX(cgroup->apply(effective_resources(l)), "linux.resources");
-    auto self_join = BERTH_TRY(with_context(cgroup->open_self_join_files(), "cgroup"));
-    if (self_join.empty()) BERTH_TRYV_CTX(cgroup->add_process(pid), "cgroup");
+    std::vector<UniqueFd> self_join;
+    if (cgroup->version() == CgroupVersion::v1) {
+        // Made while the init builds its rootfs (two cores, two jobs); the init then
+        // joins through `tasks`: a cgroup.procs write would wait out an RCU grace
+        // period (the kernel's global threadgroup lock).
+        BERTH_TRYV(set_up_cgroup());
+        self_join = BERTH_TRY(with_context(cgroup->open_self_join_files(), "cgroup"));
+    }
     BERTH_TRYV(parent_end.send_fds(SyncTag::cgroup_joined, self_join));
     BERTH_TRYV(parent_end.expect(SyncTag::run_hooks));
 
