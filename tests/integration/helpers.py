@@ -16,6 +16,7 @@ import os
 import re
 import secrets
 import signal
+import socket
 import subprocess
 import time
 from dataclasses import dataclass
@@ -482,7 +483,6 @@ def remove_cgroup_tree(d: Path):
 
 def recv_fd(sock, timeout=TIMEOUT) -> int:
     """Receives one fd sent with SCM_RIGHTS (the console socket protocol)."""
-    import socket
     sock.settimeout(timeout)
     msg, fds, _flags, _addr = socket.recv_fds(sock, 4096, 1)
     assert fds, f"no file descriptor received on the console socket (message {msg!r})"
@@ -514,6 +514,27 @@ def read_until(fd: int, needle: bytes, timeout=TIMEOUT) -> bytes:
     return buf
 
 
+def accept_from_runtime(sock: socket.socket, proc: subprocess.Popen | None, timeout: float,
+                        what: str) -> socket.socket:
+    """Accepts the runtime's connection to `sock`; gives up early, with the
+    runtime's output, if `proc` exits without connecting."""
+    deadline = time.monotonic() + timeout
+    sock.settimeout(0.05)
+    while True:
+        try:
+            conn, _ = sock.accept()
+            return conn
+        except TimeoutError:
+            pass
+        if proc is not None and proc.poll() is not None:
+            out, err = proc.communicate()
+            text = "\n".join(x.decode(errors="replace") for x in (out, err) if x)
+            raise AssertionError(f"the runtime exited ({proc.returncode}) without connecting to "
+                                 f"{what}: {text}")
+        if time.monotonic() > deadline:
+            raise AssertionError(f"the runtime never connected to {what}")
+
+
 class ConsoleSocket:
     """The listening end of --console-socket: the runtime connects and sends the
     pty master with SCM_RIGHTS."""
@@ -529,20 +550,7 @@ class ConsoleSocket:
     def receive(self, proc: subprocess.Popen | None = None, timeout=TIMEOUT) -> int:
         """Accepts the runtime's connection and returns the pty master; gives up
         early, with the runtime's stderr, if `proc` exits without connecting."""
-        deadline = time.monotonic() + timeout
-        self.sock.settimeout(0.05)
-        while True:
-            try:
-                conn, _ = self.sock.accept()
-                break
-            except TimeoutError:
-                pass
-            if proc is not None and proc.poll() is not None:
-                err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
-                raise AssertionError(f"the runtime exited ({proc.returncode}) without connecting to the "
-                                     f"console socket {self.path}: {err}")
-            if time.monotonic() > deadline:
-                raise AssertionError(f"the runtime never connected to the console socket {self.path}")
+        conn = accept_from_runtime(self.sock, proc, timeout, f"the console socket {self.path}")
         with conn:
             self.master = recv_fd(conn, timeout)
         return self.master

@@ -14,7 +14,7 @@ import time
 
 import pytest
 
-from helpers import TIMEOUT
+from helpers import TIMEOUT, accept_from_runtime
 
 # linux/seccomp.h: _IOWR('!', 0, struct seccomp_notif) and _IOWR('!', 1, struct seccomp_notif_resp).
 SECCOMP_IOCTL_NOTIF_RECV = 0xC0502100
@@ -57,20 +57,7 @@ class Listener:
     def receive(self, proc=None, timeout=TIMEOUT):
         """Accepts the runtime's connection; returns (notify fd, process state).
         Gives up early, with the runtime's stderr, if `proc` exits first."""
-        deadline = time.monotonic() + timeout
-        self.sock.settimeout(0.05)
-        while True:
-            try:
-                conn, _ = self.sock.accept()
-                break
-            except TimeoutError:
-                pass
-            if proc is not None and proc.poll() is not None:
-                out, err = proc.communicate()
-                raise AssertionError(f"the runtime exited ({proc.returncode}) without connecting to "
-                                     f"listenerPath:\nstdout: {out.decode()}\nstderr: {err.decode()}")
-            if time.monotonic() > deadline:
-                raise AssertionError("the runtime never connected to listenerPath")
+        conn = accept_from_runtime(self.sock, proc, timeout, "listenerPath")
         with conn:
             conn.settimeout(timeout)
             msg, fds, _flags, _addr = socket.recv_fds(conn, 65536, 4)
