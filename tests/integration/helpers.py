@@ -30,7 +30,9 @@ runtime_name = "runc" if runtime_is_runc else "berth"
 BUNDLE_SCRIPT = REPO / "scripts" / "make-busybox-bundle.sh"
 ROOTFS_CACHE = Path(os.environ.get("BERTH_ROOTFS_CACHE", "/var/cache/berth-test/busybox-rootfs"))
 CGROUP_MOUNT = Path("/sys/fs/cgroup")
-TEST_CGROUP_PARENT = "berth-test"
+# Per test session, so that a session's clean-up (which kills what is left in its
+# cgroups) never touches the containers of another session running alongside.
+TEST_CGROUP_PARENT = f"berth-test-{os.getpid()}"
 
 # Every subprocess the tests start gets a timeout; a hung runtime fails the test
 # instead of the whole suite.

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import CGROUP_MOUNT, wait_for
+from helpers import CGROUP_MOUNT, TEST_CGROUP_PARENT, wait_for
 
 
 def _cgroup2_root() -> Path | None:
@@ -35,7 +35,7 @@ def v2(monkeypatch, rt):
 
 
 def cgroup_of(root: Path, cid: str) -> Path:
-    return root / "berth-test" / cid
+    return root / TEST_CGROUP_PARENT / cid
 
 
 def test_container_is_born_in_its_v2_cgroup(v2, bundle, rt):
@@ -46,7 +46,7 @@ def test_container_is_born_in_its_v2_cgroup(v2, bundle, rt):
     d = cgroup_of(v2, bundle.id)
     assert str(st["pid"]) in (d / "cgroup.procs").read_text().split()
     host_view = Path(f"/proc/{st['pid']}/cgroup").read_text()
-    assert f"0::/berth-test/{bundle.id}\n" in host_view, host_view
+    assert f"0::/{TEST_CGROUP_PARENT}/{bundle.id}\n" in host_view, host_view
     # A new cgroup namespace: the container sees its cgroup as the root.
     assert "0::/\n" in (bundle.rootfs / "cg").read_text()
 

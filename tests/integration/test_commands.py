@@ -3,7 +3,7 @@
 import json
 import time
 
-from helpers import RUNTIME, pid_alive, proc_status_field, run_cmd, wait_for
+from helpers import RUNTIME, TEST_CGROUP_PARENT, pid_alive, proc_status_field, run_cmd, wait_for
 
 COUNTER = "i=0; while :; do i=$((i+1)); echo $i > /tmp/counter; done"
 
@@ -147,7 +147,7 @@ def test_spec_output_runs(make_bundle, rt):
     cfg = json.loads((b.path / "config.json").read_text())
     cfg["process"]["terminal"] = False
     cfg["process"]["args"] = ["echo", "spec-ok"]
-    cfg["linux"]["cgroupsPath"] = f"/berth-test/{b.id}"
+    cfg["linux"]["cgroupsPath"] = f"/{TEST_CGROUP_PARENT}/{b.id}"
     b.write(cfg)
     r = b.run(write=False).ok()
     assert r.stdout == "spec-ok\n"

@@ -7,7 +7,7 @@ import subprocess
 import pytest
 
 from helpers import (DEFAULT_CAPS, runtime_is_runc, TIMEOUT, ConsoleSocket, cap_mask, pid_alive, proc_status_field,
-                     read_until, wait_for)
+                     read_until, wait_for, TEST_CGROUP_PARENT)
 
 
 @pytest.fixture
@@ -119,7 +119,7 @@ def test_exec_detach(running, rt):
     listed = json.loads(rt("ps", "--format", "json", running.id).ok().stdout)
     assert pid in listed, f"detached exec pid {pid} not in ps {listed}"
     cg = open(f"/proc/{pid}/cgroup").read()
-    assert f"/berth-test/{running.id}" in cg, f"exec'd process is not in the container's cgroup:\n{cg}"
+    assert f"/{TEST_CGROUP_PARENT}/{running.id}" in cg, f"exec'd process is not in the container's cgroup:\n{cg}"
 
 
 def test_exec_tty(running, rt):

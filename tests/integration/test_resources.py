@@ -1,5 +1,5 @@
 """linux.resources: limits written to the container's cgroup and enforced.
-The container's cgroup is /berth-test/<id> (explicit cgroupsPath)."""
+The container's cgroup is /berth-test-<session pid>/<id> (explicit cgroupsPath)."""
 
 from pathlib import Path
 
