@@ -13,6 +13,7 @@
 #include <filesystem>
 
 #include "base/file.hpp"
+#include "test_support.hpp"
 
 namespace berth {
 namespace {
@@ -31,16 +32,6 @@ class UnixSocketTest : public ::testing::Test {
         dir_ = tmpl;
     }
     void TearDown() override { std::filesystem::remove_all(dir_); }
-
-    UniqueFd listen_at(const std::string& path) {
-        UniqueFd s(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
-        sockaddr_un addr{};
-        addr.sun_family = AF_UNIX;
-        std::strncpy(addr.sun_path, path.c_str(), sizeof addr.sun_path - 1);
-        EXPECT_EQ(::bind(s.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
-        EXPECT_EQ(::listen(s.get(), 1), 0);
-        return s;
-    }
 
     std::string dir_;
 };
@@ -71,7 +62,7 @@ TEST_F(UnixSocketTest, TooLongOrEmptyPathIsRefusedUpFront) {
 
 TEST_F(UnixSocketTest, ConnectsToAListener) {
     std::string path = dir_ + "/s";
-    auto listener = listen_at(path);
+    auto listener = test::listen_unix(path);
     auto c = connect_unix(path);
     ASSERT_TRUE(c) << c.error().message;
     UniqueFd accepted(::accept4(listener.get(), nullptr, nullptr, SOCK_CLOEXEC));

@@ -14,18 +14,12 @@
 
 #include "runtime/cgroup.hpp"
 #include "runtime/cgroup_internal.hpp"
+#include "test_support.hpp"
 
 namespace berth::runtime {
 namespace {
 
 namespace fs = std::filesystem;
-
-std::string slurp(const std::string& path) {
-    std::ifstream in(path);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-}
 
 // Runs `body` in a forked child with a private mount namespace; its exit code.
 int in_private_mount_ns(const std::function<int()>& body) {
@@ -65,7 +59,8 @@ TEST_F(CgroupMount, V1ViewHasEachHierarchyBoundToOwnCgroupReadOnly) {
         }
         // Our own memory cgroup is what the view shows: it lists this process.
         std::string me = std::to_string(::getpid());
-        if (slurp(t + "/memory/cgroup.procs").find(me) == std::string::npos) return 2;
+        if (test::read_text(t + "/memory/cgroup.procs", false).find(me) == std::string::npos)
+            return 2;
         if (!fs::exists(t + "/cpu/cpu.shares")) return 3;
         if (fs::exists(t + "/unified")) return 4;
         if (::mkdir((t + "/memory/x").c_str(), 0755) == 0 || errno != EROFS) return 5;

@@ -16,20 +16,12 @@
 
 #include "base/scope_exit.hpp"
 #include "runtime/cgroup.hpp"
+#include "test_support.hpp"
 
 namespace berth::runtime {
 namespace {
 
 namespace fs = std::filesystem;
-
-std::string slurp(const std::string& path) {
-    std::ifstream in(path);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    auto s = ss.str();
-    while (!s.empty() && s.back() == '\n') s.pop_back();
-    return s;
-}
 
 // A child that blocks until its pipe closes, so it lives as long as the test wants.
 struct Sleeper {
@@ -90,8 +82,9 @@ class RealV1 : public ::testing::Test {
 };
 
 TEST_F(RealV1, CpusetIsInitialisedFromTheParent) {
-    EXPECT_EQ(slurp(file("cpuset", "cpuset.cpus")), slurp("/sys/fs/cgroup/cpuset/cpuset.cpus"));
-    EXPECT_FALSE(slurp(file("cpuset", "cpuset.mems")).empty());
+    EXPECT_EQ(test::read_text(file("cpuset", "cpuset.cpus")),
+              test::read_text("/sys/fs/cgroup/cpuset/cpuset.cpus"));
+    EXPECT_FALSE(test::read_text(file("cpuset", "cpuset.mems")).empty());
 }
 
 TEST_F(RealV1, MemoryLimitsAreWrittenInAnOrderTheKernelAccepts) {
@@ -99,24 +92,24 @@ TEST_F(RealV1, MemoryLimitsAreWrittenInAnOrderTheKernelAccepts) {
     r.memory = oci::MemoryResources{.limit = 64 << 20, .swap = 128 << 20};
     auto up = cg_->apply(r);
     ASSERT_TRUE(up) << up.error().message;
-    EXPECT_EQ(slurp(file("memory", "memory.limit_in_bytes")), "67108864");
+    EXPECT_EQ(test::read_text(file("memory", "memory.limit_in_bytes")), "67108864");
     bool memsw = fs::exists(file("memory", "memory.memsw.limit_in_bytes"));
     if (memsw) {
-        EXPECT_EQ(slurp(file("memory", "memory.memsw.limit_in_bytes")), "134217728");
+        EXPECT_EQ(test::read_text(file("memory", "memory.memsw.limit_in_bytes")), "134217728");
     }
     // Cutting memsw below the current limit needs the limit written first.
     r.memory = oci::MemoryResources{.limit = 32 << 20, .swap = 32 << 20};
     auto down = cg_->apply(r);
     ASSERT_TRUE(down) << down.error().message;
-    EXPECT_EQ(slurp(file("memory", "memory.limit_in_bytes")), "33554432");
+    EXPECT_EQ(test::read_text(file("memory", "memory.limit_in_bytes")), "33554432");
     if (memsw) {
-        EXPECT_EQ(slurp(file("memory", "memory.memsw.limit_in_bytes")), "33554432");
+        EXPECT_EQ(test::read_text(file("memory", "memory.memsw.limit_in_bytes")), "33554432");
     }
     // And raising both again needs memsw first.
     r.memory = oci::MemoryResources{.limit = 96 << 20, .swap = 192 << 20};
     auto again = cg_->apply(r);
     ASSERT_TRUE(again) << again.error().message;
-    EXPECT_EQ(slurp(file("memory", "memory.limit_in_bytes")), "100663296");
+    EXPECT_EQ(test::read_text(file("memory", "memory.limit_in_bytes")), "100663296");
 }
 
 TEST_F(RealV1, PidsLimitAndCpuQuota) {
@@ -125,9 +118,9 @@ TEST_F(RealV1, PidsLimitAndCpuQuota) {
     r.cpu = oci::CpuResources{.shares = 256, .quota = 20000, .period = 100000};
     auto applied = cg_->apply(r);
     ASSERT_TRUE(applied) << applied.error().message;
-    EXPECT_EQ(slurp(file("pids", "pids.max")), "10");
-    EXPECT_EQ(slurp(file("cpu", "cpu.shares")), "256");
-    EXPECT_EQ(slurp(file("cpu", "cpu.cfs_quota_us")), "20000");
+    EXPECT_EQ(test::read_text(file("pids", "pids.max")), "10");
+    EXPECT_EQ(test::read_text(file("cpu", "cpu.shares")), "256");
+    EXPECT_EQ(test::read_text(file("cpu", "cpu.cfs_quota_us")), "20000");
 }
 
 TEST_F(RealV1, DeviceRulesReplaceTheList) {
@@ -137,7 +130,7 @@ TEST_F(RealV1, DeviceRulesReplaceTheList) {
                  {.allow = true, .type = "c", .major = 1, .minor = 5, .access = "r"}};
     auto applied = cg_->apply(r);
     ASSERT_TRUE(applied) << applied.error().message;
-    EXPECT_EQ(slurp(file("devices", "devices.list")), "c 1:3 rwm\nc 1:5 r");
+    EXPECT_EQ(test::read_text(file("devices", "devices.list")), "c 1:3 rwm\nc 1:5 r");
 }
 
 TEST_F(RealV1, ProcessesFreezeThawAndDestroyKills) {
@@ -145,15 +138,16 @@ TEST_F(RealV1, ProcessesFreezeThawAndDestroyKills) {
     ASSERT_GT(child.pid, 0);
     auto added = cg_->add_process(child.pid);
     ASSERT_TRUE(added) << added.error().message;
-    EXPECT_NE(slurp("/proc/" + std::to_string(child.pid) + "/cgroup").find("memory:" + name_),
-              std::string::npos);
+    EXPECT_NE(
+        test::read_text("/proc/" + std::to_string(child.pid) + "/cgroup").find("memory:" + name_),
+        std::string::npos);
     auto procs = cg_->processes();
     ASSERT_TRUE(procs) << procs.error().message;
     EXPECT_EQ(*procs, std::vector<pid_t>{child.pid});
 
     auto frozen = cg_->freeze();
     ASSERT_TRUE(frozen) << frozen.error().message;
-    EXPECT_EQ(slurp(file("freezer", "freezer.state")), "FROZEN");
+    EXPECT_EQ(test::read_text(file("freezer", "freezer.state")), "FROZEN");
     EXPECT_TRUE(cg_->frozen().value_or(false));
     auto thawed = cg_->thaw();
     ASSERT_TRUE(thawed) << thawed.error().message;

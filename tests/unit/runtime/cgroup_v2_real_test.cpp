@@ -16,20 +16,12 @@
 #include <sstream>
 
 #include "runtime/cgroup.hpp"
+#include "test_support.hpp"
 
 namespace berth::runtime {
 namespace {
 
 namespace fs = std::filesystem;
-
-std::string slurp(const std::string& path) {
-    std::ifstream in(path);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    auto s = ss.str();
-    while (!s.empty() && s.back() == '\n') s.pop_back();
-    return s;
-}
 
 std::string v2_root() {
     if (detect_cgroup_version({"/sys/fs/cgroup/unified"}) == CgroupVersion::v2)
@@ -125,7 +117,7 @@ TEST_F(RealV2, AddFreezeThawAndDestroyKills) {
     auto frozen = cg_->freeze();
     ASSERT_TRUE(frozen) << frozen.error().message;
     EXPECT_TRUE(cg_->frozen().value_or(false));
-    EXPECT_NE(slurp(cg_->path() + "/cgroup.events").find("frozen 1"), std::string::npos);
+    EXPECT_NE(test::read_text(cg_->path() + "/cgroup.events").find("frozen 1"), std::string::npos);
     auto thawed = cg_->thaw();
     ASSERT_TRUE(thawed) << thawed.error().message;
     EXPECT_FALSE(cg_->frozen().value_or(true));
@@ -151,7 +143,7 @@ TEST_F(RealV2, UnifiedWritesAFileVerbatim) {
     r.unified = {{"cgroup.max.descendants", "5"}};
     auto applied = cg_->apply(r);
     ASSERT_TRUE(applied) << applied.error().message;
-    EXPECT_EQ(slurp(cg_->path() + "/cgroup.max.descendants"), "5");
+    EXPECT_EQ(test::read_text(cg_->path() + "/cgroup.max.descendants"), "5");
 }
 
 int open_errno(const char* path, int flags) {

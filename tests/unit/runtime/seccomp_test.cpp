@@ -18,6 +18,7 @@
 #include "forked_child.hpp"
 #include "runtime/process_security.hpp"
 #include "runtime/seccomp_filter.hpp"
+#include "test_support.hpp"
 
 namespace berth::runtime {
 namespace {
@@ -180,13 +181,7 @@ struct Listener {
         char tmpl[] = "/tmp/berth-seccomp-XXXXXX";
         dir = ::mkdtemp(tmpl);
         path = dir / "listener.sock";
-        fd.reset(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
-        sockaddr_un addr{};
-        addr.sun_family = AF_UNIX;
-        std::strcpy(addr.sun_path, path.c_str());
-        if (::bind(fd.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
-            ::listen(fd.get(), 1) != 0)
-            fd.reset();
+        fd = test::listen_unix(path);
     }
     ~Listener() {
         fd.reset();
@@ -197,26 +192,6 @@ struct Listener {
 bool readable(int fd, int timeout_ms) {
     pollfd p{fd, POLLIN, 0};
     return ::poll(&p, 1, timeout_ms) == 1;
-}
-
-// Receives one message and the fd that came with it.
-UniqueFd receive_fd(int sock, std::string& data) {
-    char buf[4096];
-    iovec iov{buf, sizeof buf};
-    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))];
-    msghdr msg{};
-    msg.msg_iov = &iov;
-    msg.msg_iovlen = 1;
-    msg.msg_control = control;
-    msg.msg_controllen = sizeof control;
-    ssize_t n = ::recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
-    if (n <= 0) return {};
-    data.assign(buf, static_cast<size_t>(n));
-    cmsghdr* c = CMSG_FIRSTHDR(&msg);
-    if (!c || c->cmsg_type != SCM_RIGHTS) return {};
-    int fd;
-    std::memcpy(&fd, CMSG_DATA(c), sizeof fd);
-    return UniqueFd(fd);
 }
 
 TEST(Seccomp, NotifyListenerGetsFdAndAnswersTheSyscall) {
@@ -249,7 +224,7 @@ TEST(Seccomp, NotifyListenerGetsFdAndAnswersTheSyscall) {
     ASSERT_TRUE(conn);
     ASSERT_TRUE(readable(conn.get(), 5000));
     std::string data;
-    UniqueFd notify = receive_fd(conn.get(), data);
+    UniqueFd notify = test::receive_fd(conn.get(), data);
     ASSERT_TRUE(notify) << "no fd came with the message";
     EXPECT_EQ(data, state);
 

@@ -1,4 +1,3 @@
-#include "base/unix_socket.hpp"
 #include "runtime/terminal.hpp"
 
 #include <fcntl.h>
@@ -20,6 +19,8 @@
 #include <thread>
 
 #include "base/file.hpp"
+#include "base/unix_socket.hpp"
+#include "test_support.hpp"
 
 namespace berth::runtime {
 namespace {
@@ -110,27 +111,6 @@ TEST(BecomeTtySession, SlaveBecomesControllingTerminalAndStdio) {
     EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "child status " << status;
 }
 
-// The receiving side of the --console-socket protocol, as a driver (containerd's
-// console receiver) implements it: one message, data = name, SCM_RIGHTS = fd.
-UniqueFd receive_fd(int sock, std::string& data) {
-    char buf[256];
-    iovec iov{buf, sizeof buf};
-    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
-    msghdr msg{};
-    msg.msg_iov = &iov;
-    msg.msg_iovlen = 1;
-    msg.msg_control = control;
-    msg.msg_controllen = sizeof control;
-    ssize_t n = ::recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
-    if (n <= 0) return UniqueFd();
-    data.assign(buf, static_cast<size_t>(n));
-    cmsghdr* cm = CMSG_FIRSTHDR(&msg);
-    if (!cm || cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS) return UniqueFd();
-    int fd;
-    std::memcpy(&fd, CMSG_DATA(cm), sizeof fd);
-    return UniqueFd(fd);
-}
-
 class ConsoleSocketTest : public ::testing::Test {
   protected:
     void SetUp() override {
@@ -141,21 +121,11 @@ class ConsoleSocketTest : public ::testing::Test {
     }
     void TearDown() override { std::filesystem::remove_all(dir_); }
 
-    UniqueFd listen_at(const std::string& path) {
-        UniqueFd s(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
-        sockaddr_un addr{};
-        addr.sun_family = AF_UNIX;
-        std::strncpy(addr.sun_path, path.c_str(), sizeof addr.sun_path - 1);
-        EXPECT_EQ(::bind(s.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
-        EXPECT_EQ(::listen(s.get(), 1), 0);
-        return s;
-    }
-
     std::string dir_, path_;
 };
 
 TEST_F(ConsoleSocketTest, MasterArrivesAndDrivesTheSlave) {
-    UniqueFd listener = listen_at(path_);
+    UniqueFd listener = test::listen_unix(path_);
     auto pty = open_pty(std::nullopt);
     ASSERT_TRUE(pty) << pty.error().message;
 
@@ -170,7 +140,7 @@ TEST_F(ConsoleSocketTest, MasterArrivesAndDrivesTheSlave) {
     UniqueFd conn(::accept4(listener.get(), nullptr, nullptr, SOCK_CLOEXEC));
     ASSERT_TRUE(conn.valid());
     std::string name;
-    UniqueFd got = receive_fd(conn.get(), name);
+    UniqueFd got = test::receive_fd(conn.get(), name);
     ASSERT_TRUE(got.valid()) << "no fd in the console message";
     EXPECT_EQ(name, "/dev/ptmx");
     char slave_name[64];
