@@ -102,6 +102,13 @@ def test_missing_process_args(bundle, rt):
     assert_nothing_created(rt, bundle.id)
 
 
+def test_missing_process_is_named(bundle, rt):
+    del bundle.config["process"]
+    r = bundle.create().failed()
+    assert "process" in r.stderr, r.describe()
+    assert_nothing_created(rt, bundle.id)
+
+
 def test_nonexistent_executable_fails_start_or_create(bundle, rt):
     bundle.args("/no/such/binary")
     r = bundle.run()
