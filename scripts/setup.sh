@@ -8,7 +8,9 @@ packages="
   g++ cmake ninja-build pkg-config git
   libseccomp-dev nlohmann-json3-dev libgtest-dev libgmock-dev
   busybox-static python3 python3-pytest iproute2 procps util-linux
-  runc hyperfine jq
+  runc hyperfine jq ccache
+  libssl-dev zlib1g-dev libzstd-dev libsqlite3-dev
+  docker.io python3-docker python3-requests debootstrap skopeo umoci
 "
 
 [ "$(id -u)" -eq 0 ] || { echo "setup.sh: run as root (apt-get)" >&2; exit 1; }
