@@ -1,0 +1,76 @@
+// Byte streams: the one currency for data that flows (a layer from a socket into the
+// tar reader, a tar writer into an HTTP chunked body, a blob into the content store).
+// Readers and writers compose: a decompressor is a ByteReader over a ByteReader.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "base/result.hpp"
+
+namespace berth {
+
+class ByteReader {
+  public:
+    virtual ~ByteReader() = default;
+    // Reads up to `size` bytes into `buf`; 0 means the end of the stream.
+    virtual Result<std::size_t> read(char* buf, std::size_t size) = 0;
+};
+
+class ByteWriter {
+  public:
+    virtual ~ByteWriter() = default;
+    // Writes all of `data` or fails.
+    virtual Result<void> write(std::string_view data) = 0;
+};
+
+// Reads from an fd it does not own, retrying EINTR.
+class FdReader final : public ByteReader {
+  public:
+    explicit FdReader(int fd) : fd_(fd) {}
+    Result<std::size_t> read(char* buf, std::size_t size) override;
+
+  private:
+    int fd_;
+};
+
+// Writes to an fd it does not own, retrying short writes and EINTR.
+class FdWriter final : public ByteWriter {
+  public:
+    explicit FdWriter(int fd) : fd_(fd) {}
+    Result<void> write(std::string_view data) override;
+
+  private:
+    int fd_;
+};
+
+class StringReader final : public ByteReader {
+  public:
+    explicit StringReader(std::string_view data) : data_(data) {}
+    Result<std::size_t> read(char* buf, std::size_t size) override;
+
+  private:
+    std::string_view data_;
+};
+
+class StringWriter final : public ByteWriter {
+  public:
+    Result<void> write(std::string_view data) override {
+        out.append(data);
+        return {};
+    }
+    std::string out;
+};
+
+// Copies `in` to its end into `out`; returns the number of bytes copied.
+Result<std::uint64_t> copy_stream(ByteReader& in, ByteWriter& out);
+
+// Reads exactly `size` bytes; a stream that ends sooner is an error ("unexpected end").
+Result<void> read_exact(ByteReader& in, char* buf, std::size_t size);
+
+// Reads the whole stream, refusing more than `limit` bytes (a manifest, a JSON body).
+Result<std::string> read_all(ByteReader& in, std::size_t limit);
+
+}  // namespace berth

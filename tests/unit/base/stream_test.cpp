@@ -1,0 +1,34 @@
+#include "base/stream.hpp"
+
+#include <gtest/gtest.h>
+
+namespace berth {
+namespace {
+
+TEST(Stream, CopyMovesEveryByte) {
+    std::string data(200000, 'x');
+    StringReader in(data);
+    StringWriter out;
+    auto n = copy_stream(in, out);
+    ASSERT_TRUE(n) << n.error().message;
+    EXPECT_EQ(*n, data.size());
+    EXPECT_EQ(out.out, data);
+}
+
+TEST(Stream, ReadExactFailsOnShortStream) {
+    StringReader in("abc");
+    char buf[4];
+    EXPECT_FALSE(read_exact(in, buf, 4));
+}
+
+TEST(Stream, ReadAllRefusesMoreThanTheLimit) {
+    StringReader in("0123456789");
+    EXPECT_FALSE(read_all(in, 9));
+    StringReader again("0123456789");
+    auto all = read_all(again, 10);
+    ASSERT_TRUE(all);
+    EXPECT_EQ(*all, "0123456789");
+}
+
+}  // namespace
+}  // namespace berth
