@@ -10,9 +10,14 @@
 
 namespace berth {
 
+// What kind of failure an error is, for the faces that must classify it: the API
+// maps it to an HTTP status (400, 404, 409, 500), the CLI to an exit code.
+enum class ErrorKind { internal, invalid_argument, not_found, conflict, unavailable };
+
 struct Error {
     int sys_errno = 0;    // errno of the failing syscall, 0 when not a syscall failure
     std::string message;  // "what failed: why", outermost context first
+    ErrorKind kind = ErrorKind::internal;
 
     // Prefixes context: "parse config.json" + "process.args: must not be empty".
     Error&& context(std::string_view what) && {
@@ -27,6 +32,11 @@ using Result = std::expected<T, Error>;
 // An error with no errno behind it.
 inline std::unexpected<Error> fail(std::string message) {
     return std::unexpected(Error{0, std::move(message)});
+}
+
+// An error of a given kind: fail_as(ErrorKind::not_found, "No such image: x").
+inline std::unexpected<Error> fail_as(ErrorKind kind, std::string message) {
+    return std::unexpected(Error{0, std::move(message), kind});
 }
 
 // An error from a syscall that just failed: "what: strerror(errno)".
