@@ -1,0 +1,40 @@
+// berthd's settings: defaults, then daemon.json (--config-file), then flags — and, as
+// dockerd does, a directive given both as a flag and in the file is an error rather
+// than a silent override, as is a key the file should not have.
+#pragma once
+
+#include <set>
+#include <string>
+
+#include "base/json.hpp"
+#include "base/result.hpp"
+
+namespace berth::engine {
+
+struct DaemonConfig {
+    std::string host = "unix:///run/berth/berth.sock";
+    std::string data_root = "/var/lib/berth";
+    std::string exec_root = "/run/berth";
+    std::string config_file = "/etc/berth/daemon.json";
+    std::string pidfile;             // default: <exec_root>/berthd.pid
+    std::string group = "berth";     // owner group of the socket, when it exists
+    std::string log_level = "info";  // debug, info, warn, error, fatal
+
+    // The socket path of `host` ("unix:///x" or "/x").
+    Result<std::string> socket_path() const;
+    std::string pidfile_path() const;
+};
+
+// Applies a daemon.json document. `from_flags` names the directives the command line
+// set (by their daemon.json key: "data-root"), which the file may not repeat.
+Result<void> apply_daemon_json(DaemonConfig& cfg, const Json& doc,
+                               const std::set<std::string>& from_flags);
+
+// Reads `cfg.config_file` if it exists (a missing default file is fine; a missing
+// file named explicitly is not) and applies it.
+Result<void> load_daemon_json(DaemonConfig& cfg, bool named_explicitly,
+                              const std::set<std::string>& from_flags);
+
+Result<void> validate_log_level(const std::string& level);
+
+}  // namespace berth::engine
