@@ -3,9 +3,12 @@
 #include <charconv>
 #include <cstdio>
 
-#include "cli/format/text_cat.hpp"
+#include "runtime/security_text.hpp"
 
 namespace berth::cli {
+
+// Message building shared with the runtime (GCC 12 has no <format>).
+using runtime::cat;
 namespace {
 
 using Json = nlohmann::json;
@@ -28,12 +31,6 @@ std::string hex(unsigned value, int width, bool upper) {
     char buf[16];
     std::snprintf(buf, sizeof buf, upper ? "%0*X" : "%0*x", width, value);
     return buf;
-}
-
-size_t rune_count(std::string_view s) {
-    size_t n = 0;
-    for (unsigned char c : s) n += (c & 0xC0) != 0x80;
-    return n;
 }
 
 std::string bad_verb(char verb, const std::optional<Json>& arg) {
@@ -160,6 +157,12 @@ std::string format_arg(const Spec& spec, const std::optional<Json>& arg) {
 }
 
 }  // namespace
+
+size_t rune_count(std::string_view s) {
+    size_t n = 0;
+    for (unsigned char c : s) n += (c & 0xC0) != 0x80;  // count all but UTF-8 continuation bytes
+    return n;
+}
 
 std::string go_type_name(const Json& value) {
     switch (value.type()) {

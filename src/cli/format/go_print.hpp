@@ -18,6 +18,9 @@ std::string go_sprint(const nlohmann::json& value);
 // []interface {}, map[string]interface {}; "<nil>" for null.
 std::string go_type_name(const nlohmann::json& value);
 
+// Display width as Go's fmt and tabwriter count it: UTF-8 code points.
+size_t rune_count(std::string_view s);
+
 // strconv.Quote: a double-quoted Go string literal.
 std::string go_quote(std::string_view s);
 

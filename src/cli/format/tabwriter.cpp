@@ -2,16 +2,12 @@
 
 #include <vector>
 
+#include "cli/format/go_print.hpp"
+
 namespace berth::cli {
 namespace {
 
 using Line = std::vector<std::string_view>;  // cells; the last one is the unterminated tail
-
-size_t rune_count(std::string_view s) {
-    size_t n = 0;
-    for (unsigned char c : s) n += (c & 0xC0) != 0x80;
-    return n;
-}
 
 class Aligner {
   public:

@@ -5,10 +5,13 @@
 
 #include "cli/format/go_print.hpp"
 #include "cli/format/template.hpp"
-#include "cli/format/text_cat.hpp"
+#include "runtime/security_text.hpp"
 #include "cli/format/template_ast.hpp"
 
 namespace berth::cli {
+
+// Message building shared with the runtime (GCC 12 has no <format>).
+using runtime::cat;
 namespace tmpl {
 namespace {
 

@@ -7,9 +7,12 @@
 
 #include "cli/format/template.hpp"
 #include "cli/format/template_ast.hpp"
-#include "cli/format/text_cat.hpp"
+#include "runtime/security_text.hpp"
 
 namespace berth::cli {
+
+// Message building shared with the runtime (GCC 12 has no <format>).
+using runtime::cat;
 namespace tmpl {
 namespace {
 
