@@ -13,7 +13,7 @@
 #include "base/log.hpp"
 #include "base/strings.hpp"
 #include "runtime/process_security.hpp"
-#include "runtime/security_text.hpp"
+#include "base/text.hpp"
 
 namespace berth::runtime {
 namespace {

@@ -8,7 +8,7 @@
 
 #include "base/file.hpp"
 #include "base/strings.hpp"
-#include "runtime/security_text.hpp"
+#include "base/text.hpp"
 
 namespace berth::runtime {
 namespace {

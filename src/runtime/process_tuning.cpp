@@ -14,7 +14,7 @@
 
 #include "base/file.hpp"
 #include "runtime/process_security.hpp"
-#include "runtime/security_text.hpp"
+#include "base/text.hpp"
 
 namespace berth::runtime {
 namespace {

@@ -6,7 +6,7 @@
 #include <utility>
 
 #include "runtime/process_security.hpp"
-#include "runtime/security_text.hpp"
+#include "base/text.hpp"
 
 namespace berth::runtime {
 namespace {

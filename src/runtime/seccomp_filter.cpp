@@ -6,7 +6,7 @@
 #include "base/log.hpp"
 #include "runtime/process_security.hpp"
 #include "runtime/seccomp_names.hpp"
-#include "runtime/security_text.hpp"
+#include "base/text.hpp"
 
 namespace berth::runtime {
 

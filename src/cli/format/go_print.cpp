@@ -3,12 +3,11 @@
 #include <charconv>
 #include <cstdio>
 
-#include "runtime/security_text.hpp"
+#include "base/text.hpp"
 
 namespace berth::cli {
 
 // Message building shared with the runtime (GCC 12 has no <format>).
-using runtime::cat;
 namespace {
 
 using Json = nlohmann::json;

@@ -5,13 +5,12 @@
 
 #include "cli/format/go_print.hpp"
 #include "cli/format/template.hpp"
-#include "runtime/security_text.hpp"
+#include "base/text.hpp"
 #include "cli/format/template_ast.hpp"
 
 namespace berth::cli {
 
 // Message building shared with the runtime (GCC 12 has no <format>).
-using runtime::cat;
 namespace tmpl {
 namespace {
 

@@ -7,12 +7,11 @@
 
 #include "cli/format/template.hpp"
 #include "cli/format/template_ast.hpp"
-#include "runtime/security_text.hpp"
+#include "base/text.hpp"
 
 namespace berth::cli {
 
 // Message building shared with the runtime (GCC 12 has no <format>).
-using runtime::cat;
 namespace tmpl {
 namespace {
 

@@ -1,4 +1,4 @@
-// Message building for the process_security files: GCC 12 has no <format>, so
+// Message building: GCC 12 has no <format>, so
 // messages are concatenated from strings and integers.
 #pragma once
 
@@ -6,7 +6,7 @@
 #include <string>
 #include <string_view>
 
-namespace berth::runtime {
+namespace berth {
 
 namespace detail {
 inline void append(std::string& out, std::string_view s) {
@@ -34,4 +34,4 @@ inline std::string quoted(std::string_view s) {
     return cat('"', s, '"');
 }
 
-}  // namespace berth::runtime
+}  // namespace berth
