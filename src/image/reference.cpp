@@ -56,13 +56,15 @@ bool valid_path_component(std::string_view c) {
     return true;
 }
 
-bool valid_path(std::string_view path) {
+// Whether every `sep`-separated part of `s` (empty ones included) satisfies `ok`.
+template <typename Pred>
+bool all_parts(std::string_view s, char sep, Pred ok) {
     size_t start = 0;
     while (true) {
-        size_t slash = path.find('/', start);
-        if (!valid_path_component(path.substr(start, slash - start))) return false;
-        if (slash == std::string_view::npos) return true;
-        start = slash + 1;
+        size_t end = s.find(sep, start);
+        if (!ok(s.substr(start, end - start))) return false;
+        if (end == std::string_view::npos) return true;
+        start = end + 1;
     }
 }
 
@@ -95,13 +97,7 @@ bool valid_domain(std::string_view d) {
         port = d.substr(colon + 1);
         if (!valid_port(port)) return false;
     }
-    size_t start = 0;
-    while (true) {
-        size_t dot = host.find('.', start);
-        if (!valid_domain_component(host.substr(start, dot - start))) return false;
-        if (dot == std::string_view::npos) return true;
-        start = dot + 1;
-    }
+    return all_parts(host, '.', valid_domain_component);
 }
 
 bool valid_tag(std::string_view t) {
@@ -190,7 +186,7 @@ Result<Reference> parse_reference(std::string_view text) {
                     ") must be lowercase");
     if (!valid_domain(ref.domain))
         return invalid(text, "registry \"" + ref.domain + "\" is not a valid host[:port]");
-    if (!valid_path(ref.path))
+    if (!all_parts(ref.path, '/', valid_path_component))
         return invalid(text, "repository path \"" + ref.path +
                                  "\" must be lowercase letters and digits separated by "
                                  "'/', '.', '_', '__' or '-'");
