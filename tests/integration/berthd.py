@@ -62,8 +62,9 @@ class Berthd:
         if not unixhttp.wait_for_ping(self.sock, START_TIMEOUT, alive=lambda: self.proc.poll() is None):
             code = self.proc.poll()
             self.stop()
-            raise BerthdError(f"berthd did not answer GET /_ping on {self.sock} within {START_TIMEOUT}s "
-                              f"(exit code {code}); command: {' '.join(argv)}\nlog:\n{self.log()}")
+            why = f"exited with code {code}" if code is not None else f"gave no answer in {START_TIMEOUT}s"
+            raise BerthdError(f"berthd never answered GET /_ping on {self.sock}: {why}\n"
+                              f"command: {' '.join(argv)}\nlog:\n{self.log()}")
         return self
 
     def log(self, tail=6000) -> str:

@@ -105,8 +105,8 @@ class PrivateDockerd:
             code = self.dockerd.poll()
             log = self.log("dockerd")
             self.stop()
-            raise RuntimeError(f"dockerd did not answer /_ping on {self.sock} within {START_TIMEOUT}s "
-                               f"(exit code {code}):\n{log}")
+            why = f"exited with code {code}" if code is not None else f"gave no answer in {START_TIMEOUT}s"
+            raise RuntimeError(f"dockerd never answered GET /_ping on {self.sock}: {why}; log:\n{log}")
         self.docker("version").ok()
         return self
 

@@ -147,15 +147,15 @@ class Entry:
             tf.addfile(ti, io.BytesIO(self.data))
 
 
-def d(name, mode=0o755, uid=0, gid=0):
+def _dir(name, mode=0o755, uid=0, gid=0):
     return Entry(name, "dir", mode=mode, uid=uid, gid=gid)
 
 
-def f(name, data: bytes, mode=0o644):
+def _file(name, data: bytes, mode=0o644):
     return Entry(name, "file", data=data, mode=mode)
 
 
-def link(name, target):
+def _symlink(name, target):
     return Entry(name, "symlink", target=target)
 
 
@@ -175,12 +175,12 @@ def _busybox_applets() -> list[str]:
 
 def _busybox_base() -> list[Entry]:
     return [
-        d("bin"), d("dev"), d("etc"), d("home"), d("home/user", uid=1000, gid=1000),
-        d("proc"), d("root", 0o700), d("sbin"), d("sys"), d("tmp", 0o1777),
-        d("usr"), d("usr/bin"), d("usr/sbin"), d("var"), d("var/tmp", 0o1777),
-        f("bin/busybox", BUSYBOX.read_bytes(), 0o755),
-        f("etc/passwd", PASSWD), f("etc/group", GROUP),
-        f("etc/hosts", b"127.0.0.1 localhost\n"),
+        _dir("bin"), _dir("dev"), _dir("etc"), _dir("home"), _dir("home/user", uid=1000, gid=1000),
+        _dir("proc"), _dir("root", 0o700), _dir("sbin"), _dir("sys"), _dir("tmp", 0o1777),
+        _dir("usr"), _dir("usr/bin"), _dir("usr/sbin"), _dir("var"), _dir("var/tmp", 0o1777),
+        _file("bin/busybox", BUSYBOX.read_bytes(), 0o755),
+        _file("etc/passwd", PASSWD), _file("etc/group", GROUP),
+        _file("etc/hosts", b"127.0.0.1 localhost\n"),
     ]
 
 
@@ -229,7 +229,7 @@ def busybox_rootfs_tar() -> Path:
         if not dest.exists():
             for stale in CACHE_DIR.glob("busybox-rootfs-*.tar"):
                 stale.unlink()
-            entries = _busybox_base() + [link(f"bin/{a}", "busybox") for a in _busybox_applets()]
+            entries = _busybox_base() + [_symlink(f"bin/{a}", "busybox") for a in _busybox_applets()]
             with _atomic_path(dest) as tmp:
                 tmp.write_bytes(tar_bytes(entries))
     return dest
@@ -240,21 +240,21 @@ def _busybox_layers(n: int) -> list[list[Entry]]:
         raise ValueError(f"the busybox image needs at least 3 layers (got {n}): base, applets, whiteouts")
     applets = _busybox_applets()
     base = _busybox_base() + [
-        f("etc/motd-old", b"removed by a whiteout in the top layer\n"),
-        d("opt"), d("opt/old"), f("opt/old/a", b"hidden by the opaque dir\n"), d("opt/old/sub"),
-        f("opt/old/sub/b", b"hidden by the opaque dir\n"),
+        _file("etc/motd-old", b"removed by a whiteout in the top layer\n"),
+        _dir("opt"), _dir("opt/old"), _file("opt/old/a", b"hidden by the opaque dir\n"), _dir("opt/old/sub"),
+        _file("opt/old/sub/b", b"hidden by the opaque dir\n"),
     ]
     layers = [base]
     middle = n - 2
     for i in range(middle):
         chunk = applets[i * len(applets) // middle:(i + 1) * len(applets) // middle]
-        layers.append([d("bin"), d("etc"), f(f"etc/berth-layer-{i + 2}", f"layer {i + 2}\n".encode())]
-                      + [link(f"bin/{a}", "busybox") for a in chunk])
+        layers.append([_dir("bin"), _dir("etc"), _file(f"etc/berth-layer-{i + 2}", f"layer {i + 2}\n".encode())]
+                      + [_symlink(f"bin/{a}", "busybox") for a in chunk])
     layers.append([
-        d("etc"), f("etc/.wh.motd-old", b"", 0o600),
-        f(EXPECTED_MARKER.lstrip("/"), f"busybox top layer {n}\n".encode()),
-        d("opt"), d("opt/old"), f("opt/old/.wh..wh..opq", b"", 0o600),
-        f("opt/old/new", b"added above the opaque marker\n"),
+        _dir("etc"), _file("etc/.wh.motd-old", b"", 0o600),
+        _file(EXPECTED_MARKER.lstrip("/"), f"busybox top layer {n}\n".encode()),
+        _dir("opt"), _dir("opt/old"), _file("opt/old/.wh..wh..opq", b"", 0o600),
+        _file("opt/old/new", b"added above the opaque marker\n"),
     ])
     return layers
 
@@ -283,18 +283,6 @@ def _v1_ids(image: Image) -> list[str]:
         parent = hashlib.sha256(f"{parent} {diff} {cfg if top else ''}".encode()).hexdigest()
         ids.append(parent)
     return ids
-
-
-def _add_bytes(tf: tarfile.TarFile, name: str, data: bytes, mode=0o644):
-    ti = tarfile.TarInfo(name)
-    ti.size, ti.mtime, ti.mode = len(data), EPOCH, mode
-    tf.addfile(ti, io.BytesIO(data))
-
-
-def _add_dir(tf: tarfile.TarFile, name: str):
-    ti = tarfile.TarInfo(name)
-    ti.type, ti.mtime, ti.mode = tarfile.DIRTYPE, EPOCH, 0o755
-    tf.addfile(ti)
 
 
 def _add_file(tf: tarfile.TarFile, name: str, src: Path):
@@ -346,9 +334,9 @@ def write_docker_archive(image: Image, dest: Path, tags: list[str]):
         for name in sorted(members):
             kind, *val = members[name]
             if kind == "dir":
-                _add_dir(tf, name)
+                _dir(name.rstrip("/")).add_to(tf)
             elif kind == "bytes":
-                _add_bytes(tf, name, val[0])
+                _file(name, val[0]).add_to(tf)
             else:
                 _add_file(tf, name, val[0])
 
@@ -417,12 +405,12 @@ def write_oci_archive(image: Image, dest: Path, ref: str, workdir: Path):
         }],
     })
     with _atomic_path(dest) as tmp, tarfile.open(tmp, "w", format=tarfile.GNU_FORMAT) as tf:
-        _add_dir(tf, "blobs/")
-        _add_dir(tf, "blobs/sha256/")
+        _dir("blobs").add_to(tf)
+        _dir("blobs/sha256").add_to(tf)
         for hexd in sorted(blobs):
             _add_file(tf, f"blobs/sha256/{hexd}", blobs[hexd])
-        _add_bytes(tf, "index.json", index)
-        _add_bytes(tf, "oci-layout", _canonical_json({"imageLayoutVersion": "1.0.0"}))
+        _file("index.json", index).add_to(tf)
+        _file("oci-layout", _canonical_json({"imageLayoutVersion": "1.0.0"})).add_to(tf)
 
 
 def busybox_oci_archive(path, tag: str = "busybox:latest", layers: int = 4) -> Path:

@@ -36,10 +36,13 @@ def dockerd():
         if not os.access(p, os.X_OK):
             pytest.fail(f"no {p}: scripts/setup.sh installs docker.io", pytrace=False)
     dk = PrivateDockerd()
+    error = None
     try:
         dk.start()
     except RuntimeError as e:
-        pytest.fail(f"the reference dockerd did not start: {e}", pytrace=False)
+        error = f"the reference dockerd did not start: {e}"
+    if error:
+        pytest.fail(error, pytrace=False)
     yield dk
     forced = dk.stop()
     if forced:
