@@ -10,7 +10,7 @@ packages="
   busybox-static python3 python3-pytest iproute2 procps util-linux
   runc hyperfine jq ccache
   libssl-dev zlib1g-dev libzstd-dev libsqlite3-dev
-  docker.io python3-docker python3-requests debootstrap skopeo umoci
+  docker.io containerd python3-docker python3-requests debootstrap skopeo umoci
 "
 
 [ "$(id -u)" -eq 0 ] || { echo "setup.sh: run as root (apt-get)" >&2; exit 1; }
