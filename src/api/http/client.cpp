@@ -107,17 +107,26 @@ Result<Client> Client::connect_unix(const std::string& path) {
 }
 
 Result<void> Client::ensure_connected() {
-    if (!conn_ || !conn_->idle) conn_ = BERTH_TRY(open_connection(path_));
+    // An idle connection with something to read has been closed by the daemon
+    // (its idle timeout): replace it now rather than lose a request to it.
+    bool usable = conn_ && conn_->idle;
+    if (usable) {
+        auto readable = conn_->in.wait_readable(0);
+        usable = readable && !*readable;
+    }
+    if (!usable) conn_ = BERTH_TRY(open_connection(path_));
     return {};
 }
 
 Result<ClientResponse> Client::exchange(std::string_view method, std::string_view target,
                                         const HeaderList& headers, std::string_view body,
                                         ByteReader* stream) {
-    // A kept-alive connection may have been closed by the daemon's idle timeout
-    // just now; a request that can be sent again then goes on a fresh one.
+    // A kept-alive connection may still be closed by the daemon between our check
+    // and our request; an idempotent request (RFC 9110 §9.2.2) is then sent again
+    // on a fresh connection, as Go's client does.
+    bool idempotent = method == "GET" || method == "HEAD" || method == "PUT" || method == "DELETE";
     for (int attempt = 0;; ++attempt) {
-        bool reused = conn_ && conn_->idle && attempt == 0;
+        bool reused = conn_ && conn_->idle && attempt == 0 && idempotent;
         BERTH_TRYV(ensure_connected());
         ClientConnection& c = *conn_;
         c.idle = false;

@@ -15,6 +15,7 @@
 
 #include "api/http/server.hpp"
 #include "base/unix_socket.hpp"
+#include "test_support.hpp"
 
 namespace berth::test {
 
