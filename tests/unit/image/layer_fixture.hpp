@@ -15,8 +15,12 @@
 
 #include "base/process.hpp"
 #include "base/unique_fd.hpp"
+#include "image/tar_writer.hpp"
+#include "test_support.hpp"
 
 namespace berth::image::test {
+
+using berth::test::read_text;
 
 class TempDir {
   public:
@@ -68,5 +72,40 @@ inline std::optional<std::string> xattr_of(const std::string& path, const std::s
     if (n < 0) return std::nullopt;
     return std::string(buf, static_cast<size_t>(n));
 }
+
+// Builds a layer tar in memory entry by entry (TarWriter is checked against GNU tar
+// in tar_test.cpp, so it can be trusted to build inputs here).
+class LayerTar {
+  public:
+    LayerTar& file(const std::string& path, std::string_view data, std::uint32_t mode = 0644) {
+        ok_ &= bool(writer_.add_file(path, data, mode));
+        return *this;
+    }
+    LayerTar& dir(const std::string& path, std::uint32_t mode = 0755) { return add(path, '5', "", mode); }
+    LayerTar& symlink(const std::string& path, const std::string& target) { return add(path, '2', target); }
+    LayerTar& hardlink(const std::string& path, const std::string& target) { return add(path, '1', target); }
+    LayerTar& add(const std::string& path, char type, const std::string& link = "", std::uint32_t mode = 0644) {
+        TarEntry e;
+        e.path = path;
+        e.type = type;
+        e.link = link;
+        e.mode = mode;
+        return add(e);
+    }
+    LayerTar& add(const TarEntry& e) {
+        ok_ &= bool(writer_.add(e, nullptr));
+        return *this;
+    }
+    // The finished archive; empty if any entry could not be written.
+    std::string done() {
+        ok_ &= bool(writer_.finish());
+        return ok_ ? out_.out : std::string();
+    }
+
+  private:
+    StringWriter out_;
+    TarWriter writer_{out_};
+    bool ok_ = true;
+};
 
 }  // namespace berth::image::test
