@@ -190,7 +190,7 @@ void load(engine::ImageService& svc, Request& req, ResponseWriter& w) {
     out.end();
 }
 
-void save(engine::ImageService& svc, Request& req, ResponseWriter& w, std::vector<std::string> names) {
+void save(engine::ImageService& svc, ResponseWriter& w, std::vector<std::string> names) {
     if (names.empty()) return send_error(w, bad_request("no images named to save"));
     // Resolve first: a missing image is a clean 404, not a broken tar.
     for (const auto& n : names)
@@ -251,10 +251,10 @@ void add_image_routes(http::Router& r, engine::Daemon& d) {
         std::vector<std::string> names;
         for (auto it = req.query.lower_bound("names"); it != req.query.end() && it->first == "names"; ++it)
             names.push_back(it->second);
-        save(*svc, req, w, std::move(names));
+        save(*svc, w, std::move(names));
     });
     r.add("GET", "/images/{name:.*}/get", [svc](Request& req, ResponseWriter& w) {
-        save(*svc, req, w, {req.params["name"]});
+        save(*svc, w, {req.params["name"]});
     });
     route("GET", "/images/{name:.*}/json", inspect);
     route("GET", "/images/{name:.*}/history", history);
