@@ -15,6 +15,7 @@
 namespace berth::image {
 namespace {
 
+using test::reseal;
 using test::sh;
 using test::TempDir;
 
@@ -37,15 +38,6 @@ std::vector<ReadEntry> read_all_entries(const std::string& tar) {
         out.push_back({**e, data ? *data : ""});
     }
     return out;
-}
-
-// Recomputes a hand-edited header's checksum (POSIX: sum of the bytes, the
-// checksum field counted as spaces), written independently of tar_format.hpp.
-void reseal(char* block) {
-    std::memset(block + 148, ' ', 8);
-    unsigned sum = 0;
-    for (int i = 0; i < 512; ++i) sum += static_cast<unsigned char>(block[i]);
-    std::snprintf(block + 148, 8, "%06o", sum);
 }
 
 TarEntry make_entry(std::string path, char type) {
