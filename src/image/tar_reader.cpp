@@ -1,12 +1,13 @@
 #include "image/tar_reader.hpp"
 
 #include <algorithm>
-#include <cstring>
+#include <cstdio>
 #include <limits>
+#include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 
-#include "base/strings.hpp"
 #include "image/tar_format.hpp"
 
 namespace berth::image {
@@ -18,7 +19,7 @@ namespace {
 // Extension payloads are names and small key=value sets; anything bigger is hostile
 // or broken, and holding it in memory is what an attacker would want.
 constexpr std::int64_t kMaxLongName = 64 * 1024;
-constexpr std::int64_t kMaxPaxHeader = 1024 * 1024;
+constexpr std::int64_t kMaxPaxHeader = 1024 * 1024;  // all extension headers of one entry
 
 std::string_view field(const char* block, tf::Field f) {
     std::string_view s(block + f.offset, f.size);
@@ -146,8 +147,12 @@ Result<char> entry_type(char flag, std::string_view path) {
         return path.ends_with('/') ? '5' : '0';  // pre-POSIX tars mark dirs by a '/'
     case '0': case '1': case '2': case '3': case '4': case '5': case '6':
         return flag;
-    default:
-        return fail(std::string("unsupported tar entry type '") + (flag >= 32 && flag < 127 ? std::string(1, flag) : std::to_string(static_cast<int>(static_cast<unsigned char>(flag)))) + "'");
+    default: {
+        char shown[8];
+        auto code = static_cast<unsigned char>(flag);
+        std::snprintf(shown, sizeof shown, code >= 32 && code < 127 ? "%c" : "\\x%02x", code);
+        return fail(std::string("unsupported tar entry type '") + shown + "' (sparse, multi-volume and vendor types are not supported in layers)");
+    }
     }
 }
 
@@ -198,27 +203,89 @@ ByteReader& TarReader::body() {
     return *body_;
 }
 
+namespace {
+
+// What extension headers said about the entry that follows them.
+struct Extensions {
+    std::optional<std::string> long_name, long_link;  // GNU 'L' and 'K'
+    std::map<std::string, std::string> pax;           // pax 'x' records
+    std::int64_t bytes = 0;                           // all of them, against the bound
+    bool pending() const { return long_name || long_link || !pax.empty(); }
+};
+
+// A whole header block; false at a clean end of stream before its first byte.
+Result<bool> read_block(ByteReader& in, char* block) {
+    std::size_t got = 0;
+    while (got < tf::kBlock) {
+        std::size_t n = BERTH_TRY(in.read(block + got, tf::kBlock - got));
+        if (n == 0) break;
+        got += n;
+    }
+    if (got == 0) return false;
+    if (got < tf::kBlock) return fail("tar: unexpected end of archive inside a header");
+    return true;
+}
+
+// Reads an extension header's payload (and padding) into `ext`.
+Result<void> read_extension(ByteReader& in, char flag, std::int64_t size, Extensions& ext) {
+    ext.bytes += size;
+    if (size < 0 || ext.bytes > kMaxPaxHeader || ((flag == 'L' || flag == 'K') && size > kMaxLongName))
+        return fail("extension header of " + std::to_string(size) + " bytes exceeds the size limit");
+    std::string data(static_cast<std::size_t>(size), '\0');
+    BERTH_TRYV(read_exact(in, data.data(), data.size()));
+    char pad[tf::kBlock];
+    BERTH_TRYV(read_exact(in, pad, tf::padding(static_cast<std::uint64_t>(size))));
+    if (flag == 'L' || flag == 'K') {
+        data.resize(std::min(data.find('\0'), data.size()));
+        (flag == 'L' ? ext.long_name : ext.long_link) = std::move(data);
+    } else if (flag == 'x') {
+        for (auto& [k, v] : BERTH_TRY(parse_pax_records(data))) ext.pax[k] = std::move(v);
+    }
+    // 'g' (global pax defaults) is skipped: layer tools do not put anything a layer
+    // needs there.
+    return {};
+}
+
+// The entry a (checksummed) header block and the extensions before it describe.
+Result<TarEntry> entry_from_header(const char* block, const std::string& name, std::int64_t size,
+                                   const Extensions& ext) {
+    TarEntry e;
+    e.path = ext.long_name ? *ext.long_name : name;
+    e.type = BERTH_TRY(entry_type(block[tf::kType.offset], e.path));
+    e.link = ext.long_link ? *ext.long_link : std::string(field(block, tf::kLinkname));
+    e.mode = BERTH_TRY(parse_u32(block, tf::kMode, "mode")) & 07777;
+    e.uid = BERTH_TRY(parse_u32(block, tf::kUid, "uid"));
+    e.gid = BERTH_TRY(parse_u32(block, tf::kGid, "gid"));
+    e.size = size;
+    e.mtime.tv_sec = BERTH_TRY(parse_number(block, tf::kMtime, "mtime"));
+    if (e.type == '3' || e.type == '4') {
+        e.devmajor = BERTH_TRY(parse_u32(block, tf::kDevmajor, "devmajor"));
+        e.devminor = BERTH_TRY(parse_u32(block, tf::kDevminor, "devminor"));
+    }
+    BERTH_TRYV(apply_pax(e, ext.pax));
+    if (e.size < 0) return fail("negative size");
+    // Only regular files carry data: the other types are header-only whatever
+    // their size field says, as Go's archive/tar (Docker's reader) treats them.
+    if (e.type != '0') e.size = 0;
+    while (e.path.size() > 1 && e.path.ends_with('/')) e.path.pop_back();
+    if (e.path.empty()) return fail("empty path");
+    return e;
+}
+
+}  // namespace
+
 Result<std::optional<TarEntry>> TarReader::next() {
     if (done_) return std::nullopt;
     BERTH_TRYV(skip_rest());
-    std::optional<std::string> long_name, long_link;
-    std::map<std::string, std::string> pax;
+    Extensions ext;
     for (;;) {
         char block[tf::kBlock];
-        std::size_t got = 0;
-        while (got < sizeof block) {
-            std::size_t n = BERTH_TRY(in_.read(block + got, sizeof block - got));
-            if (n == 0) break;
-            got += n;
-        }
-        bool pending = long_name || long_link || !pax.empty();
-        if (got == 0 && !pending) {  // a stream ending between entries: tolerated, as GNU tar does
-            done_ = true;
-            return std::nullopt;
-        }
-        if (got < sizeof block) return fail("tar: unexpected end of archive inside a header");
-        if (std::all_of(block, block + sizeof block, [](char c) { return c == 0; })) {
-            if (pending) return fail("tar: end-of-archive marker after an extension header");
+        bool got = BERTH_TRY(read_block(in_, block));
+        bool zero = got && std::all_of(block, block + sizeof block, [](char c) { return c == 0; });
+        if (!got || zero) {
+            // The end-of-archive marker, or a stream ending between entries
+            // (tolerated, as GNU tar and Go's archive/tar do).
+            if (ext.pending()) return fail("tar: archive ends right after an extension header");
             done_ = true;
             return std::nullopt;
         }
@@ -234,48 +301,11 @@ Result<std::optional<TarEntry>> TarReader::next() {
         auto ctx = "tar entry \"" + name + "\"";
         std::int64_t size = BERTH_TRY(with_context(parse_number(block, tf::kSize, "size"), ctx));
         char flag = block[tf::kType.offset];
-
         if (flag == 'L' || flag == 'K' || flag == 'x' || flag == 'g') {
-            std::int64_t limit = (flag == 'x' || flag == 'g') ? kMaxPaxHeader : kMaxLongName;
-            if (size > limit)
-                return fail(ctx + ": extension header of " + std::to_string(size) + " bytes exceeds the " +
-                            std::to_string(limit) + "-byte limit");
-            std::string data(static_cast<std::size_t>(size), '\0');
-            BERTH_TRYV_CTX(read_exact(in_, data.data(), data.size()), ctx);
-            char skip[tf::kBlock];
-            BERTH_TRYV_CTX(read_exact(in_, skip, tf::padding(size)), ctx);
-            if (flag == 'L' || flag == 'K') {
-                data.resize(std::min(data.find('\0'), data.size()));
-                (flag == 'L' ? long_name : long_link) = std::move(data);
-            } else if (flag == 'x') {
-                auto recs = BERTH_TRY(with_context(parse_pax_records(data), ctx));
-                for (auto& [k, v] : recs) pax[k] = std::move(v);
-            }
-            // 'g' (global pax defaults) is skipped: layer tools do not emit it for
-            // anything a layer needs.
+            BERTH_TRYV_CTX(read_extension(in_, flag, size, ext), ctx);
             continue;
         }
-
-        TarEntry e;
-        e.path = long_name ? *long_name : name;
-        e.type = BERTH_TRY(with_context(entry_type(flag, e.path), ctx));
-        e.link = long_link ? *long_link : std::string(field(block, tf::kLinkname));
-        e.mode = BERTH_TRY(with_context(parse_u32(block, tf::kMode, "mode"), ctx)) & 07777;
-        e.uid = BERTH_TRY(with_context(parse_u32(block, tf::kUid, "uid"), ctx));
-        e.gid = BERTH_TRY(with_context(parse_u32(block, tf::kGid, "gid"), ctx));
-        e.size = size;
-        e.mtime.tv_sec = BERTH_TRY(with_context(parse_number(block, tf::kMtime, "mtime"), ctx));
-        if (e.type == '3' || e.type == '4') {
-            e.devmajor = BERTH_TRY(with_context(parse_u32(block, tf::kDevmajor, "devmajor"), ctx));
-            e.devminor = BERTH_TRY(with_context(parse_u32(block, tf::kDevminor, "devminor"), ctx));
-        }
-        BERTH_TRYV_CTX(apply_pax(e, pax), ctx);
-        if (e.size < 0) return fail(ctx + ": negative size");
-        // Only regular files carry data: the other types are header-only whatever
-        // their size field says, as Go's archive/tar (Docker's reader) treats them.
-        if (e.type != '0') e.size = 0;
-        while (e.path.size() > 1 && e.path.ends_with('/')) e.path.pop_back();
-        if (e.path.empty()) return fail("tar: entry with an empty path");
+        TarEntry e = BERTH_TRY(with_context(entry_from_header(block, name, size, ext), ctx));
         body_ = std::make_unique<Body>(in_, static_cast<std::uint64_t>(e.size));
         return e;
     }

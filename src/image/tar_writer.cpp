@@ -1,5 +1,7 @@
 #include "image/tar_writer.hpp"
 
+#include <algorithm>
+#include <cstdio>
 #include <cstring>
 #include <string>
 
@@ -21,7 +23,7 @@ bool put_octal(char* block, tf::Field f, std::uint64_t v) {
 }
 
 void put_string(char* block, tf::Field f, std::string_view s) {
-    std::memcpy(block + f.offset, s.data(), std::min(s.size(), f.size));
+    if (!s.empty()) std::memcpy(block + f.offset, s.data(), std::min(s.size(), f.size));
 }
 
 // One pax record; its decimal length counts itself, so grow until it is stable.

@@ -133,6 +133,21 @@ TEST_F(LayerApply, CreatesEveryEntryTypeWithItsMetadata) {
     EXPECT_EQ(r->unpacked_size, 2u);
 }
 
+TEST_F(LayerApply, FileCapabilitiesSurviveTheChown) {
+    // chown(2) clears security.capability, so it must be set after the owner.
+    // vfs_cap_data revision 2, effective, permitted = CAP_NET_RAW (13).
+    const std::string cap("\x01\x00\x00\x02\x00\x20\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00", 20);
+    TarEntry ping;
+    ping.path = "bin/ping";
+    ping.uid = 1000;  // a real owner change, which certainly clears capabilities
+    ping.gid = 1000;
+    ping.mode = 0755;
+    ping.xattrs = {{"security.capability", cap}};
+    auto r = apply(LayerTar().add(ping).done());
+    ASSERT_TRUE(r) << r.error().message;
+    EXPECT_EQ(xattr_of(tmp / "dest/bin/ping", "security.capability"), cap) << "file capability lost";
+}
+
 TEST_F(LayerApply, DiffIdIsTheSha256OfTheWholeUncompressedTar) {
     std::string tar = LayerTar().file("a", "data").done();
     tar.append(10240 - tar.size() % 10240, '\0');  // GNU tar's record padding

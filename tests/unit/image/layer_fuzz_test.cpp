@@ -20,6 +20,7 @@
 namespace berth::image {
 namespace {
 
+using test::reseal;
 using test::LayerTar;
 using test::TempDir;
 
@@ -49,15 +50,7 @@ std::string seed_layer(const std::string& outside) {
         .done();
 }
 
-// Writes a valid checksum into the header block at `block`, so mutated headers
-// get past the checksum and exercise the parser and the applier behind it.
-void reseal(char* block) {
-    std::memset(block + 148, ' ', 8);
-    unsigned sum = 0;
-    for (std::size_t i = 0; i < kBlock; ++i) sum += static_cast<unsigned char>(block[i]);
-    std::snprintf(block + 148, 8, "%06o", sum);
-}
-
+// Whether `block` is a tar header (non-empty, with a valid checksum).
 bool is_header(const char* block) {
     char copy[kBlock];
     std::memcpy(copy, block, kBlock);

@@ -15,6 +15,7 @@
 namespace berth::image {
 namespace {
 
+using test::reseal;
 using test::sh;
 using test::TempDir;
 
@@ -37,15 +38,6 @@ std::vector<ReadEntry> read_all_entries(const std::string& tar) {
         out.push_back({**e, data ? *data : ""});
     }
     return out;
-}
-
-// Recomputes a hand-edited header's checksum (POSIX: sum of the bytes, the
-// checksum field counted as spaces), written independently of tar_format.hpp.
-void reseal(char* block) {
-    std::memset(block + 148, ' ', 8);
-    unsigned sum = 0;
-    for (int i = 0; i < 512; ++i) sum += static_cast<unsigned char>(block[i]);
-    std::snprintf(block + 148, 8, "%06o", sum);
 }
 
 TarEntry make_entry(std::string path, char type) {
@@ -179,6 +171,38 @@ TEST(Tar, RefusesOversizedExtensionHeaders) {
     auto e = r.next();
     ASSERT_FALSE(e);
     EXPECT_NE(e.error().message.find("limit"), std::string::npos) << e.error().message;
+}
+
+TEST(Tar, RefusesANegativeExtensionHeaderSize) {
+    char block[512] = {};
+    std::snprintf(block, 100, "PaxHeaders/x");
+    std::memset(block + 124, 0xff, 12);  // base-256 -1
+    block[156] = 'x';
+    reseal(block);
+    StringReader in(std::string_view(block, 512));
+    TarReader r(in);
+    auto e = r.next();
+    ASSERT_FALSE(e) << "negative extension size accepted";
+    EXPECT_NE(e.error().message.find("limit"), std::string::npos) << e.error().message;
+}
+
+TEST(Tar, BoundsAChainOfPaxHeadersTogether) {
+    // Many pax headers, each under the bound, must not add up to unbounded memory.
+    StringWriter out;
+    TarWriter w(out);
+    TarEntry e;
+    e.path = "f";
+    e.xattrs = {{"user.big", std::string(300 * 1024, 'v')}};
+    ASSERT_TRUE(w.add(e, nullptr));
+    std::string one = out.out.substr(0, out.out.size() - 512);  // the pax header without its entry
+    std::string chain;
+    for (int i = 0; i < 5; ++i) chain += one;
+    chain += out.out;
+    StringReader in(chain);
+    TarReader r(in);
+    auto next = r.next();
+    ASSERT_FALSE(next) << "1.5 MB of chained pax headers accepted";
+    EXPECT_NE(next.error().message.find("limit"), std::string::npos) << next.error().message;
 }
 
 TEST(Tar, ReadsBase256Numbers) {
