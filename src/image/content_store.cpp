@@ -67,18 +67,24 @@ BlobWriter::~BlobWriter() {
 }
 
 Result<void> BlobWriter::write(std::string_view data) {
-    if (done_) return fail("write to a blob writer that was already committed");
-    if (expected_size_ && size_ + data.size() > *expected_size_)
+    if (done_) return fail("write to a blob writer that was already committed or failed");
+    // A failed write leaves the file and the hash out of step: the writer is spent.
+    if (expected_size_ && size_ + data.size() > *expected_size_) {
+        done_ = true;
         return fail("blob is larger than the expected " + std::to_string(*expected_size_) +
                     " bytes");
-    BERTH_TRYV_CTX(write_all(fd_.get(), data), "write blob");
+    }
+    if (auto r = write_all(fd_.get(), data); !r) {
+        done_ = true;
+        return std::unexpected(std::move(r.error()).context("write blob"));
+    }
     hash_.update(data);
     size_ += data.size();
     return {};
 }
 
 Result<Digest> BlobWriter::commit() {
-    if (done_) return fail("blob writer committed twice");
+    if (done_) return fail("commit of a blob writer that was already committed or failed");
     done_ = true;
     if (expected_size_ && size_ != *expected_size_)
         return fail("size mismatch: expected " + std::to_string(*expected_size_) + " bytes, got " +

@@ -25,6 +25,7 @@ class BlobWriter final : public ByteWriter {
     BlobWriter(const BlobWriter&) = delete;
     BlobWriter& operator=(const BlobWriter&) = delete;
 
+    // Appends to the blob; after a failed write the writer only fails.
     Result<void> write(std::string_view data) override;
     // Bytes written so far.
     std::uint64_t size() const { return size_; }

@@ -93,6 +93,7 @@ TEST_F(ContentStoreTest, ExpectedSizeCutsOffLongBlobsAndRefusesShortOnes) {
     ASSERT_FALSE(over) << "a write past the expected size was accepted";
     EXPECT_NE(over.error().message.find("larger than the expected 4 bytes"), std::string::npos)
         << over.error().message;
+    EXPECT_FALSE((*long_writer)->commit()) << "a writer that overflowed must not commit";
 
     auto short_writer = store_->writer(std::nullopt, 4);
     ASSERT_TRUE(short_writer);
