@@ -11,4 +11,8 @@ Result<Json> parse_json(std::string_view text, std::string_view what) {
     }
 }
 
+std::string dump_compact(const Json& j) {
+    return j.dump(-1, ' ', false, Json::error_handler_t::replace);
+}
+
 }  // namespace berth

@@ -54,11 +54,12 @@ Result<std::pair<UniqueFd, std::string>> create_ingest_file(const std::string& d
 }  // namespace
 
 BlobWriter::BlobWriter(UniqueFd fd, std::string temp_path, std::string blobs_dir,
-                       std::optional<Digest> expected)
+                       std::optional<Digest> expected, std::optional<std::uint64_t> expected_size)
     : fd_(std::move(fd)),
       temp_path_(std::move(temp_path)),
       blobs_dir_(std::move(blobs_dir)),
-      expected_(std::move(expected)) {}
+      expected_(std::move(expected)),
+      expected_size_(expected_size) {}
 
 BlobWriter::~BlobWriter() {
     // An unnamed file vanishes with its fd; a named one must be unlinked.
@@ -66,16 +67,28 @@ BlobWriter::~BlobWriter() {
 }
 
 Result<void> BlobWriter::write(std::string_view data) {
-    if (done_) return fail("write to a blob writer that was already committed");
-    BERTH_TRYV_CTX(write_all(fd_.get(), data), "write blob");
+    if (done_) return fail("write to a blob writer that was already committed or failed");
+    // A failed write leaves the file and the hash out of step: the writer is spent.
+    if (expected_size_ && size_ + data.size() > *expected_size_) {
+        done_ = true;
+        return fail("blob is larger than the expected " + std::to_string(*expected_size_) +
+                    " bytes");
+    }
+    if (auto r = write_all(fd_.get(), data); !r) {
+        done_ = true;
+        return std::unexpected(std::move(r.error()).context("write blob"));
+    }
     hash_.update(data);
     size_ += data.size();
     return {};
 }
 
 Result<Digest> BlobWriter::commit() {
-    if (done_) return fail("blob writer committed twice");
+    if (done_) return fail("commit of a blob writer that was already committed or failed");
     done_ = true;
+    if (expected_size_ && size_ != *expected_size_)
+        return fail("size mismatch: expected " + std::to_string(*expected_size_) + " bytes, got " +
+                    std::to_string(size_));
     Digest got = hash_.finish();
     if (expected_ && *expected_ != got)
         return fail("digest mismatch: expected " + expected_->str() + ", got " + got.str());
@@ -123,10 +136,11 @@ Result<ContentStore> ContentStore::open(std::string root) {
     return store;
 }
 
-Result<std::unique_ptr<BlobWriter>> ContentStore::writer(std::optional<Digest> expected) {
+Result<std::unique_ptr<BlobWriter>> ContentStore::writer(
+    std::optional<Digest> expected, std::optional<std::uint64_t> expected_size) {
     auto [fd, temp] = BERTH_TRY(create_ingest_file(ingest_dir()));
-    return std::unique_ptr<BlobWriter>(
-        new BlobWriter(std::move(fd), std::move(temp), blobs_dir("sha256"), std::move(expected)));
+    return std::unique_ptr<BlobWriter>(new BlobWriter(
+        std::move(fd), std::move(temp), blobs_dir("sha256"), std::move(expected), expected_size));
 }
 
 Result<Digest> ContentStore::write_blob(std::string_view data) {

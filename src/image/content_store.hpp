@@ -25,6 +25,7 @@ class BlobWriter final : public ByteWriter {
     BlobWriter(const BlobWriter&) = delete;
     BlobWriter& operator=(const BlobWriter&) = delete;
 
+    // Appends to the blob; after a failed write the writer only fails.
     Result<void> write(std::string_view data) override;
     // Bytes written so far.
     std::uint64_t size() const { return size_; }
@@ -37,12 +38,13 @@ class BlobWriter final : public ByteWriter {
   private:
     friend class ContentStore;
     BlobWriter(UniqueFd fd, std::string temp_path, std::string blobs_dir,
-               std::optional<Digest> expected);
+               std::optional<Digest> expected, std::optional<std::uint64_t> expected_size);
 
     UniqueFd fd_;
     std::string temp_path_;  // "" for an unnamed O_TMPFILE file
     std::string blobs_dir_;
     std::optional<Digest> expected_;
+    std::optional<std::uint64_t> expected_size_;
     Sha256 hash_;
     std::uint64_t size_ = 0;
     bool done_ = false;
@@ -55,7 +57,12 @@ class ContentStore {
     static Result<ContentStore> open(std::string root);
 
     // A writer for a new blob; with `expected`, commit() refuses other content.
-    Result<std::unique_ptr<BlobWriter>> writer(std::optional<Digest> expected = std::nullopt);
+    // With `expected_size` (a descriptor's size), a write past it fails at once, so
+    // a registry that sends too much is cut off early (descriptor.md, "Size"), and
+    // commit() refuses a short blob.
+    Result<std::unique_ptr<BlobWriter>> writer(
+        std::optional<Digest> expected = std::nullopt,
+        std::optional<std::uint64_t> expected_size = std::nullopt);
     // Writes a whole blob held in memory (a manifest, a config); returns its digest.
     Result<Digest> write_blob(std::string_view data);
 

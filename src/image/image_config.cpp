@@ -247,7 +247,7 @@ std::string to_json(const ImageConfig& cfg) {
         j.erase("history");
     else
         j["history"] = std::move(history);
-    return j.dump();
+    return dump_compact(j);
 }
 
 Digest chain_id(const std::vector<Digest>& diff_ids, std::size_t n) {

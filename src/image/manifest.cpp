@@ -182,13 +182,13 @@ std::string to_json(const Manifest& m) {
     Json j = common_json(m);
     j["config"] = descriptor_json(m.config);
     j["layers"] = descriptors_json(m.layers);
-    return j.dump();
+    return dump_compact(j);
 }
 
 std::string to_json(const Index& index) {
     Json j = common_json(index);
     j["manifests"] = descriptors_json(index.manifests);
-    return j.dump();
+    return dump_compact(j);
 }
 
 }  // namespace berth::image

@@ -43,8 +43,10 @@ Reference with_default_tag(Reference ref);
 
 // The hex prefix of an image ID when `text` can be one: 1 to 64 lowercase hex
 // digits, optionally after "sha256:" ("sha256:" is then required to be followed by
-// at least one digit). A short hex string is also a valid repository name, so
-// callers look a name up first and fall back to the ID prefix, as docker does.
+// at least one digit). These strings also parse as references ("sha256:<hex>" as
+// repository "sha256" with a tag), so callers resolve an image as docker does:
+// a full "sha256:<64 hex>" is an ID; otherwise the name is looked up first and
+// the ID prefix is the fallback.
 std::optional<std::string> image_id_prefix(std::string_view text);
 inline bool looks_like_image_id(std::string_view text) {
     return image_id_prefix(text).has_value();

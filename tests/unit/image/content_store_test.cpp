@@ -85,6 +85,25 @@ TEST_F(ContentStoreTest, MismatchNamesBothDigestsAndStoresNothing) {
     EXPECT_TRUE(files().empty()) << "a failed commit left " << files().front();
 }
 
+TEST_F(ContentStoreTest, ExpectedSizeCutsOffLongBlobsAndRefusesShortOnes) {
+    auto long_writer = store_->writer(std::nullopt, 4);
+    ASSERT_TRUE(long_writer);
+    ASSERT_TRUE((*long_writer)->write("abc"));
+    auto over = (*long_writer)->write("de");
+    ASSERT_FALSE(over) << "a write past the expected size was accepted";
+    EXPECT_NE(over.error().message.find("larger than the expected 4 bytes"), std::string::npos)
+        << over.error().message;
+    EXPECT_FALSE((*long_writer)->commit()) << "a writer that overflowed must not commit";
+
+    auto short_writer = store_->writer(std::nullopt, 4);
+    ASSERT_TRUE(short_writer);
+    ASSERT_TRUE((*short_writer)->write("abc"));
+    auto d = (*short_writer)->commit();
+    ASSERT_FALSE(d) << "a blob shorter than expected was committed";
+    EXPECT_EQ(d.error().message, "size mismatch: expected 4 bytes, got 3");
+    EXPECT_FALSE(store_->exists(sha256_of("abc")));
+}
+
 TEST_F(ContentStoreTest, WriterDestroyedWithoutCommitLeavesNothing) {
     {
         auto w = store_->writer(std::nullopt);
