@@ -1,6 +1,7 @@
 #include "api/http/client.hpp"
 
 #include <cerrno>
+#include <vector>
 
 #include "api/http/body.hpp"
 #include "api/http/chunked.hpp"
@@ -54,6 +55,23 @@ Result<std::unique_ptr<ClientConnection>> open_connection(const std::string& pat
         return std::unexpected(Error{err, std::move(msg)});
     }
     return std::make_unique<ClientConnection>(std::move(*fd));
+}
+
+// Sends `body` chunked. A failure to read it (the caller's file) is reported
+// apart from a failure to write the socket: after the former the daemon still
+// waits for the rest, so no answer may be awaited.
+Result<void> send_chunked_body(ByteReader& body, ByteWriter& socket, bool& source_failed) {
+    ChunkedWriter chunked(socket);
+    std::vector<char> buf(1 << 16);
+    for (;;) {
+        auto n = body.read(buf.data(), buf.size());
+        if (!n) {
+            source_failed = true;
+            return std::unexpected(std::move(n.error()).context("read the request body"));
+        }
+        if (*n == 0) return chunked.finish();
+        BERTH_TRYV(chunked.write(std::string_view(buf.data(), *n)));
+    }
 }
 
 std::string request_head(std::string_view method, std::string_view target,
@@ -136,11 +154,14 @@ Result<ClientResponse> Client::exchange(std::string_view method, std::string_vie
                                            : "";
         auto sent = c.out.write(request_head(method, target, headers, framing));
         if (sent && !body.empty()) sent = c.out.write(body);
-        if (sent && stream) {
-            ChunkedWriter chunked(c.out);
-            auto copied = copy_stream(*stream, chunked);
-            sent = copied ? chunked.finish() : std::unexpected(std::move(copied.error()));
+        bool source_failed = false;
+        if (sent && stream) sent = send_chunked_body(*stream, c.out, source_failed);
+        if (source_failed) {
+            conn_.reset();  // half a body sent: the connection is unusable
+            return std::unexpected(std::move(sent.error()));
         }
+        // A failed send still reads an answer: the daemon may have refused the
+        // request (400, 404) and closed before taking the body.
         auto resp = read_response_head(c.in);
         bool retry = reused && !stream &&
                      (!sent || (!resp && resp.error().kind == HeadError::Kind::closed));
@@ -148,11 +169,12 @@ Result<ClientResponse> Client::exchange(std::string_view method, std::string_vie
             conn_.reset();
             continue;
         }
-        if (!sent) return std::unexpected(std::move(sent.error()).context("send request to the daemon"));
+        if (!resp && !sent)
+            return std::unexpected(std::move(sent.error()).context("send request to the daemon"));
         if (!resp) return fail("read the daemon's response: " + resp.error().message);
         auto framing_kind = response_framing(resp->headers, resp->status, method == "HEAD");
         if (!framing_kind) return std::unexpected(std::move(framing_kind.error()).context("daemon's response"));
-        bool keep_alive = framing_kind->kind != BodyFraming::Kind::until_close &&
+        bool keep_alive = sent && framing_kind->kind != BodyFraming::Kind::until_close &&
                           !resp->headers.has_token("Connection", "close");
         resp->body_ = std::make_unique<TrackedBody>(make_body_reader(*framing_kind, c.in), c,
                                                     keep_alive);
