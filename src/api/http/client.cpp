@@ -1,6 +1,7 @@
 #include "api/http/client.hpp"
 
 #include <cerrno>
+#include <vector>
 
 #include "api/http/body.hpp"
 #include "api/http/chunked.hpp"
@@ -56,6 +57,23 @@ Result<std::unique_ptr<ClientConnection>> open_connection(const std::string& pat
     return std::make_unique<ClientConnection>(std::move(*fd));
 }
 
+// Sends `body` chunked. A failure to read it (the caller's file) is reported
+// apart from a failure to write the socket: after the former the daemon still
+// waits for the rest, so no answer may be awaited.
+Result<void> send_chunked_body(ByteReader& body, ByteWriter& socket, bool& source_failed) {
+    ChunkedWriter chunked(socket);
+    std::vector<char> buf(1 << 16);
+    for (;;) {
+        auto n = body.read(buf.data(), buf.size());
+        if (!n) {
+            source_failed = true;
+            return std::unexpected(std::move(n.error()).context("read the request body"));
+        }
+        if (*n == 0) return chunked.finish();
+        BERTH_TRYV(chunked.write(std::string_view(buf.data(), *n)));
+    }
+}
+
 std::string request_head(std::string_view method, std::string_view target,
                          const HeaderList& headers, std::string_view framing) {
     std::string head = std::string(method) + " " + std::string(target) +
@@ -93,6 +111,32 @@ std::expected<ClientResponse, HeadError> read_response_head(SocketReader& in) {
     }
 }
 
+// Writes the request: head, then the whole body or the stream as chunks.
+Result<void> send_request(ClientConnection& c, std::string_view method, std::string_view target,
+                          const HeaderList& headers, std::string_view body, ByteReader* stream,
+                          bool& source_failed) {
+    bool has_length = !body.empty() || method == "POST" || method == "PUT";
+    std::string framing = stream       ? "Transfer-Encoding: chunked\r\n"
+                          : has_length ? "Content-Length: " + std::to_string(body.size()) + "\r\n"
+                                       : "";
+    BERTH_TRYV(c.out.write(request_head(method, target, headers, framing)));
+    if (!body.empty()) BERTH_TRYV(c.out.write(body));
+    if (stream) BERTH_TRYV(send_chunked_body(*stream, c.out, source_failed));
+    return {};
+}
+
+// Gives the response its body reader; the connection is reusable once that is read.
+Result<void> attach_body(ClientResponse& resp, ClientConnection& c, bool head_request,
+                         bool request_sent) {
+    auto framing = response_framing(resp.headers, resp.status, head_request);
+    if (!framing) return std::unexpected(std::move(framing.error()).context("daemon's response"));
+    bool keep_alive = request_sent && framing->kind != BodyFraming::Kind::until_close &&
+                      !resp.headers.has_token("Connection", "close");
+    resp.body_ = std::make_unique<TrackedBody>(make_body_reader(*framing, c.in), c, keep_alive);
+    if (framing->kind == BodyFraming::Kind::none) c.idle = keep_alive;
+    return {};
+}
+
 }  // namespace
 
 Client::Client(std::string path, std::unique_ptr<ClientConnection> conn)
@@ -122,41 +166,31 @@ Result<ClientResponse> Client::exchange(std::string_view method, std::string_vie
                                         const HeaderList& headers, std::string_view body,
                                         ByteReader* stream) {
     // A kept-alive connection may still be closed by the daemon between our check
-    // and our request; an idempotent request (RFC 9110 §9.2.2) is then sent again
-    // on a fresh connection, as Go's client does.
+    // and our request; an idempotent request (RFC 9110 §9.2.2) is then sent once
+    // more on a fresh connection, as Go's client does.
     bool idempotent = method == "GET" || method == "HEAD" || method == "PUT" || method == "DELETE";
     for (int attempt = 0;; ++attempt) {
-        bool reused = conn_ && conn_->idle && attempt == 0 && idempotent;
+        bool may_retry = conn_ && conn_->idle && attempt == 0 && idempotent && !stream;
         BERTH_TRYV(ensure_connected());
         ClientConnection& c = *conn_;
         c.idle = false;
-        bool has_length = !body.empty() || method == "POST" || method == "PUT";
-        std::string framing = stream ? "Transfer-Encoding: chunked\r\n"
-                              : has_length ? "Content-Length: " + std::to_string(body.size()) + "\r\n"
-                                           : "";
-        auto sent = c.out.write(request_head(method, target, headers, framing));
-        if (sent && !body.empty()) sent = c.out.write(body);
-        if (sent && stream) {
-            ChunkedWriter chunked(c.out);
-            auto copied = copy_stream(*stream, chunked);
-            sent = copied ? chunked.finish() : std::unexpected(std::move(copied.error()));
+        bool source_failed = false;
+        auto sent = send_request(c, method, target, headers, body, stream, source_failed);
+        if (source_failed) {
+            conn_.reset();  // half a body went out: the connection is unusable
+            return std::unexpected(std::move(sent.error()));
         }
+        // A failed send still reads an answer: the daemon may have refused the
+        // request (400, 404) and closed before taking the body.
         auto resp = read_response_head(c.in);
-        bool retry = reused && !stream &&
-                     (!sent || (!resp && resp.error().kind == HeadError::Kind::closed));
-        if (retry) {
+        if (may_retry && (!sent || (!resp && resp.error().kind == HeadError::Kind::closed))) {
             conn_.reset();
             continue;
         }
-        if (!sent) return std::unexpected(std::move(sent.error()).context("send request to the daemon"));
+        if (!resp && !sent)
+            return std::unexpected(std::move(sent.error()).context("send request to the daemon"));
         if (!resp) return fail("read the daemon's response: " + resp.error().message);
-        auto framing_kind = response_framing(resp->headers, resp->status, method == "HEAD");
-        if (!framing_kind) return std::unexpected(std::move(framing_kind.error()).context("daemon's response"));
-        bool keep_alive = framing_kind->kind != BodyFraming::Kind::until_close &&
-                          !resp->headers.has_token("Connection", "close");
-        resp->body_ = std::make_unique<TrackedBody>(make_body_reader(*framing_kind, c.in), c,
-                                                    keep_alive);
-        if (framing_kind->kind == BodyFraming::Kind::none) c.idle = keep_alive;
+        BERTH_TRYV(attach_body(*resp, c, method == "HEAD", sent.has_value()));
         return std::move(*resp);
     }
 }

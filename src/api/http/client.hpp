@@ -27,7 +27,7 @@ struct ClientResponse {
     // The whole body (at most `limit` bytes), for JSON answers.
     Result<std::string> read_body(std::size_t limit = 64 << 20) { return read_all(*body_, limit); }
 
-    std::unique_ptr<ByteReader> body_;
+    std::unique_ptr<ByteReader> body_;  // set by the Client; read it through body()
 };
 
 class Client {

@@ -70,7 +70,11 @@ Result<long long> Request::query_int(std::string_view name, long long fallback) 
 
 Result<Filters> Request::filters() const { return parse_filters(query_value("filters")); }
 
-ByteReader& Request::body() { return *body_; }
+ByteReader& Request::body() {
+    // A Request built by hand (a test, an internal call) has an empty body.
+    if (!body_) body_ = std::make_unique<RequestBody>(std::make_unique<StringReader>(""), nullptr);
+    return *body_;
+}
 
 bool Request::keep_alive() const {
     return http_minor >= 1 && !headers.has_token("Connection", "close");
@@ -80,7 +84,7 @@ bool Request::wants_upgrade() const {
     return headers.has_token("Connection", "upgrade") && headers.has_token("Upgrade", "tcp");
 }
 
-bool Request::finish_body(std::size_t limit) { return body_->finish(limit); }
+bool Request::finish_body(std::size_t limit) { return !body_ || body_->finish(limit); }
 
 namespace {
 

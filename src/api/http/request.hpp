@@ -70,7 +70,7 @@ struct Request {
     // waits for 100 Continue (it may never send the body: RFC 9110 §10.1.1).
     bool finish_body(std::size_t limit);
 
-    std::unique_ptr<RequestBody> body_;
+    std::unique_ptr<RequestBody> body_;  // set by read_request(); read it through body()
 };
 
 // Why no request was read: `status` is the answer the client is owed (400, 431),

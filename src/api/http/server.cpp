@@ -18,6 +18,7 @@
 
 #include "api/http/connection_loop.hpp"
 #include "base/log.hpp"
+#include "base/scope_exit.hpp"
 #include "base/unix_socket.hpp"
 
 namespace berth::api::http {
@@ -63,6 +64,8 @@ Result<UniqueFd> bind_unix(const std::string& path, const ServerOptions& options
     if (!fd) return sys_fail("socket");
     if (::bind(fd.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0)
         return sys_fail("bind " + path);
+    // A socket file nobody will ever listen on must not stay behind.
+    ScopeExit remove_on_failure([&] { ::unlink(path.c_str()); });
     if (::chmod(path.c_str(), options.mode) != 0) return sys_fail("chmod " + path);
     if (!options.group.empty()) {
         if (group* g = ::getgrnam(options.group.c_str()))
@@ -70,6 +73,7 @@ Result<UniqueFd> bind_unix(const std::string& path, const ServerOptions& options
                 return sys_fail("chown " + path + " to group " + options.group);
     }
     if (::listen(fd.get(), SOMAXCONN) != 0) return sys_fail("listen on " + path);
+    remove_on_failure.dismiss();
     return fd;
 }
 
@@ -155,7 +159,7 @@ Result<void> Server::serve() {
 }
 
 void Server::stop() {
-    if (state_->stopping.exchange(true)) return;
+    if (!state_ || state_->stopping.exchange(true)) return;
     std::uint64_t one = 1;
     (void)!::write(state_->wake.get(), &one, sizeof one);
     std::unique_lock lock(state_->mu);

@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <cstring>
 #include <future>
 
 #include "api/http/client.hpp"
@@ -30,6 +31,21 @@ class PatternReader final : public ByteReader {
 
   private:
     std::size_t left_, pos_ = 0;
+};
+
+// A stream that fails after some bytes, as a file on a dying disk would.
+class FailingReader final : public ByteReader {
+  public:
+    Result<std::size_t> read(char* buf, std::size_t size) override {
+        if (sent_) return fail("read archive.tar: Input/output error");
+        sent_ = true;
+        std::size_t n = std::min<std::size_t>(size, 1000);
+        std::memset(buf, 'x', n);
+        return n;
+    }
+
+  private:
+    bool sent_ = false;
 };
 
 class HttpClient : public test::HttpServerTest {
@@ -110,6 +126,31 @@ TEST_F(HttpClient, StreamsA10MiBBodyAsChunks) {
     EXPECT_EQ(j["chunked"], "chunked");
     EXPECT_EQ(j["size"], 10 << 20);
     EXPECT_EQ(j["digest"], data.sha.finish().str()) << "the body arrived altered";
+}
+
+TEST_F(HttpClient, AFailingBodySourceIsReportedWithoutWaitingForTheDaemon) {
+    start();
+    Client c = connect();
+    FailingReader broken;
+    auto t0 = std::chrono::steady_clock::now();
+    auto r = c.request_streamed("POST", "/images/load", {}, broken);
+    ASSERT_FALSE(r) << "a body that could not be read was passed off as sent";
+    EXPECT_NE(r.error().message.find("read the request body: read archive.tar"), std::string::npos)
+        << r.error().message;
+    EXPECT_LT(std::chrono::steady_clock::now() - t0, 2s) << "the client waited on the daemon";
+    auto next = c.request("GET", "/version");
+    ASSERT_TRUE(next) << next.error().message;
+    EXPECT_EQ(next->status, 200);
+}
+
+TEST_F(HttpClient, GetsTheDaemonsRefusalOfABodyItDidNotRead) {
+    start();
+    Client c = connect();
+    PatternReader data(10 << 20);
+    auto r = c.request_streamed("POST", "/v1.41/no/such/route", {}, data);
+    ASSERT_TRUE(r) << "the daemon's early answer was lost: " << r.error().message;
+    EXPECT_EQ(r->status, 404);
+    EXPECT_EQ(Json::parse(r->read_body().value_or("{}"))["message"], "page not found");
 }
 
 TEST_F(HttpClient, ReadsAChunkedAnswerAsItArrives) {

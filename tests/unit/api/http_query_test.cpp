@@ -77,6 +77,14 @@ TEST(HttpQuery, RequestHelpersReadTheQuery) {
     EXPECT_EQ(req.filters().value()["id"], (std::vector<std::string>{"abc"}));
 }
 
+TEST(HttpRequest, HandBuiltRequestHasAnEmptyBody) {
+    Request req;
+    char c;
+    auto n = req.body().read(&c, 1);
+    ASSERT_TRUE(n);
+    EXPECT_EQ(*n, 0u);
+}
+
 TEST(HttpVersions, CompareNumericallyByField) {
     EXPECT_LT(compare_versions("1.9", "1.24"), 0);
     EXPECT_GT(compare_versions("1.41", "1.24"), 0);
