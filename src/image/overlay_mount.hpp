@@ -40,6 +40,7 @@ struct OverlaySpec {
 class OverlayMount {
   public:
     OverlayMount() = default;
+    // Takes charge of an overlay already mounted at `target`.
     explicit OverlayMount(std::string target) : target_(std::move(target)) {}
     OverlayMount(const OverlayMount&) = delete;
     OverlayMount& operator=(const OverlayMount&) = delete;

@@ -218,7 +218,6 @@ TEST_F(OverlayMountTest, LegacyRefusesStackTooDeepForOnePage) {
     auto layers = numbered_layers(long_parent(), n);
     auto t = target();
     auto r = overlay_internal::mount_legacy({layers, dir("upper"), dir("work")}, t);
-    if (r) OverlayMount cleanup(t);
     ASSERT_FALSE(r) << "450 layers cannot fit in one page even as /proc/self/fd paths";
     EXPECT_NE(r.error().message.find("450 layers"), std::string::npos) << r.error().message;
     EXPECT_NE(r.error().message.find("4095"), std::string::npos) << r.error().message;
