@@ -12,15 +12,16 @@ echo "== unit tests"
 (cd "$repo/build" && ctest --output-on-failure -j2 --timeout 120)
 
 # Debian's python3 (with python3-pytest), not whatever python3 is first on PATH.
-integration() { # runtime binary
-    BERTH_RUNTIME=$1 /usr/bin/python3 -m pytest "$repo/tests/integration" -q -p no:cacheprovider
+integration() { # build directory
+    BERTH_RUNTIME=$1/berth-runtime BERTHD=$1/berthd BERTH=$1/berth \
+        /usr/bin/python3 -m pytest "$repo/tests/integration" -q -p no:cacheprovider
 }
 echo "== integration tests"
-integration "$repo/build/berth-runtime"
+integration "$repo/build"
 
-echo "== integration tests, runtime under AddressSanitizer + UndefinedBehaviorSanitizer"
+echo "== integration tests, runtime and daemon under AddressSanitizer + UndefinedBehaviorSanitizer"
 # Only the runtime: unit tests that load strict seccomp allow-lists in a forked
 # child cannot also satisfy the sanitizers' own syscalls.
 "$repo/scripts/build.sh" Sanitize
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
-    integration "$repo/build-asan/berth-runtime"
+    integration "$repo/build-asan"

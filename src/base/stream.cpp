@@ -28,6 +28,12 @@ Result<std::size_t> StringReader::read(char* buf, std::size_t size) {
     return n;
 }
 
+Result<std::size_t> TeeReader::read(char* buf, std::size_t size) {
+    std::size_t n = BERTH_TRY(in_.read(buf, size));
+    if (n > 0) BERTH_TRYV(copy_.write(std::string_view(buf, n)));
+    return n;
+}
+
 Result<std::uint64_t> copy_stream(ByteReader& in, ByteWriter& out) {
     std::vector<char> buf(1 << 16);
     std::uint64_t total = 0;

@@ -64,6 +64,18 @@ class StringWriter final : public ByteWriter {
     std::string out;
 };
 
+// Passes reads through, copying every byte read into `copy` (a layer unpacked while
+// it is also kept as a blob).
+class TeeReader final : public ByteReader {
+  public:
+    TeeReader(ByteReader& in, ByteWriter& copy) : in_(in), copy_(copy) {}
+    Result<std::size_t> read(char* buf, std::size_t size) override;
+
+  private:
+    ByteReader& in_;
+    ByteWriter& copy_;
+};
+
 // Copies `in` to its end into `out`; returns the number of bytes copied.
 Result<std::uint64_t> copy_stream(ByteReader& in, ByteWriter& out);
 

@@ -129,7 +129,7 @@ Result<std::int64_t> ImageStore::collect_layers_locked(std::vector<DeleteItem>& 
             if (!shared) (void)content_.remove(*d);
         }
         freed += l->size;
-        out.push_back({"", l->chain_id});
+        out.push_back({"", l->chain_id, true});
     }
     return freed;
 }

@@ -40,7 +40,8 @@ struct ImageSummary {
 // One line of DELETE /images/{name}'s answer.
 struct DeleteItem {
     std::string untagged;  // familiar reference
-    std::string deleted;   // image ID
+    std::string deleted;   // image ID, or a layer's chain id
+    bool layer = false;    // `deleted` names a layer
 };
 
 // A container that uses an image, which therefore can't simply go.

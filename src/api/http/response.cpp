@@ -1,5 +1,7 @@
 #include "api/http/response.hpp"
 
+#include <poll.h>
+
 
 #include "api/http/chunked.hpp"
 #include "api/http/versions.hpp"
@@ -109,6 +111,11 @@ Result<void> ResponseWriter::write_chunk(std::string_view data) {
     auto r = chunks_raw_ ? conn_.out.write(data) : http::write_chunk(conn_.out, data);
     if (!r) state_ = State::failed;
     return r;
+}
+
+bool ResponseWriter::client_gone() const {
+    pollfd p{conn_.fd.get(), POLLRDHUP, 0};
+    return ::poll(&p, 1, 0) > 0 && (p.revents & (POLLRDHUP | POLLHUP | POLLERR));
 }
 
 Result<void> ResponseWriter::end_chunked() {

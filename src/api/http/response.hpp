@@ -58,6 +58,9 @@ class ResponseWriter {
     bool hijacked() const { return state_ == State::hijacked; }
     // Whether the connection may carry another request after this response.
     bool reusable() const { return keep_alive_ && state_ == State::done; }
+    // Whether the client has hung up, without reading: a stream that is idle (events
+    // waiting for the next one) checks this to stop serving a client that left.
+    bool client_gone() const;
 
   private:
     enum class State { fresh, streaming, done, hijacked, failed };

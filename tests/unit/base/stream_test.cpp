@@ -32,3 +32,18 @@ TEST(Stream, ReadAllRefusesMoreThanTheLimit) {
 
 }  // namespace
 }  // namespace berth
+
+namespace berth {
+namespace {
+
+TEST(Stream, TeeCopiesWhatIsRead) {
+    StringReader in("layer bytes");
+    StringWriter copy, out;
+    TeeReader tee(in, copy);
+    ASSERT_TRUE(copy_stream(tee, out));
+    EXPECT_EQ(copy.out, "layer bytes");
+    EXPECT_EQ(out.out, "layer bytes");
+}
+
+}  // namespace
+}  // namespace berth

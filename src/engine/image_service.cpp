@@ -1,0 +1,77 @@
+#include "engine/image_service.hpp"
+
+namespace berth::engine {
+
+int ImageService::containers_using(const std::string&) const { return 0; }
+
+image::ImageUseCheck ImageService::use_check() const {
+    // Containers arrive with the containers issue; until then nothing holds an image.
+    return [](const std::string&) { return std::optional<image::ImageUse>(); };
+}
+
+void ImageService::publish(const std::string& action, const std::string& id, const std::string& name) {
+    Event e;
+    e.type = "image";
+    e.action = action;
+    e.actor_id = id;
+    e.attributes["name"] = name;
+    d_.events().publish(std::move(e));
+}
+
+void ImageService::publish_deletes(const std::vector<image::DeleteItem>& items) {
+    // Layers are listed as deleted too; docker's events name images only.
+    std::string image_id;
+    for (const auto& i : items)
+        if (i.untagged.empty() && !i.layer && image_id.empty()) image_id = i.deleted;
+    for (const auto& i : items)
+        if (!i.untagged.empty()) publish("untag", image_id.empty() ? i.untagged : image_id, i.untagged);
+    if (!image_id.empty()) publish("delete", image_id, image_id);
+}
+
+Result<std::string> ImageService::tag(std::string_view source, std::string_view target) {
+    auto id = BERTH_TRY(store().tag(source, target));
+    auto ref = image::parse_reference(target);
+    publish("tag", id, ref ? image::with_default_tag(*ref).familiar() : std::string(target));
+    return id;
+}
+
+Result<std::vector<image::DeleteItem>> ImageService::remove(std::string_view name, bool force,
+                                                            bool noprune) {
+    auto items = BERTH_TRY(store().remove(name, force, noprune, use_check()));
+    publish_deletes(items);
+    return items;
+}
+
+Result<std::pair<std::vector<image::DeleteItem>, std::int64_t>> ImageService::prune(
+    bool all, const std::function<bool(const image::ImageSummary&)>& keep) {
+    auto r = BERTH_TRY(store().prune(all, use_check(), keep));
+    for (const auto& i : r.first)
+        if (i.untagged.empty() && !i.layer) publish("delete", i.deleted, i.deleted);
+    return r;
+}
+
+Result<std::vector<std::string>> ImageService::load(ByteReader& archive, const image::Progress& progress) {
+    auto loaded = BERTH_TRY(image::load_archive(store(), archive, progress));
+    for (const auto& name : loaded) {
+        auto id = store().resolve(name);
+        publish("load", id ? *id : name, name);
+    }
+    return loaded;
+}
+
+Result<void> ImageService::save(const std::vector<std::string>& names, ByteWriter& out) {
+    BERTH_TRYV(image::save_archive(store(), names, out));
+    for (const auto& n : names) {
+        auto id = store().resolve(n);
+        publish("save", id ? *id : n, n);
+    }
+    return {};
+}
+
+Result<std::string> ImageService::import(ByteReader& rootfs, const ImportRequest& req) {
+    auto id = BERTH_TRY(image::import_rootfs(store(), rootfs, req));
+    publish("import", id, id);
+    return id;
+}
+
+}  // namespace berth::engine

@@ -1,0 +1,41 @@
+// The daemon's image operations: the image store's work plus what the engine adds
+// around it — events for every change, and (with containers) the in-use checks.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "base/result.hpp"
+#include "base/stream.hpp"
+#include "engine/daemon.hpp"
+#include "image/archive.hpp"
+
+namespace berth::engine {
+
+using ImportRequest = image::ImportOptions;
+
+class ImageService {
+  public:
+    explicit ImageService(Daemon& d) : d_(d) {}
+
+    image::ImageStore& store() { return d_.images(); }
+    // How many containers use the image (none until containers exist).
+    int containers_using(const std::string& image_id) const;
+
+    Result<std::string> tag(std::string_view source, std::string_view target);
+    Result<std::vector<image::DeleteItem>> remove(std::string_view name, bool force, bool noprune);
+    Result<std::pair<std::vector<image::DeleteItem>, std::int64_t>> prune(
+        bool all, const std::function<bool(const image::ImageSummary&)>& keep);
+    Result<std::vector<std::string>> load(ByteReader& archive, const image::Progress& progress);
+    Result<void> save(const std::vector<std::string>& names, ByteWriter& out);
+    Result<std::string> import(ByteReader& rootfs, const ImportRequest& req);
+
+  private:
+    void publish(const std::string& action, const std::string& id, const std::string& name);
+    void publish_deletes(const std::vector<image::DeleteItem>& items);
+    image::ImageUseCheck use_check() const;
+
+    Daemon& d_;
+};
+
+}  // namespace berth::engine
