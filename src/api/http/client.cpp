@@ -51,7 +51,7 @@ Result<std::unique_ptr<ClientConnection>> open_connection(const std::string& pat
         std::string msg =
             err == EACCES
                 ? "permission denied while trying to connect to the berth daemon socket at unix://" + path
-                : "Cannot connect to the berth daemon at unix://" + path + ". Is berthd running?";
+                : "Cannot connect to the berth daemon at unix://" + path + ". Is the berth daemon running?";
         return std::unexpected(Error{err, std::move(msg)});
     }
     return std::make_unique<ClientConnection>(std::move(*fd));

@@ -7,7 +7,7 @@
 namespace berth::cli {
 namespace {
 
-std::string scaled(double size, double base, const char* const* units, int unit_count) {
+std::string scaled(double size, double base, const char* const* units, int unit_count, int precision = 4) {
     int i = 0;
     while (size >= base && i < unit_count - 1) {
         size /= base;
@@ -15,7 +15,7 @@ std::string scaled(double size, double base, const char* const* units, int unit_
     }
     // C's %.4g and Go's agree for these magnitudes (below 1000 after scaling).
     char buf[64];
-    std::snprintf(buf, sizeof buf, "%.4g%s", size, units[i]);
+    std::snprintf(buf, sizeof buf, "%.*g%s", precision, size, units[i]);
     return buf;
 }
 
@@ -49,9 +49,11 @@ Result<int64_t> parse_with(std::string_view text, double kilo) {
 
 }  // namespace
 
-std::string human_size(double bytes) {
+std::string human_size(double bytes) { return human_size_with_precision(bytes, 4); }
+
+std::string human_size_with_precision(double bytes, int precision) {
     static const char* const units[] = {"B", "kB", "MB", "GB", "TB", "PB", "EB", "ZB", "YB"};
-    return scaled(bytes, 1000.0, units, 9);
+    return scaled(bytes, 1000.0, units, 9, precision);
 }
 
 std::string bytes_size(double bytes) {

@@ -12,6 +12,10 @@ namespace berth::cli {
 // Decimal units, 4 significant digits, Go's %.4g: 1000 -> "1kB", 1234567 -> "1.235MB".
 std::string human_size(double bytes);
 
+// The same with `precision` significant digits: docker's images and history SIZE
+// columns use 3 (1984000 -> "1.98MB").
+std::string human_size_with_precision(double bytes, int precision);
+
 // Binary units, same precision: 1024 -> "1KiB", 1536 -> "1.5KiB".
 std::string bytes_size(double bytes);
 

@@ -83,7 +83,7 @@ TEST_F(HttpClient, ExplainsAMissingDaemon) {
     ASSERT_FALSE(c);
     EXPECT_EQ(c.error().sys_errno, ENOENT);
     EXPECT_EQ(c.error().message,
-              "Cannot connect to the berth daemon at unix://" + dir + "/nothing.sock. Is berthd running?");
+              "Cannot connect to the berth daemon at unix://" + dir + "/nothing.sock. Is the berth daemon running?");
 }
 
 TEST_F(HttpClient, ReadsAJsonAnswerAndReusesTheConnection) {

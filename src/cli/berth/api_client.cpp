@@ -1,0 +1,108 @@
+#include "cli/berth/api_client.hpp"
+
+#include <cctype>
+
+#include "base/strings.hpp"
+
+namespace berth::cli {
+namespace {
+
+std::string versioned(std::string_view path, const QueryParams& query) {
+    return "/v" + std::string(kApiVersion) + std::string(path) + encode_query(query);
+}
+
+ErrorKind kind_of_status(int status) {
+    switch (status) {
+        case 400: return ErrorKind::invalid_argument;
+        case 404: return ErrorKind::not_found;
+        case 409: return ErrorKind::conflict;
+        default: return ErrorKind::internal;
+    }
+}
+
+}  // namespace
+
+namespace {
+
+std::string escape_except(std::string_view text, std::string_view keep) {
+    static constexpr char kHex[] = "0123456789ABCDEF";
+    std::string out;
+    for (unsigned char c : text) {
+        bool unreserved = std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~';
+        if (unreserved || keep.find(static_cast<char>(c)) != std::string_view::npos) {
+            out += static_cast<char>(c);
+        } else {
+            out += '%';
+            out += kHex[c >> 4];
+            out += kHex[c & 15];
+        }
+    }
+    return out;
+}
+
+}  // namespace
+
+std::string url_escape(std::string_view text) { return escape_except(text, ""); }
+
+std::string path_escape(std::string_view text) { return escape_except(text, "/:@"); }
+
+std::string encode_query(const QueryParams& params) {
+    std::string out;
+    for (const auto& [name, value] : params) {
+        out += out.empty() ? '?' : '&';
+        out += url_escape(name) + "=" + url_escape(value);
+    }
+    return out;
+}
+
+Result<std::string> socket_path_of_host(std::string_view host) {
+    if (host.starts_with("unix://")) host.remove_prefix(7);
+    if (host.starts_with("/")) return std::string(host);
+    return fail_as(ErrorKind::invalid_argument,
+                   "unsupported host \"" + std::string(host) + "\": berth connects over a unix socket (unix:///path)");
+}
+
+std::string error_message_of(std::string_view body) {
+    auto json = parse_json(body, "error response");
+    if (json && json->is_object() && json->contains("message") && (*json)["message"].is_string())
+        return (*json)["message"].get<std::string>();
+    return std::string(trim(body));
+}
+
+Result<ApiClient> ApiClient::connect(std::string_view host) {
+    std::string path = BERTH_TRY(socket_path_of_host(host));
+    return ApiClient(BERTH_TRY(api::http::Client::connect_unix(path)));
+}
+
+Result<api::http::ClientResponse> ApiClient::checked(Result<api::http::ClientResponse> resp) {
+    if (!resp || resp->status < 400) return resp;
+    std::string body = resp->read_body(1 << 20).value_or("");
+    return fail_as(kind_of_status(resp->status), "Error response from daemon: " + error_message_of(body));
+}
+
+Result<api::http::ClientResponse> ApiClient::call(std::string_view method, std::string_view path,
+                                                  const QueryParams& query, std::string_view body,
+                                                  const api::http::HeaderList& headers) {
+    api::http::HeaderList all = headers;
+    if (!body.empty()) all.emplace_back("Content-Type", "application/json");
+    return checked(client_.request(method, versioned(path, query), all, body));
+}
+
+Result<api::http::ClientResponse> ApiClient::call_streamed(std::string_view method, std::string_view path,
+                                                           const QueryParams& query, ByteReader& body,
+                                                           const api::http::HeaderList& headers) {
+    return checked(client_.request_streamed(method, versioned(path, query), headers, body));
+}
+
+Result<Json> ApiClient::call_json(std::string_view method, std::string_view path, const QueryParams& query) {
+    auto resp = BERTH_TRY(call(method, path, query));
+    std::string body = BERTH_TRY(resp.read_body());
+    if (trim(body).empty()) return Json();
+    return parse_json(body, "daemon's answer to " + std::string(path));
+}
+
+Result<Json> ApiClient::get_json(std::string_view path, const QueryParams& query) {
+    return call_json("GET", path, query);
+}
+
+}  // namespace berth::cli

@@ -1,0 +1,15 @@
+#include "cli/berth/command.hpp"
+
+namespace berth::cli {
+
+const std::vector<Command>& all_commands() {
+    static const std::vector<Command> commands = {
+        images_command(),      image_inspect_command(), inspect_command(),    history_command(),
+        tag_command(),         rmi_command(),           image_prune_command(), load_command(),
+        save_command(),        import_command(),        version_command(),    info_command(),
+        system_df_command(),   events_command(),
+    };
+    return commands;
+}
+
+}  // namespace berth::cli
