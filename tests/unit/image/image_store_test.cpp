@@ -175,7 +175,8 @@ TEST_F(ImageStoreTest, ALayerThatDoesNotMatchItsDiffIdIsRefusedAndLeavesNothing)
 }
 
 TEST_F(ImageStoreTest, ImportMakesAOneLayerImageWithChanges) {
-    StringReader in(layer_tar("etc/hostname", "imported\n"));
+    auto rootfs = layer_tar("etc/hostname", "imported\n");
+    StringReader in(rootfs);
     ImportOptions opts;
     opts.repo = "imp";
     opts.tag = "1";
