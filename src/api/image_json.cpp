@@ -22,8 +22,8 @@ Json labels_json(const std::map<std::string, std::string>& labels) {
 
 // The container config as docker's inspect shows it: every standard field present
 // (Go's zero values), unknown ones kept as the image had them.
-Json container_config_json(const Json* from) {
-    Json c = {{"Hostname", ""},   {"Domainname", ""},  {"User", ""},       {"AttachStdin", false},
+nlohmann::ordered_json container_config_json(const Json* from) {
+    nlohmann::ordered_json c = {{"Hostname", ""},   {"Domainname", ""},  {"User", ""},       {"AttachStdin", false},
               {"AttachStdout", false}, {"AttachStderr", false}, {"Tty", false},
               {"OpenStdin", false}, {"StdinOnce", false}, {"Env", nullptr}, {"Cmd", nullptr},
               {"Image", ""},      {"Volumes", nullptr}, {"WorkingDir", ""}, {"Entrypoint", nullptr},
@@ -63,8 +63,8 @@ Json image_summary_json(const image::ImageSummary& s, int containers) {
             {"Containers", containers}};
 }
 
-Json image_inspect_json(const image::ImageSummary& s, const image::ImageConfig& cfg,
-                        const std::vector<std::string>& layer_dirs) {
+nlohmann::ordered_json image_inspect_json(const image::ImageSummary& s, const image::ImageConfig& cfg,
+                                          const std::vector<std::string>& layer_dirs) {
     Json layers = Json::array();
     for (const auto& d : cfg.rootfs.diff_ids) layers.push_back(d.str());
     // LowerDir is top first, as overlayfs and docker's overlay2 list it.
@@ -77,7 +77,7 @@ Json image_inspect_json(const image::ImageSummary& s, const image::ImageConfig& 
                          {"WorkDir", ""}};
     if (lowers.size() == 1) graph["Data"].erase("LowerDir");
     const Json& doc = cfg.document;
-    Json out = {{"Id", s.id},
+    nlohmann::ordered_json out = {{"Id", s.id},
                 {"RepoTags", string_list(s.repo_tags)},
                 {"RepoDigests", string_list(s.repo_digests)},
                 {"Parent", ""},
@@ -89,14 +89,17 @@ Json image_inspect_json(const image::ImageSummary& s, const image::ImageConfig& 
                 {"Author", cfg.author},
                 {"Config", container_config_json(member(doc, "config"))},
                 {"Architecture", cfg.architecture},
+                {"Variant", cfg.variant},
                 {"Os", cfg.os},
+                {"OsVersion", cfg.os_version},
                 {"Size", s.size},
                 {"VirtualSize", s.size},
                 {"GraphDriver", graph},
                 {"RootFS", {{"Type", "layers"}, {"Layers", layers}}},
                 {"Metadata", {{"LastTagTime", s.added ? rfc3339(s.added) : "0001-01-01T00:00:00Z"}}}};
-    if (!cfg.variant.empty()) out["Variant"] = cfg.variant;
-    if (!cfg.os_version.empty()) out["OsVersion"] = cfg.os_version;
+    // omitempty in dockerd's struct.
+    if (cfg.variant.empty()) out.erase("Variant");
+    if (cfg.os_version.empty()) out.erase("OsVersion");
     return out;
 }
 

@@ -14,7 +14,8 @@ namespace berth::api {
 Json image_summary_json(const image::ImageSummary& s, int containers);
 
 // GET /images/{name}/json. `layer_dirs` are its snapshot directories, base first.
-Json image_inspect_json(const image::ImageSummary& s, const image::ImageConfig& cfg,
+// Ordered as dockerd orders the fields, since clients print them as they come.
+nlohmann::ordered_json image_inspect_json(const image::ImageSummary& s, const image::ImageConfig& cfg,
                         const std::vector<std::string>& layer_dirs);
 
 // GET /images/{name}/history: newest first; only the top entry carries the image

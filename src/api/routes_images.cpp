@@ -64,14 +64,22 @@ Result<std::vector<image::ImageSummary>> filter_images(engine::ImageService& svc
         }
     }
     std::vector<image::ImageSummary> out;
+    const std::vector<std::string>* refs = nullptr;
+    if (auto it = filters.find("reference"); it != filters.end() && !it->second.empty()) refs = &it->second;
     for (auto& s : all) {
         if (dangling && s.repo_tags.empty() != *dangling) continue;
         if (before && s.created >= *before) continue;
         if (since && s.created <= *since) continue;
         if (filters.count("label") && !labels_match(s, filters.at("label"))) continue;
-        if (filters.count("reference") && !filters.at("reference").empty() &&
-            !reference_matches(s, filters.at("reference")))
-            continue;
+        if (refs) {
+            // As dockerd: only the tags the pattern matched are listed.
+            std::erase_if(s.repo_tags, [&](const std::string& t) {
+                image::ImageSummary one;
+                one.repo_tags = {t};
+                return !reference_matches(one, *refs);
+            });
+            if (s.repo_tags.empty()) continue;
+        }
         out.push_back(std::move(s));
     }
     return out;
@@ -101,7 +109,8 @@ void inspect(engine::ImageService& svc, Request& req, ResponseWriter& w) {
     auto cfg = store.config(*id);
     auto dirs = store.layer_dirs(*id);
     if (!s || !cfg || !dirs) return send_error(w, !s ? s.error() : !cfg ? cfg.error() : dirs.error());
-    (void)w.send_json(200, image_inspect_json(*s, *cfg, *dirs));
+    // Field order as dockerd's (Id first): clients print the JSON as it comes.
+    (void)w.send(200, "application/json", image_inspect_json(*s, *cfg, *dirs).dump() + "\n");
 }
 
 void history(engine::ImageService& svc, Request& req, ResponseWriter& w) {
