@@ -5,6 +5,7 @@
 #include <time.h>
 
 #include <filesystem>
+#include <set>
 
 #include "base/file.hpp"
 #include "base/log.hpp"
@@ -50,7 +51,34 @@ Result<std::unique_ptr<ImageStore>> ImageStore::open(const std::string& root) {
         remove_tree(entry.path());
     auto content = BERTH_TRY(ContentStore::open(root + "/content"));
     auto md = BERTH_TRY(Metadata::open(root + "/metadata.db"));
-    return std::unique_ptr<ImageStore>(new ImageStore(root, std::move(content), std::move(md)));
+    std::unique_ptr<ImageStore> store(new ImageStore(root, std::move(content), std::move(md)));
+    BERTH_TRYV_CTX(store->collect_orphans(), "clean image store " + root);
+    return store;
+}
+
+Result<void> ImageStore::collect_orphans() {
+    std::set<std::string> blobs, snapshots;
+    for (const auto& img : BERTH_TRY(md_->images())) blobs.insert(img.id);
+    for (const auto& l : BERTH_TRY(md_->layers())) {
+        blobs.insert(l.blob);
+        snapshots.insert(l.snapshot);
+    }
+    // Repo digests name manifests kept as blobs (pulled images).
+    BERTH_TRYV(md_->db().exec("SELECT ref FROM repo_digests", {}, [&](const SqlRow& r) {
+        auto ref = r.text(0);
+        if (auto at = ref.rfind('@'); at != std::string::npos) blobs.insert(ref.substr(at + 1));
+    }));
+    for (const auto& d : BERTH_TRY(content_.list()))
+        if (!blobs.count(d.str())) {
+            log::info("removing unreferenced blob " + d.str());
+            (void)content_.remove(d);
+        }
+    for (const auto& entry : std::filesystem::directory_iterator(root_ + "/snapshots"))
+        if (!snapshots.count(entry.path().filename().string())) {
+            log::info("removing unreferenced snapshot " + entry.path().string());
+            remove_tree(entry.path());
+        }
+    return {};
 }
 
 std::string ImageStore::snapshot_path(const std::string& snapshot) const {

@@ -119,6 +119,9 @@ class ImageStore {
     Result<std::int64_t> delete_image_locked(const std::string& id, std::vector<DeleteItem>& out);
     Result<std::int64_t> collect_layers_locked(std::vector<DeleteItem>& out);
     Result<std::string> next_snapshot_name_locked();
+    // Removes blobs and snapshot directories no metadata row references: what a
+    // crash between writing them and committing the transaction left behind.
+    Result<void> collect_orphans();
 
     std::string root_;
     ContentStore content_;

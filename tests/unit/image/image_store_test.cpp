@@ -203,3 +203,25 @@ TEST_F(ImageStoreTest, StagingLeftoversAreClearedOnOpen) {
 
 }  // namespace
 }  // namespace berth::image
+
+namespace berth::image {
+namespace {
+
+TEST_F(ImageStoreTest, OrphansOfACrashAreCollectedOnOpen) {
+    load(*store_, docker_archive({{"a.txt", "one"}}, "x:1"));
+    // What a crash between writing and committing leaves: a blob and a snapshot
+    // directory no row references.
+    ASSERT_TRUE(store_->content().write_blob("orphan"));
+    ASSERT_TRUE(mkdir_p(dir_ + "/a/snapshots/999"));
+    auto blobs_before = files_in(dir_ + "/a/content/blobs");
+    store_.reset();
+    store_ = open_store("a");
+    EXPECT_EQ(files_in(dir_ + "/a/content/blobs"), blobs_before - 1);
+    EXPECT_FALSE(fs::exists(dir_ + "/a/snapshots/999"));
+    auto dirs = store_->layer_dirs(*store_->resolve("x:1"));
+    ASSERT_TRUE(dirs) << "a live image must survive the clean-up";
+    EXPECT_EQ(*read_file((*dirs)[0] + "/a.txt"), "one");
+}
+
+}  // namespace
+}  // namespace berth::image
