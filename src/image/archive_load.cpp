@@ -2,7 +2,10 @@
 
 #include <cstring>
 #include <filesystem>
+#include <future>
 #include <map>
+#include <semaphore>
+#include <thread>
 
 #include "base/file.hpp"
 #include "base/strings.hpp"
@@ -92,12 +95,33 @@ class ArchiveContents {
   public:
     ArchiveContents(ImageStore& store, const Progress& progress) : store_(store), progress_(progress) {}
     ~ArchiveContents() {
+        (void)wait_for_unpacking();
         // Layers no image took stay staged only until here.
         for (auto& [path, layer] : layers_)
             if (!layer.dir.empty()) std::filesystem::remove_all(layer.dir);
     }
 
+    // Reads the archive; layers are written to the content store as they stream in
+    // and unpacked from there by workers, so the next layer downloads while the
+    // previous ones unpack (file creation is kernel time that scales with cores).
     Result<void> read(ByteReader& in) {
+        auto read = read_entries(in);
+        auto unpacked = wait_for_unpacking();
+        if (!read) return read;
+        return unpacked;
+    }
+
+    const std::string* json(const std::string& path) const {
+        auto it = json_.find(resolve(path));
+        return it == json_.end() ? nullptr : &it->second;
+    }
+    StagedLayer* layer(const std::string& path) {
+        auto it = layers_.find(resolve(path));
+        return it == layers_.end() ? nullptr : &it->second;
+    }
+
+  private:
+    Result<void> read_entries(ByteReader& in) {
         TarReader tar(in);
         for (;;) {
             auto entry = BERTH_TRY(tar.next());
@@ -116,17 +140,6 @@ class ArchiveContents {
         }
     }
 
-    const std::string* json(const std::string& path) const {
-        auto it = json_.find(resolve(path));
-        return it == json_.end() ? nullptr : &it->second;
-    }
-    StagedLayer* layer(const std::string& path) {
-        auto it = layers_.find(resolve(path));
-        return it == layers_.end() ? nullptr : &it->second;
-    }
-    std::size_t layer_count() const { return layers_.size(); }
-
-  private:
     std::string resolve(std::string path) const {
         for (int hops = 0; hops < 16; ++hops) {
             auto it = links_.find(path);
@@ -151,20 +164,43 @@ class ArchiveContents {
 
     Result<void> stage_layer(const std::string& path, ByteReader& body, Compression c) {
         progress_("Loading layer " + std::to_string(layers_.size() + 1) + " (" + path + ")");
-        StagedLayer layer;
-        layer.dir = BERTH_TRY(store_.new_staging_dir());
         auto& slot = layers_[path];
-        slot.dir = layer.dir;  // the destructor removes it whatever happens next
-        auto dirfd = BERTH_TRY(open_fd(layer.dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+        slot.dir = BERTH_TRY(store_.new_staging_dir());  // the destructor removes it
         auto blob = BERTH_TRY(store_.content().writer());
-        TeeReader tee(body, *blob);
-        auto applied = BERTH_TRY(apply_layer(tee, dirfd.get()));
-        layer.blob = BERTH_TRY(blob->commit());
-        layer.diff_id = applied.diff_id;
-        layer.size = static_cast<std::int64_t>(applied.unpacked_size);
-        layer.media_type = blob_media_type(c);
-        slot = std::move(layer);
+        BERTH_TRYV_CTX(copy_stream(body, *blob), "store layer");
+        slot.blob = BERTH_TRY(blob->commit());
+        slot.media_type = blob_media_type(c);
+        unpacking_.push_back({path, std::async(std::launch::async, [this, dir = slot.dir, d = slot.blob] {
+                                  workers_.acquire();
+                                  auto r = unpack_blob(d, dir);
+                                  workers_.release();
+                                  return r;
+                              })});
         return {};
+    }
+
+    Result<AppliedLayer> unpack_blob(const Digest& blob, const std::string& dir) {
+        auto fd = BERTH_TRY(store_.content().open_blob(blob));
+        auto dirfd = BERTH_TRY(open_fd(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+        FdReader in(fd.get());
+        return apply_layer(in, dirfd.get());
+    }
+
+    // Waits for every unpacking worker; the first failure is the result.
+    Result<void> wait_for_unpacking() {
+        Result<void> result;
+        for (auto& [path, job] : unpacking_) {
+            auto applied = job.get();
+            if (!applied) {
+                if (result) result = std::unexpected(std::move(applied.error()).context("layer " + path));
+                continue;
+            }
+            auto& l = layers_[path];
+            l.diff_id = applied->diff_id;
+            l.size = static_cast<std::int64_t>(applied->unpacked_size);
+        }
+        unpacking_.clear();
+        return result;
     }
 
     ImageStore& store_;
@@ -172,6 +208,9 @@ class ArchiveContents {
     std::map<std::string, std::string> json_;        // path → document
     std::map<std::string, StagedLayer> layers_;      // path → unpacked layer
     std::map<std::string, std::string> links_;       // path → target path
+    std::vector<std::pair<std::string, std::future<Result<AppliedLayer>>>> unpacking_;
+    // Unpacking workers at a time: one per core.
+    std::counting_semaphore<> workers_{std::max(1u, std::thread::hardware_concurrency())};
 };
 
 // The staged layers an image config lists, checked against its diff_ids.
