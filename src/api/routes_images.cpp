@@ -21,16 +21,26 @@ Error bad_request(std::string message) {
 }
 
 // docker's reference filter: a glob over the familiar name, with or without the tag.
-bool reference_matches(const image::ImageSummary& s, const std::vector<std::string>& patterns) {
-    for (const auto& tag : s.repo_tags) {
-        auto ref = image::parse_reference(tag);
-        std::string repo = ref ? ref->familiar_repository() : tag;
-        for (const auto& p : patterns)
-            if (fnmatch(p.c_str(), tag.c_str(), FNM_PATHNAME) == 0 ||
-                fnmatch(p.c_str(), repo.c_str(), FNM_PATHNAME) == 0)
-                return true;
-    }
+bool reference_matches(const std::string& name, const std::vector<std::string>& patterns) {
+    auto ref = image::parse_reference(name);
+    std::string repo = ref ? ref->familiar_repository() : name;
+    for (const auto& p : patterns)
+        if (fnmatch(p.c_str(), name.c_str(), FNM_PATHNAME) == 0 ||
+            fnmatch(p.c_str(), repo.c_str(), FNM_PATHNAME) == 0)
+            return true;
     return false;
+}
+
+// Keeps only the names the reference filter matches: docker lists an image under
+// the matching names alone (`images --filter reference=bt/*` shows no busybox row
+// for an image tagged both). False when no name matches.
+bool keep_matching_names(image::ImageSummary& s, const std::vector<std::string>& patterns) {
+    auto drop = [&](std::vector<std::string>& names) {
+        std::erase_if(names, [&](const std::string& n) { return !reference_matches(n, patterns); });
+    };
+    drop(s.repo_tags);
+    drop(s.repo_digests);
+    return !s.repo_tags.empty() || !s.repo_digests.empty();
 }
 
 bool labels_match(const image::ImageSummary& s, const std::vector<std::string>& wanted) {
@@ -70,7 +80,7 @@ Result<std::vector<image::ImageSummary>> filter_images(engine::ImageService& svc
         if (since && s.created <= *since) continue;
         if (filters.count("label") && !labels_match(s, filters.at("label"))) continue;
         if (filters.count("reference") && !filters.at("reference").empty() &&
-            !reference_matches(s, filters.at("reference")))
+            !keep_matching_names(s, filters.at("reference")))
             continue;
         out.push_back(std::move(s));
     }
