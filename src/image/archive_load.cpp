@@ -1,15 +1,9 @@
-#include <fcntl.h>
-
 #include <cstring>
-#include <filesystem>
 #include <map>
 
-#include "base/file.hpp"
 #include "base/strings.hpp"
-#include "base/unique_fd.hpp"
 #include "image/archive.hpp"
 #include "image/decompress.hpp"
-#include "image/layer_apply.hpp"
 #include "image/manifest.hpp"
 #include "image/media_types.hpp"
 #include "image/platform.hpp"
@@ -92,9 +86,8 @@ class ArchiveContents {
   public:
     ArchiveContents(ImageStore& store, const Progress& progress) : store_(store), progress_(progress) {}
     ~ArchiveContents() {
-        // Layers no image took stay staged only until here.
-        for (auto& [path, layer] : layers_)
-            if (!layer.dir.empty()) std::filesystem::remove_all(layer.dir);
+        // Layers no image took stay staged only until here; so do blobs no layer uses.
+        for (auto& [path, layer] : layers_) store_.release_staged(layer);
     }
 
     Result<void> read(ByteReader& in) {
@@ -151,19 +144,11 @@ class ArchiveContents {
 
     Result<void> stage_layer(const std::string& path, ByteReader& body, Compression c) {
         progress_("Loading layer " + std::to_string(layers_.size() + 1) + " (" + path + ")");
-        StagedLayer layer;
-        layer.dir = BERTH_TRY(store_.new_staging_dir());
-        auto& slot = layers_[path];
-        slot.dir = layer.dir;  // the destructor removes it whatever happens next
-        auto dirfd = BERTH_TRY(open_fd(layer.dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-        auto blob = BERTH_TRY(store_.content().writer());
-        TeeReader tee(body, *blob);
-        auto applied = BERTH_TRY(apply_layer(tee, dirfd.get()));
-        layer.blob = BERTH_TRY(blob->commit());
-        layer.diff_id = applied.diff_id;
-        layer.size = static_cast<std::int64_t>(applied.unpacked_size);
+        auto layer = BERTH_TRY(store_.stage_layer(body));
         layer.media_type = blob_media_type(c);
-        slot = std::move(layer);
+        // An archive naming one path twice: the last entry wins, as in tar.
+        if (auto old = layers_.find(path); old != layers_.end()) store_.release_staged(old->second);
+        layers_[path] = std::move(layer);
         return {};
     }
 

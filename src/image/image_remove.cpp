@@ -126,7 +126,8 @@ Result<std::int64_t> ImageStore::collect_layers_locked(std::vector<DeleteItem>& 
             bool shared = std::any_of(layers.begin(), layers.end(), [&](const LayerRow& o) {
                 return o.blob == l->blob && live.count(o.chain_id);
             });
-            if (!shared) (void)content_.remove(*d);
+            // A load staging the same content holds the blob for its own layer.
+            if (!shared && !staged_blobs_.count(l->blob)) (void)content_.remove(*d);
         }
         freed += l->size;
         out.push_back({"", l->chain_id, true});

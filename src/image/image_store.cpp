@@ -1,6 +1,7 @@
 #include "image/image_store.hpp"
 
 #include <dirent.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <time.h>
 
@@ -8,7 +9,9 @@
 
 #include "base/file.hpp"
 #include "base/log.hpp"
+#include "base/scope_exit.hpp"
 #include "base/time.hpp"
+#include "image/layer_apply.hpp"
 
 namespace berth::image {
 
@@ -145,6 +148,42 @@ Result<std::string> ImageStore::new_staging_dir() {
     return tmpl;
 }
 
+Result<StagedLayer> ImageStore::stage_layer(ByteReader& in) {
+    StagedLayer layer;
+    layer.dir = BERTH_TRY(new_staging_dir());
+    ScopeExit remove_dir([&] { remove_tree(layer.dir); });
+    auto dirfd = BERTH_TRY(open_fd(layer.dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    auto blob = BERTH_TRY(content_.writer());
+    TeeReader tee(in, *blob);
+    auto applied = BERTH_TRY(apply_layer(tee, dirfd.get()));
+    layer.blob = BERTH_TRY(blob->commit());
+    layer.diff_id = applied.diff_id;
+    layer.size = static_cast<std::int64_t>(applied.unpacked_size);
+    std::lock_guard lock(mu_);
+    ++staged_blobs_[layer.blob.str()];
+    remove_dir.dismiss();
+    return layer;
+}
+
+void ImageStore::release_staged(const StagedLayer& layer) {
+    if (!layer.dir.empty()) remove_tree(layer.dir);
+    if (layer.blob.empty()) return;
+    std::lock_guard lock(mu_);
+    auto held = staged_blobs_.find(layer.blob.str());
+    if (held == staged_blobs_.end()) return;
+    if (--held->second > 0) return;
+    staged_blobs_.erase(held);
+    auto layers = md_->layers();
+    if (!layers) {
+        log::warn("keep blob " + layer.blob.str() + ": " + layers.error().message);
+        return;
+    }
+    for (const auto& l : *layers)
+        if (l.blob == layer.blob.str()) return;
+    if (auto r = content_.remove(layer.blob); !r)
+        log::warn("remove unused blob " + layer.blob.str() + ": " + r.error().message);
+}
+
 Result<std::string> ImageStore::next_snapshot_name_locked() {
     std::int64_t next = 1;
     BERTH_TRYV(md_->db().exec("SELECT COALESCE(MAX(CAST(snapshot AS INTEGER)), 0) + 1 FROM layers",
@@ -192,6 +231,8 @@ Result<std::string> ImageStore::commit_image(const ImageConfig& cfg,
         if (!l.dir.empty()) remove_tree(l.dir);
     if (!result) {
         for (const auto& name : renamed) remove_tree(snapshot_path(name));
+        // The config blob stays only for an image registered before this attempt.
+        if (auto had = md_->image(id); had && !*had) (void)content_.remove(cfg.id());
         return std::unexpected(std::move(result.error()).context("register image " + short_id(id)));
     }
     return id;

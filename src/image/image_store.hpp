@@ -96,6 +96,16 @@ class ImageStore {
     Result<std::string> commit_image(const ImageConfig& cfg, std::vector<StagedLayer> staged,
                                      const std::vector<Reference>& tags);
 
+    // Unpacks one layer streamed from `in` (plain, gzip or zstd tar) into a fresh
+    // staging directory and stores the blob as it arrived. The caller owns the
+    // result and must hand it to release_staged() when done, whether or not
+    // commit_image adopted it. media_type is left for the caller to set.
+    Result<StagedLayer> stage_layer(ByteReader& in);
+    // Ends a staged layer: removes its directory if commit_image didn't take it,
+    // and its blob unless a registered layer (or another load staging the same
+    // content) uses it, so a load that fails leaves no blob behind.
+    void release_staged(const StagedLayer& layer);
+
     // Directories of the image's layers, base first (overlay lowerdir wants top first).
     Result<std::vector<std::string>> layer_dirs(const std::string& id);
     // The row of the layer with chain id `chain_id`.
@@ -124,6 +134,7 @@ class ImageStore {
     ContentStore content_;
     std::unique_ptr<Metadata> md_;
     std::mutex mu_;  // metadata and snapshot directory changes
+    std::map<std::string, int> staged_blobs_;  // blob digest → staged layers holding it
 };
 
 // The short ID docker prints: 12 hex digits without "sha256:".
