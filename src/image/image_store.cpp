@@ -158,7 +158,7 @@ Result<StagedLayer> ImageStore::stage_layer(ByteReader& in) {
     auto applied = BERTH_TRY(apply_layer(tee, dirfd.get()));
     layer.blob = BERTH_TRY(blob->commit());
     layer.diff_id = applied.diff_id;
-    layer.size = static_cast<std::int64_t>(applied.unpacked_size);
+    layer.size = static_cast<std::int64_t>(applied.disk_size);
     std::lock_guard lock(mu_);
     ++staged_blobs_[layer.blob.str()];
     remove_dir.dismiss();
