@@ -70,7 +70,7 @@ Result<std::vector<image::ImageSummary>> filter_images(engine::ImageService& svc
             auto s = BERTH_TRY(svc.store().summary(id));
             (key == "before" ? before : since) = s.created;
         } else if (key != "label" && key != "reference") {
-            return std::unexpected(bad_request("invalid filter '" + key + "'"));
+            return std::unexpected(bad_request("Invalid filter '" + key + "'"));
         }
     }
     std::vector<image::ImageSummary> out;
