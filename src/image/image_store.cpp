@@ -53,7 +53,9 @@ Result<std::unique_ptr<ImageStore>> ImageStore::open(const std::string& root) {
         remove_tree(entry.path());
     auto content = BERTH_TRY(ContentStore::open(root + "/content"));
     auto md = BERTH_TRY(Metadata::open(root + "/metadata.db"));
-    return std::unique_ptr<ImageStore>(new ImageStore(root, std::move(content), std::move(md)));
+    std::unique_ptr<ImageStore> store(new ImageStore(root, std::move(content), std::move(md)));
+    BERTH_TRYV_CTX(store->collect_orphans(), "collect what an interrupted load left in " + root);
+    return store;
 }
 
 std::string ImageStore::snapshot_path(const std::string& snapshot) const {

@@ -128,6 +128,10 @@ class ImageStore {
     // Returns the bytes of layers freed.
     Result<std::int64_t> delete_image_locked(const std::string& id, std::vector<DeleteItem>& out);
     Result<std::int64_t> collect_layers_locked(std::vector<DeleteItem>& out);
+    // At open, before anyone uses the store: removes blobs and snapshot directories
+    // no metadata row names, what a daemon killed in a load or between a snapshot's
+    // rename and its transaction left behind.
+    Result<void> collect_orphans();
     Result<std::string> next_snapshot_name_locked();
 
     std::string root_;

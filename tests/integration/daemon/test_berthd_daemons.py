@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import signal
 import socket
+import tarfile
 
 import pytest
 
@@ -55,12 +56,15 @@ def test_kill_9_mid_load_then_restart_leaves_consistent_store(tmp_path):
         s.connect(str(d.sock))
         s.sendall(b"POST /images/load HTTP/1.1\r\nHost: berth\r\nContent-Type: application/x-tar\r\n"
                   b"Content-Length: " + str(len(data)).encode() + b"\r\n\r\n")
-        s.sendall(data[: len(data) * 2 // 3])
-        wait_for(lambda: store_state(d)["staging"], timeout=10, what="the load to stage a layer")
+        with tarfile.open(tmp_path / "bb.tar") as tf:
+            before_manifest = tf.getmember("manifest.json").offset
+        s.sendall(data[:before_manifest])  # every layer, not what makes them an image
+        wait_for(lambda: len(store_state(d)["blobs"]) == 2 + 5, timeout=10,
+                 what="the load to store its 5 layer blobs beside the kept image's 2")
         os.kill(d.proc.pid, signal.SIGKILL)
         d.proc.wait(10)
         s.close()
-        assert store_state(d)["staging"], "the test meant to kill berthd with a layer staged"
+        assert len(store_state(d)["staging"]) == 5, "the test meant to kill berthd with 5 layers staged"
 
         d._py = None  # its pooled connections died with the daemon
         d.start()  # same directories
@@ -70,12 +74,19 @@ def test_kill_9_mid_load_then_restart_leaves_consistent_store(tmp_path):
         listed = d.py.images.list(all=True)
         assert [(i.id, i.tags) for i in listed] == [(kept_id, ["bt/kept:1"])], \
             f"after the restart the store shows {listed}"
+        kept = d.py.api.inspect_image(kept_id)
+        # The kept image's config and one layer blob, its one snapshot: the killed
+        # load's blobs and directories are collected at start.
+        assert len(state["blobs"]) == 2 and kept_id[7:] in state["blobs"], \
+            f"blobs nothing uses survived the restart: {sorted(state['blobs'])}"
+        assert len(state["snapshots"]) == len(kept["RootFS"]["Layers"]) == 1, state["snapshots"]
         d.docker("images").ok()
         # The interrupted image loads fully now, and the kept one is intact.
         out = d.docker("load", "-i", tmp_path / "bb.tar").ok().stdout
         assert "Loaded image: busybox:latest" in out, out
         assert d.py.images.get("busybox").id == images.busybox_image_id(5)
-        assert d.py.api.inspect_image("bt/kept:1")["RootFS"]["Layers"], "the kept image lost its layers"
+        saved = b"".join(d.py.images.get("bt/kept:1").save())
+        assert len(saved) > 1 << 20, "the kept image's layer blob is gone: save wrote almost nothing"
     finally:
         problems = d.stop()
     assert not problems, "berthd teardown:\n  " + "\n  ".join(problems)
