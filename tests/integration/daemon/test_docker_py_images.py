@@ -144,6 +144,30 @@ def test_missing_image_errors(berthd):
         berthd.py.api.tag("nope", "bt/x", "1")
 
 
+def test_list_summary_as_dockerd_encodes_it(berthd, tmp_path):
+    load_busybox(berthd, tmp_path)
+    berthd.py.api.import_image_from_data(images.busybox_rootfs_tar().read_bytes())
+    by_id = {s["Id"]: s for s in berthd.py.api.images()}
+    tagged = by_id.pop(images.busybox_image_id())
+    assert tagged["RepoTags"] == [BB] and tagged["RepoDigests"] is None, \
+        f"dockerd sends null for no digests: {tagged}"
+    assert tagged["Created"] == images.EPOCH and tagged["Size"] == tagged["VirtualSize"] > 0, tagged
+    (dangling,) = by_id.values()
+    assert dangling["RepoTags"] == ["<none>:<none>"] and dangling["RepoDigests"] == ["<none>@<none>"], dangling
+
+
+def test_df_counts_shared_layers(berthd, tmp_path):
+    """The 4- and 5-layer busybox images share their base layer (same diff id)."""
+    load_busybox(berthd, tmp_path)
+    berthd.py.images.load(images.busybox_docker_archive(tmp_path / "bb5.tar", tag="bt/five:1", layers=5).read_bytes())
+    base_size = berthd.py.api.history(BB)[-1]["Size"]
+    df = berthd.py.df()
+    assert sorted(i["SharedSize"] for i in df["Images"]) == [base_size, base_size], df["Images"]
+    sizes = sum(i["Size"] for i in df["Images"])
+    assert df["LayersSize"] == sizes - base_size, "LayersSize counts the shared base layer twice"
+    assert df["BuildCache"] is None and df["BuilderSize"] == 0, df
+
+
 def test_prune_dangling_then_all(berthd, tmp_path):
     load_busybox(berthd, tmp_path)
     dangling = berthd.py.api.import_image_from_data(images.busybox_rootfs_tar().read_bytes())
