@@ -12,15 +12,6 @@ import pytest
 import images
 
 
-@pytest.fixture
-def dockerd_tags(dockerd):
-    """Tags a test puts into the shared dockerd; removed afterwards."""
-    tags: list[str] = []
-    yield tags
-    if tags:
-        dockerd.docker("rmi", "-f", *tags)
-
-
 def _inspect(daemon, ref) -> dict:
     return json.loads(daemon.docker("image", "inspect", ref).ok().stdout)[0]
 
