@@ -13,6 +13,11 @@ Json string_list(const std::vector<std::string>& v) {
     return out;
 }
 
+// A list as Go's JSON encodes a nil slice: null when empty (image summaries).
+Json list_or_null(const std::vector<std::string>& v) {
+    return v.empty() ? Json(nullptr) : string_list(v);
+}
+
 Json labels_json(const std::map<std::string, std::string>& labels) {
     if (labels.empty()) return nullptr;
     Json out = Json::object();
@@ -52,9 +57,9 @@ Json image_summary_json(const image::ImageSummary& s, int containers) {
     bool dangling = s.repo_tags.empty() && s.repo_digests.empty();
     return {{"Id", s.id},
             {"ParentId", ""},
-            {"RepoTags", dangling ? Json::array({"<none>:<none>"}) : string_list(s.repo_tags)},
+            {"RepoTags", dangling ? Json::array({"<none>:<none>"}) : list_or_null(s.repo_tags)},
             {"RepoDigests",
-             dangling ? Json::array({"<none>@<none>"}) : string_list(s.repo_digests)},
+             dangling ? Json::array({"<none>@<none>"}) : list_or_null(s.repo_digests)},
             {"Created", s.created},
             {"Size", s.size},
             {"SharedSize", -1},

@@ -21,16 +21,26 @@ Error bad_request(std::string message) {
 }
 
 // docker's reference filter: a glob over the familiar name, with or without the tag.
-bool reference_matches(const image::ImageSummary& s, const std::vector<std::string>& patterns) {
-    for (const auto& tag : s.repo_tags) {
-        auto ref = image::parse_reference(tag);
-        std::string repo = ref ? ref->familiar_repository() : tag;
-        for (const auto& p : patterns)
-            if (fnmatch(p.c_str(), tag.c_str(), FNM_PATHNAME) == 0 ||
-                fnmatch(p.c_str(), repo.c_str(), FNM_PATHNAME) == 0)
-                return true;
-    }
+bool reference_matches(const std::string& name, const std::vector<std::string>& patterns) {
+    auto ref = image::parse_reference(name);
+    std::string repo = ref ? ref->familiar_repository() : name;
+    for (const auto& p : patterns)
+        if (fnmatch(p.c_str(), name.c_str(), FNM_PATHNAME) == 0 ||
+            fnmatch(p.c_str(), repo.c_str(), FNM_PATHNAME) == 0)
+            return true;
     return false;
+}
+
+// Keeps only the names the reference filter matches: docker lists an image under
+// the matching names alone (`images --filter reference=bt/*` shows no busybox row
+// for an image tagged both). False when no name matches.
+bool keep_matching_names(image::ImageSummary& s, const std::vector<std::string>& patterns) {
+    auto drop = [&](std::vector<std::string>& names) {
+        std::erase_if(names, [&](const std::string& n) { return !reference_matches(n, patterns); });
+    };
+    drop(s.repo_tags);
+    drop(s.repo_digests);
+    return !s.repo_tags.empty() || !s.repo_digests.empty();
 }
 
 bool labels_match(const image::ImageSummary& s, const std::vector<std::string>& wanted) {
@@ -60,26 +70,18 @@ Result<std::vector<image::ImageSummary>> filter_images(engine::ImageService& svc
             auto s = BERTH_TRY(svc.store().summary(id));
             (key == "before" ? before : since) = s.created;
         } else if (key != "label" && key != "reference") {
-            return std::unexpected(bad_request("invalid filter '" + key + "'"));
+            return std::unexpected(bad_request("Invalid filter '" + key + "'"));
         }
     }
     std::vector<image::ImageSummary> out;
-    const std::vector<std::string>* refs = nullptr;
-    if (auto it = filters.find("reference"); it != filters.end() && !it->second.empty()) refs = &it->second;
     for (auto& s : all) {
         if (dangling && s.repo_tags.empty() != *dangling) continue;
         if (before && s.created >= *before) continue;
         if (since && s.created <= *since) continue;
         if (filters.count("label") && !labels_match(s, filters.at("label"))) continue;
-        if (refs) {
-            // As dockerd: only the tags the pattern matched are listed.
-            std::erase_if(s.repo_tags, [&](const std::string& t) {
-                image::ImageSummary one;
-                one.repo_tags = {t};
-                return !reference_matches(one, *refs);
-            });
-            if (s.repo_tags.empty()) continue;
-        }
+        if (filters.count("reference") && !filters.at("reference").empty() &&
+            !keep_matching_names(s, filters.at("reference")))
+            continue;
         out.push_back(std::move(s));
     }
     return out;

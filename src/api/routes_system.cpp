@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <cmath>
+#include <map>
 
 #include "api/api_errors.hpp"
 #include "api/http/versions.hpp"
@@ -201,18 +202,42 @@ void events(engine::Daemon& d, Request& req, ResponseWriter& w) {
     }
 }
 
+// Each image's SharedSize as docker's df computes it: the bytes of its layers that
+// another image stands on too.
+Result<std::vector<std::int64_t>> shared_sizes(image::ImageStore& store,
+                                                const std::vector<image::ImageSummary>& images) {
+    std::map<std::string, int> users;
+    for (const auto& s : images)
+        for (const auto& c : s.chain) ++users[c];
+    std::vector<std::int64_t> out;
+    for (const auto& s : images) {
+        std::int64_t shared = 0;
+        for (const auto& c : s.chain)
+            if (users[c] > 1) shared += BERTH_TRY(store.layer(c)).size;
+        out.push_back(shared);
+    }
+    return out;
+}
+
 void disk_usage(engine::Daemon& d, Request&, ResponseWriter& w) {
     auto images = d.images().list();
     if (!images) return send_error(w, images.error());
     auto layers = d.images().layers_size();
     if (!layers) return send_error(w, layers.error());
+    auto shared = shared_sizes(d.images(), *images);
+    if (!shared) return send_error(w, shared.error());
     Json list = Json::array();
-    for (const auto& s : *images) list.push_back(image_summary_json(s, 0));
+    for (std::size_t i = 0; i < images->size(); ++i) {
+        auto j = image_summary_json((*images)[i], 0);
+        j["SharedSize"] = (*shared)[i];
+        list.push_back(std::move(j));
+    }
     (void)w.send_json(200, {{"LayersSize", *layers},
                             {"Images", list},
                             {"Containers", Json::array()},
                             {"Volumes", Json::array()},
-                            {"BuildCache", Json::array()}});
+                            {"BuildCache", nullptr},
+                            {"BuilderSize", 0}});
 }
 
 }  // namespace

@@ -40,8 +40,9 @@ Json Event::to_json() const {
               {"scope", "local"},
               {"time", time_nano / 1'000'000'000},
               {"timeNano", time_nano}};
-    // Clients before API 1.22 read these; docker still sends them for images and containers.
-    if (type == "image" || type == "container") {
+    // Clients before API 1.22 read these; docker still sends them for events about
+    // one image or container (not for a daemon-wide one like an image prune).
+    if ((type == "image" || type == "container") && !actor_id.empty()) {
         j["status"] = action;
         j["id"] = actor_id;
         auto from = attributes.find("image");

@@ -18,14 +18,20 @@ void ImageService::publish(const std::string& action, const std::string& id, con
     d_.events().publish(std::move(e));
 }
 
-void ImageService::publish_deletes(const std::vector<image::DeleteItem>& items) {
-    // Layers are listed as deleted too; docker's events name images only.
-    std::string image_id;
-    for (const auto& i : items)
-        if (i.untagged.empty() && !i.layer && image_id.empty()) image_id = i.deleted;
-    for (const auto& i : items)
-        if (!i.untagged.empty()) publish("untag", image_id.empty() ? i.untagged : image_id, i.untagged);
-    if (!image_id.empty()) publish("delete", image_id, image_id);
+void ImageService::publish_deletes(const std::string& id, const std::vector<image::DeleteItem>& items) {
+    // As dockerd: an "untag" per name, then "delete" if the image went, each naming
+    // the image by ID (name included). Layers are listed as deleted too; events name
+    // images only. A prune lists several images, each one's names before its ID.
+    std::size_t untags = 0;
+    for (const auto& i : items) {
+        if (!i.untagged.empty()) {
+            ++untags;
+        } else if (!i.layer) {
+            for (; untags > 0; --untags) publish("untag", i.deleted, i.deleted);
+            publish("delete", i.deleted, i.deleted);
+        }
+    }
+    for (; untags > 0; --untags) publish("untag", id, id);
 }
 
 Result<std::string> ImageService::tag(std::string_view source, std::string_view target) {
@@ -37,24 +43,31 @@ Result<std::string> ImageService::tag(std::string_view source, std::string_view 
 
 Result<std::vector<image::DeleteItem>> ImageService::remove(std::string_view name, bool force,
                                                             bool noprune) {
+    auto id = BERTH_TRY(store().resolve(name));  // untag-only answers don't name the image
     auto items = BERTH_TRY(store().remove(name, force, noprune, use_check()));
-    publish_deletes(items);
+    publish_deletes(id, items);
     return items;
 }
 
 Result<std::pair<std::vector<image::DeleteItem>, std::int64_t>> ImageService::prune(
     bool all, const std::function<bool(const image::ImageSummary&)>& keep) {
     auto r = BERTH_TRY(store().prune(all, use_check(), keep));
-    for (const auto& i : r.first)
-        if (i.untagged.empty() && !i.layer) publish("delete", i.deleted, i.deleted);
+    publish_deletes("", r.first);
+    // One daemon-wide event saying what the prune freed, as dockerd sends.
+    Event e;
+    e.type = "image";
+    e.action = "prune";
+    e.attributes["reclaimed"] = std::to_string(r.second);
+    d_.events().publish(std::move(e));
     return r;
 }
 
 Result<std::vector<std::string>> ImageService::load(ByteReader& archive, const image::Progress& progress) {
     auto loaded = BERTH_TRY(image::load_archive(store(), archive, progress));
+    // dockerd names a loaded image by its ID, tagged or not.
     for (const auto& name : loaded) {
         auto id = store().resolve(name);
-        publish("load", id ? *id : name, name);
+        publish("load", id ? *id : name, id ? *id : name);
     }
     return loaded;
 }
@@ -63,13 +76,18 @@ Result<void> ImageService::save(const std::vector<std::string>& names, ByteWrite
     BERTH_TRYV(image::save_archive(store(), names, out));
     for (const auto& n : names) {
         auto id = store().resolve(n);
-        publish("save", id ? *id : n, n);
+        publish("save", id ? *id : n, id ? *id : n);
     }
     return {};
 }
 
 Result<std::string> ImageService::import(ByteReader& rootfs, const ImportRequest& req) {
     auto id = BERTH_TRY(image::import_rootfs(store(), rootfs, req));
+    // dockerd tags first, then reports the import.
+    if (!req.repo.empty()) {
+        auto ref = image::parse_reference(req.tag.empty() ? req.repo : req.repo + ":" + req.tag);
+        if (ref) publish("tag", id, image::with_default_tag(*ref).familiar());
+    }
     publish("import", id, id);
     return id;
 }

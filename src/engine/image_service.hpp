@@ -32,7 +32,9 @@ class ImageService {
 
   private:
     void publish(const std::string& action, const std::string& id, const std::string& name);
-    void publish_deletes(const std::vector<image::DeleteItem>& items);
+    // Events for what a removal or prune did; `id` names the image when `items`
+    // only untag (they then carry no image ID).
+    void publish_deletes(const std::string& id, const std::vector<image::DeleteItem>& items);
     image::ImageUseCheck use_check() const;
 
     Daemon& d_;

@@ -1,14 +1,8 @@
 // docker import: a rootfs tarball becomes a one-layer image.
-#include <fcntl.h>
-
-#include <filesystem>
-
-#include "base/file.hpp"
+#include "base/scope_exit.hpp"
 #include "base/time.hpp"
 #include "image/archive.hpp"
 #include "image/config_changes.hpp"
-#include "image/decompress.hpp"
-#include "image/layer_apply.hpp"
 #include "image/media_types.hpp"
 #include "image/platform.hpp"
 
@@ -28,21 +22,8 @@ Result<std::string> import_rootfs(ImageStore& store, ByteReader& in, const Impor
     ImageConfig cfg;
     BERTH_TRYV(apply_changes(cfg.config, opts.changes));
 
-    StagedLayer layer;
-    layer.dir = BERTH_TRY(store.new_staging_dir());
-    struct RemoveDir {
-        std::string& dir;
-        ~RemoveDir() {
-            if (!dir.empty()) std::filesystem::remove_all(dir);
-        }
-    } cleanup{layer.dir};
-    auto dirfd = BERTH_TRY(open_fd(layer.dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-    auto blob = BERTH_TRY(store.content().writer());
-    TeeReader tee(in, *blob);
-    auto applied = BERTH_TRY(with_context(apply_layer(tee, dirfd.get()), "import rootfs"));
-    layer.blob = BERTH_TRY(blob->commit());
-    layer.diff_id = applied.diff_id;
-    layer.size = static_cast<std::int64_t>(applied.unpacked_size);
+    auto layer = BERTH_TRY(with_context(store.stage_layer(in), "import rootfs"));
+    ScopeExit release([&] { store.release_staged(layer); });
     layer.media_type = std::string(layer.blob == layer.diff_id ? media_type::kDockerLayer
                                                                 : media_type::kDockerLayerGzip);
 

@@ -1,18 +1,12 @@
-#include <fcntl.h>
-
 #include <cstring>
-#include <filesystem>
 #include <future>
 #include <map>
 #include <semaphore>
 #include <thread>
 
-#include "base/file.hpp"
 #include "base/strings.hpp"
-#include "base/unique_fd.hpp"
 #include "image/archive.hpp"
 #include "image/decompress.hpp"
-#include "image/layer_apply.hpp"
 #include "image/manifest.hpp"
 #include "image/media_types.hpp"
 #include "image/platform.hpp"
@@ -96,13 +90,12 @@ class ArchiveContents {
     ArchiveContents(ImageStore& store, const Progress& progress) : store_(store), progress_(progress) {}
     ~ArchiveContents() {
         (void)wait_for_unpacking();
-        // Layers no image took stay staged only until here.
-        for (auto& [path, layer] : layers_)
-            if (!layer.dir.empty()) std::filesystem::remove_all(layer.dir);
+        // Layers no image took stay staged only until here; so do blobs no layer uses.
+        for (auto& [path, layer] : layers_) store_.release_staged(layer);
     }
 
     // Reads the archive; layers are written to the content store as they stream in
-    // and unpacked from there by workers, so the next layer downloads while the
+    // and unpacked from there by workers, so the next layer arrives while the
     // previous ones unpack (file creation is kernel time that scales with cores).
     Result<void> read(ByteReader& in) {
         auto read = read_entries(in);
@@ -164,40 +157,31 @@ class ArchiveContents {
 
     Result<void> stage_layer(const std::string& path, ByteReader& body, Compression c) {
         progress_("Loading layer " + std::to_string(layers_.size() + 1) + " (" + path + ")");
-        auto& slot = layers_[path];
-        slot.dir = BERTH_TRY(store_.new_staging_dir());  // the destructor removes it
-        auto blob = BERTH_TRY(store_.content().writer());
-        BERTH_TRYV_CTX(copy_stream(body, *blob), "store layer");
-        slot.blob = BERTH_TRY(blob->commit());
-        slot.media_type = blob_media_type(c);
-        unpacking_.push_back({path, std::async(std::launch::async, [this, dir = slot.dir, d = slot.blob] {
+        auto layer = BERTH_TRY(store_.stage_blob(body));
+        layer.media_type = blob_media_type(c);
+        // An archive naming one path twice: the last entry wins, as in tar.
+        if (auto old = layers_.find(path); old != layers_.end()) {
+            (void)wait_for_unpacking();
+            store_.release_staged(old->second);
+        }
+        layers_[path] = layer;
+        unpacking_.push_back({path, std::async(std::launch::async, [this, layer]() mutable {
                                   workers_.acquire();
-                                  auto r = unpack_blob(d, dir);
+                                  auto r = store_.unpack_staged(layer);
                                   workers_.release();
-                                  return r;
+                                  return r ? Result<StagedLayer>(std::move(layer))
+                                           : std::unexpected(std::move(r.error()));
                               })});
         return {};
-    }
-
-    Result<AppliedLayer> unpack_blob(const Digest& blob, const std::string& dir) {
-        auto fd = BERTH_TRY(store_.content().open_blob(blob));
-        auto dirfd = BERTH_TRY(open_fd(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-        FdReader in(fd.get());
-        return apply_layer(in, dirfd.get());
     }
 
     // Waits for every unpacking worker; the first failure is the result.
     Result<void> wait_for_unpacking() {
         Result<void> result;
         for (auto& [path, job] : unpacking_) {
-            auto applied = job.get();
-            if (!applied) {
-                if (result) result = std::unexpected(std::move(applied.error()).context("layer " + path));
-                continue;
-            }
-            auto& l = layers_[path];
-            l.diff_id = applied->diff_id;
-            l.size = static_cast<std::int64_t>(applied->unpacked_size);
+            auto unpacked = job.get();
+            if (unpacked) layers_[path] = std::move(*unpacked);
+            else if (result) result = std::unexpected(std::move(unpacked.error()).context("layer " + path));
         }
         unpacking_.clear();
         return result;
@@ -208,7 +192,7 @@ class ArchiveContents {
     std::map<std::string, std::string> json_;        // path → document
     std::map<std::string, StagedLayer> layers_;      // path → unpacked layer
     std::map<std::string, std::string> links_;       // path → target path
-    std::vector<std::pair<std::string, std::future<Result<AppliedLayer>>>> unpacking_;
+    std::vector<std::pair<std::string, std::future<Result<StagedLayer>>>> unpacking_;
     // Unpacking workers at a time: one per core.
     std::counting_semaphore<> workers_{std::max(1u, std::thread::hardware_concurrency())};
 };

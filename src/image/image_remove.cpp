@@ -126,12 +126,44 @@ Result<std::int64_t> ImageStore::collect_layers_locked(std::vector<DeleteItem>& 
             bool shared = std::any_of(layers.begin(), layers.end(), [&](const LayerRow& o) {
                 return o.blob == l->blob && live.count(o.chain_id);
             });
-            if (!shared) (void)content_.remove(*d);
+            // A load staging the same content holds the blob for its own layer.
+            if (!shared && !staged_blobs_.count(l->blob)) (void)content_.remove(*d);
         }
         freed += l->size;
         out.push_back({"", l->chain_id, true});
     }
     return freed;
+}
+
+Result<void> ImageStore::collect_orphans() {
+    std::set<std::string> blobs, snapshots;
+    for (const auto& l : BERTH_TRY(md_->layers())) {
+        blobs.insert(l.blob);
+        snapshots.insert(l.snapshot);
+    }
+    for (const auto& img : BERTH_TRY(md_->images())) blobs.insert(img.id);  // the config
+    // Repo digests name manifests kept as blobs (pulled images).
+    BERTH_TRYV(md_->db().exec("SELECT ref FROM repo_digests", {}, [&](const SqlRow& r) {
+        auto ref = r.text(0);
+        if (auto at = ref.rfind('@'); at != std::string::npos) blobs.insert(ref.substr(at + 1));
+    }));
+    for (const auto& d : BERTH_TRY(content_.list())) {
+        if (blobs.count(d.str())) continue;
+        log::info("removing blob " + d.str() + ": no image or layer uses it");
+        BERTH_TRYV(content_.remove(d));
+    }
+    std::vector<std::filesystem::path> stray;
+    std::error_code ec;
+    for (std::filesystem::directory_iterator it(root_ + "/snapshots", ec), end; !ec && it != end;
+         it.increment(ec))
+        if (!snapshots.count(it->path().filename().string())) stray.push_back(it->path());
+    if (ec) return fail("list " + root_ + "/snapshots: " + ec.message());
+    for (const auto& path : stray) {
+        log::info("removing snapshot " + path.filename().string() + ": no layer uses it");
+        std::filesystem::remove_all(path, ec);
+        if (ec) return fail("remove " + path.string() + ": " + ec.message());
+    }
+    return {};
 }
 
 Result<std::pair<std::vector<DeleteItem>, std::int64_t>> ImageStore::prune(

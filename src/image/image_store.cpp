@@ -1,15 +1,17 @@
 #include "image/image_store.hpp"
 
 #include <dirent.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <time.h>
 
 #include <filesystem>
-#include <set>
 
 #include "base/file.hpp"
 #include "base/log.hpp"
+#include "base/scope_exit.hpp"
 #include "base/time.hpp"
+#include "image/layer_apply.hpp"
 
 namespace berth::image {
 
@@ -52,33 +54,8 @@ Result<std::unique_ptr<ImageStore>> ImageStore::open(const std::string& root) {
     auto content = BERTH_TRY(ContentStore::open(root + "/content"));
     auto md = BERTH_TRY(Metadata::open(root + "/metadata.db"));
     std::unique_ptr<ImageStore> store(new ImageStore(root, std::move(content), std::move(md)));
-    BERTH_TRYV_CTX(store->collect_orphans(), "clean image store " + root);
+    BERTH_TRYV_CTX(store->collect_orphans(), "collect what an interrupted load left in " + root);
     return store;
-}
-
-Result<void> ImageStore::collect_orphans() {
-    std::set<std::string> blobs, snapshots;
-    for (const auto& img : BERTH_TRY(md_->images())) blobs.insert(img.id);
-    for (const auto& l : BERTH_TRY(md_->layers())) {
-        blobs.insert(l.blob);
-        snapshots.insert(l.snapshot);
-    }
-    // Repo digests name manifests kept as blobs (pulled images).
-    BERTH_TRYV(md_->db().exec("SELECT ref FROM repo_digests", {}, [&](const SqlRow& r) {
-        auto ref = r.text(0);
-        if (auto at = ref.rfind('@'); at != std::string::npos) blobs.insert(ref.substr(at + 1));
-    }));
-    for (const auto& d : BERTH_TRY(content_.list()))
-        if (!blobs.count(d.str())) {
-            log::info("removing unreferenced blob " + d.str());
-            (void)content_.remove(d);
-        }
-    for (const auto& entry : std::filesystem::directory_iterator(root_ + "/snapshots"))
-        if (!snapshots.count(entry.path().filename().string())) {
-            log::info("removing unreferenced snapshot " + entry.path().string());
-            remove_tree(entry.path());
-        }
-    return {};
 }
 
 std::string ImageStore::snapshot_path(const std::string& snapshot) const {
@@ -173,6 +150,57 @@ Result<std::string> ImageStore::new_staging_dir() {
     return tmpl;
 }
 
+Result<StagedLayer> ImageStore::stage_layer(ByteReader& in) {
+    auto layer = BERTH_TRY(stage_blob(in));
+    if (auto r = unpack_staged(layer); !r) {
+        release_staged(layer);
+        return std::unexpected(std::move(r.error()));
+    }
+    return layer;
+}
+
+Result<StagedLayer> ImageStore::stage_blob(ByteReader& in) {
+    StagedLayer layer;
+    layer.dir = BERTH_TRY(new_staging_dir());
+    ScopeExit remove_dir([&] { remove_tree(layer.dir); });
+    auto blob = BERTH_TRY(content_.writer());
+    BERTH_TRYV_CTX(copy_stream(in, *blob), "store layer");
+    layer.blob = BERTH_TRY(blob->commit());
+    std::lock_guard lock(mu_);
+    ++staged_blobs_[layer.blob.str()];
+    remove_dir.dismiss();
+    return layer;
+}
+
+Result<void> ImageStore::unpack_staged(StagedLayer& layer) {
+    auto fd = BERTH_TRY(content_.open_blob(layer.blob));
+    auto dirfd = BERTH_TRY(open_fd(layer.dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    FdReader in(fd.get());
+    auto applied = BERTH_TRY(apply_layer(in, dirfd.get()));
+    layer.diff_id = applied.diff_id;
+    layer.size = static_cast<std::int64_t>(applied.disk_size);
+    return {};
+}
+
+void ImageStore::release_staged(const StagedLayer& layer) {
+    if (!layer.dir.empty()) remove_tree(layer.dir);
+    if (layer.blob.empty()) return;
+    std::lock_guard lock(mu_);
+    auto held = staged_blobs_.find(layer.blob.str());
+    if (held == staged_blobs_.end()) return;
+    if (--held->second > 0) return;
+    staged_blobs_.erase(held);
+    auto layers = md_->layers();
+    if (!layers) {
+        log::warn("keep blob " + layer.blob.str() + ": " + layers.error().message);
+        return;
+    }
+    for (const auto& l : *layers)
+        if (l.blob == layer.blob.str()) return;
+    if (auto r = content_.remove(layer.blob); !r)
+        log::warn("remove unused blob " + layer.blob.str() + ": " + r.error().message);
+}
+
 Result<std::string> ImageStore::next_snapshot_name_locked() {
     std::int64_t next = 1;
     BERTH_TRYV(md_->db().exec("SELECT COALESCE(MAX(CAST(snapshot AS INTEGER)), 0) + 1 FROM layers",
@@ -220,6 +248,8 @@ Result<std::string> ImageStore::commit_image(const ImageConfig& cfg,
         if (!l.dir.empty()) remove_tree(l.dir);
     if (!result) {
         for (const auto& name : renamed) remove_tree(snapshot_path(name));
+        // The config blob stays only for an image registered before this attempt.
+        if (auto had = md_->image(id); had && !*had) (void)content_.remove(cfg.id());
         return std::unexpected(std::move(result.error()).context("register image " + short_id(id)));
     }
     return id;

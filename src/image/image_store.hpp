@@ -96,6 +96,22 @@ class ImageStore {
     Result<std::string> commit_image(const ImageConfig& cfg, std::vector<StagedLayer> staged,
                                      const std::vector<Reference>& tags);
 
+    // Unpacks one layer streamed from `in` (plain, gzip or zstd tar) into a fresh
+    // staging directory and stores the blob as it arrived. The caller owns the
+    // result and must hand it to release_staged() when done, whether or not
+    // commit_image adopted it. media_type is left for the caller to set.
+    Result<StagedLayer> stage_layer(ByteReader& in);
+    // The same in two steps, for callers that overlap them: stage_blob stores the
+    // blob (and makes the staging directory); unpack_staged unpacks it from the
+    // store into that directory, filling diff_id and size. unpack_staged touches
+    // only its own layer, so several may run at once on different threads.
+    Result<StagedLayer> stage_blob(ByteReader& in);
+    Result<void> unpack_staged(StagedLayer& layer);
+    // Ends a staged layer: removes its directory if commit_image didn't take it,
+    // and its blob unless a registered layer (or another load staging the same
+    // content) uses it, so a load that fails leaves no blob behind.
+    void release_staged(const StagedLayer& layer);
+
     // Directories of the image's layers, base first (overlay lowerdir wants top first).
     Result<std::vector<std::string>> layer_dirs(const std::string& id);
     // The row of the layer with chain id `chain_id`.
@@ -118,15 +134,17 @@ class ImageStore {
     // Returns the bytes of layers freed.
     Result<std::int64_t> delete_image_locked(const std::string& id, std::vector<DeleteItem>& out);
     Result<std::int64_t> collect_layers_locked(std::vector<DeleteItem>& out);
-    Result<std::string> next_snapshot_name_locked();
-    // Removes blobs and snapshot directories no metadata row references: what a
-    // crash between writing them and committing the transaction left behind.
+    // At open, before anyone uses the store: removes blobs and snapshot directories
+    // no metadata row names, what a daemon killed in a load or between a snapshot's
+    // rename and its transaction left behind.
     Result<void> collect_orphans();
+    Result<std::string> next_snapshot_name_locked();
 
     std::string root_;
     ContentStore content_;
     std::unique_ptr<Metadata> md_;
     std::mutex mu_;  // metadata and snapshot directory changes
+    std::map<std::string, int> staged_blobs_;  // blob digest → staged layers holding it
 };
 
 // The short ID docker prints: 12 hex digits without "sha256:".

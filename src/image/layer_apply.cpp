@@ -37,6 +37,7 @@ class Applier {
     // Sets the directories' mtimes, now that nothing will be created in them.
     Result<void> finish_dir_times();
     std::uint64_t unpacked() const { return unpacked_; }
+    std::uint64_t disk_size() const { return unpacked_ + symlink_bytes_; }
 
   private:
     Result<void> apply_whiteout(const TarEntry& e, Placed& at, std::string_view hidden);
@@ -50,7 +51,7 @@ class Applier {
 
     int root_;
     const ApplyOptions& opts_;
-    std::uint64_t entries_ = 0, unpacked_ = 0;
+    std::uint64_t entries_ = 0, unpacked_ = 0, symlink_bytes_ = 0;
     std::vector<std::pair<std::vector<std::string>, timespec>> dir_times_;
 };
 
@@ -139,6 +140,7 @@ Result<void> Applier::make_other(const TarEntry& e, Placed& at) {
     const char* name = at.name.c_str();
     if (e.type == '2') {
         if (::symlinkat(e.link.c_str(), parent, name) != 0) return sys_fail("symlink");
+        symlink_bytes_ += e.link.size();  // a symlink's st_size is its target's length
     } else {
         if ((e.type == '3' || e.type == '4') && opts_.refuse_devices)
             return fail("device nodes are not allowed here (rootless)");
@@ -232,7 +234,7 @@ Result<AppliedLayer> apply_layer(ByteReader& layer, int dest_dirfd, const ApplyO
     while (BERTH_TRY(hashed.read(sink, sizeof sink)) > 0) {
     }
     BERTH_TRYV(applier.finish_dir_times());
-    return AppliedLayer{hashed.finish(), applier.unpacked()};
+    return AppliedLayer{hashed.finish(), applier.unpacked(), applier.disk_size()};
 }
 
 }  // namespace berth::image

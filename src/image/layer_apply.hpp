@@ -24,6 +24,9 @@ struct ApplyOptions {
 struct AppliedLayer {
     Digest diff_id;               // sha256 of the uncompressed tar, every byte of it
     std::uint64_t unpacked_size;  // bytes of regular-file data written
+    // The layer's size as docker reports it (overlay2 walks the layer directory):
+    // regular-file data plus each symlink's target length; hard links add nothing.
+    std::uint64_t disk_size;
 };
 
 // Unpacks `layer` (a tar, plain or gzip- or zstd-compressed) into the empty

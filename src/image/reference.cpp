@@ -32,9 +32,15 @@ bool is_lower_hex(char c) {
     return is_digit(c) || (c >= 'a' && c <= 'f');
 }
 
+// A malformed reference is the caller's mistake: invalid_argument, so the API
+// answers 400 as docker does, not 500.
+std::unexpected<Error> bad_reference(std::string message) {
+    return fail_as(ErrorKind::invalid_argument, std::move(message));
+}
+
 std::unexpected<Error> invalid(std::string_view text, std::string_view why) {
-    return fail("invalid reference format: " + std::string(why) + " in \"" + std::string(text) +
-                "\"");
+    return bad_reference("invalid reference format: " + std::string(why) + " in \"" +
+                         std::string(text) + "\"");
 }
 
 // A path component: lowercase alphanumerics joined by ".", "_", "__" or a run of "-".
@@ -157,10 +163,10 @@ std::string Reference::familiar() const {
 }
 
 Result<Reference> parse_reference(std::string_view text) {
-    if (text.empty()) return fail("invalid reference format: empty reference");
+    if (text.empty()) return bad_reference("invalid reference format: empty reference");
     if (text.size() == 64 && std::all_of(text.begin(), text.end(), is_lower_hex))
-        return fail("invalid repository name (" + std::string(text) +
-                    "), cannot specify 64-byte hexadecimal strings");
+        return bad_reference("invalid repository name (" + std::string(text) +
+                             "), cannot specify 64-byte hexadecimal strings");
     Reference ref;
     std::string_view name = text;
     if (size_t at = name.find('@'); at != std::string_view::npos) {
@@ -182,8 +188,8 @@ Result<Reference> parse_reference(std::string_view text) {
     if (name.empty()) return invalid(text, "repository name must have at least one component");
     split_domain(name, ref);
     if (std::any_of(ref.path.begin(), ref.path.end(), [](char c) { return c >= 'A' && c <= 'Z'; }))
-        return fail("invalid reference format: repository name (" + ref.path +
-                    ") must be lowercase");
+        return bad_reference("invalid reference format: repository name (" + ref.path +
+                             ") must be lowercase");
     if (!valid_domain(ref.domain))
         return invalid(text, "registry \"" + ref.domain + "\" is not a valid host[:port]");
     if (!all_parts(ref.path, '/', valid_path_component))

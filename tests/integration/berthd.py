@@ -61,10 +61,11 @@ class Berthd:
                                          start_new_session=True, env=self.env)
         if not unixhttp.wait_for_ping(self.sock, START_TIMEOUT, alive=lambda: self.proc.poll() is None):
             code = self.proc.poll()
+            log = self.log()  # before stop() removes the directory holding it
             self.stop()
             why = f"exited with code {code}" if code is not None else f"gave no answer in {START_TIMEOUT}s"
             raise BerthdError(f"berthd never answered GET /_ping on {self.sock}: {why}\n"
-                              f"command: {' '.join(argv)}\nlog:\n{self.log()}")
+                              f"command: {' '.join(argv)}\nlog:\n{log}")
         return self
 
     def log(self, tail=6000) -> str:
@@ -103,8 +104,8 @@ class Berthd:
         fault); if the API cannot even list them, that is reported."""
         try:
             r = self.api("GET", "/containers/json?all=1", timeout=10)
-            if r.status == 404:
-                return []  # a berthd without container routes yet has no containers to leave
+            if r.status == 404 and r.json() == {"message": "page not found"}:
+                return []  # a berthd without the container routes has no containers
             if r.status != 200:
                 return [f"GET /containers/json?all=1 answered {r.status}: {r.body[:300]!r}"]
             for c in r.json():

@@ -1,5 +1,8 @@
 #include "api/http/connection_loop.hpp"
 
+#include <sys/socket.h>
+#include <time.h>
+
 #include <exception>
 #include <string>
 
@@ -12,6 +15,34 @@ namespace {
 // A body left unread by its handler (a 404 to an upload, say) is skipped up to
 // this much to keep the connection; past it, closing is cheaper than reading.
 constexpr std::size_t kDrainLimit = 256 * 1024;
+
+// How long a connection that ends on an unread body goes on discarding it. A client
+// that writes its body while it waits for the answer (Go's, so the docker CLI)
+// fails its write with EPIPE if the socket closes with its data unread, and may
+// report that instead of the answer it already has: `docker import -c BAD` showed
+// "write: broken pipe", not the 400. Go's server waits 500 ms likewise
+// (net/http rstAvoidanceDelay).
+constexpr int kLingerMs = 500;
+
+std::int64_t monotonic_ms() {
+    timespec ts{};
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return static_cast<std::int64_t>(ts.tv_sec) * 1000 + ts.tv_nsec / 1'000'000;
+}
+
+// Ends our side (the client sees the answer is complete), then reads and drops
+// what the client still sends, until it stops or kLingerMs pass.
+void linger_discarding(Connection& conn) {
+    ::shutdown(conn.fd.get(), SHUT_WR);
+    const auto deadline = monotonic_ms() + kLingerMs;
+    char sink[1 << 16];
+    for (auto left = kLingerMs; left > 0; left = static_cast<int>(deadline - monotonic_ms())) {
+        auto ready = conn.in.wait_readable(left);
+        if (!ready || !*ready) return;
+        auto n = conn.in.read(sink, sizeof sink);
+        if (!n || *n == 0) return;
+    }
+}
 
 // Answers a request that could not be parsed, then the connection ends.
 void answer_unparsable(Connection& conn, const RequestError& error) {
@@ -39,14 +70,17 @@ bool run_handler(const Router& router, Request& req, ResponseWriter& w) {
 }
 
 // Completes what the handler left open; whether the connection stays usable.
-bool finish_response(Request& req, ResponseWriter& w, bool handler_ok) {
+bool finish_response(Connection& conn, Request& req, ResponseWriter& w, bool handler_ok) {
     if (!w.answered()) {
         log::error("api: " + req.method + " " + req.path + ": handler sent no response");
         (void)w.send_error(500, "internal error: the handler for " + req.path + " sent no response");
     } else if (w.streaming() && handler_ok) {
         (void)w.end_chunked();
     }
-    return handler_ok && w.reusable() && req.finish_body(kDrainLimit);
+    if (!handler_ok || !w.reusable()) return false;
+    if (req.finish_body(kDrainLimit)) return true;
+    linger_discarding(conn);
+    return false;
 }
 
 }  // namespace
@@ -65,7 +99,7 @@ void serve_connection(Connection& conn, const Peer& peer, const Router& router,
         ResponseWriter w(conn, *req);
         bool ok = run_handler(router, *req, w);
         if (w.hijacked()) return;
-        if (!finish_response(*req, w, ok)) return;
+        if (!finish_response(conn, *req, w, ok)) return;
     }
 }
 

@@ -51,6 +51,15 @@ def dockerd():
 
 
 @pytest.fixture
+def dockerd_tags(dockerd):
+    """Tags the test puts into the shared dockerd; removed afterwards."""
+    tags: list[str] = []
+    yield tags
+    if tags:
+        dockerd.docker("rmi", "-f", *tags)
+
+
+@pytest.fixture
 def berthd():
     """A fresh berthd per test (empty store). Teardown force-removes containers
     the test left, stops berthd (SIGTERM, then SIGKILL) and fails the test if a

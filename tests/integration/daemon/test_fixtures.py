@@ -8,47 +8,31 @@ from __future__ import annotations
 import json
 import tarfile
 
-import pytest
-
 import images
 from helpers import run_cmd
-
-
-@pytest.fixture
-def loaded(dockerd):
-    """Tags the test loads into the shared dockerd; removed afterwards."""
-    tags: list[str] = []
-    yield tags
-    if tags:
-        dockerd.docker("rmi", "-f", *tags)
-
-
-def _archive_config(path) -> dict:
-    with tarfile.open(path) as tf:
-        manifest = json.load(tf.extractfile("manifest.json"))
-        return json.load(tf.extractfile(manifest[0]["Config"]))
+from store_checks import archive_config
 
 
 def _inspect(dockerd, ref) -> dict:
     return json.loads(dockerd.docker("image", "inspect", ref).ok().stdout)[0]
 
 
-def test_busybox_docker_archive_loads_with_our_image_id(dockerd, loaded, tmp_path):
+def test_busybox_docker_archive_loads_with_our_image_id(dockerd, dockerd_tags, tmp_path):
     archive = images.busybox_docker_archive(tmp_path / "bb.tar", tag="bt-fixture/busybox:load")
-    loaded.append("bt-fixture/busybox:load")
+    dockerd_tags.append("bt-fixture/busybox:load")
     out = dockerd.docker("load", "-i", archive).ok().stdout
     assert "Loaded image: bt-fixture/busybox:load" in out, out
     img = _inspect(dockerd, "bt-fixture/busybox:load")
     assert img["Id"] == images.busybox_image_id(), "dockerd computed another image id than the config digest"
-    assert img["RootFS"]["Layers"] == _archive_config(archive)["rootfs"]["diff_ids"], \
+    assert img["RootFS"]["Layers"] == archive_config(archive)["rootfs"]["diff_ids"], \
         "dockerd's layer diff ids differ from the ones our config declares"
     assert len(img["RootFS"]["Layers"]) == 4
     assert img["Config"]["Cmd"] == ["sh"] and img["Config"]["Env"] == [images.ENV_PATH]
 
 
-def test_busybox_layers_apply_whiteout_and_opaque_dir(dockerd, loaded, tmp_path):
+def test_busybox_layers_apply_whiteout_and_opaque_dir(dockerd, dockerd_tags, tmp_path):
     archive = images.busybox_docker_archive(tmp_path / "bb.tar", tag="bt-fixture/busybox:run", layers=5)
-    loaded.append("bt-fixture/busybox:run")
+    dockerd_tags.append("bt-fixture/busybox:run")
     dockerd.docker("load", "-i", archive).ok()
     script = ("for p in " + " ".join(images.EXPECTED_REMOVED) + "; do [ -e $p ] && echo present $p; done; "
               f"ls -A {images.EXPECTED_OPAQUE_DIR}; cat {images.EXPECTED_MARKER}; echo hi")
@@ -58,9 +42,9 @@ def test_busybox_layers_apply_whiteout_and_opaque_dir(dockerd, loaded, tmp_path)
     assert lines[:3] == [*images.EXPECTED_OPAQUE_CONTENT, "busybox top layer 5", "hi"], r.stdout
 
 
-def test_docker_save_of_our_image_has_our_config_and_layers(dockerd, loaded, tmp_path):
+def test_docker_save_of_our_image_has_our_config_and_layers(dockerd, dockerd_tags, tmp_path):
     archive = images.busybox_docker_archive(tmp_path / "bb.tar", tag="bt-fixture/busybox:save")
-    loaded.append("bt-fixture/busybox:save")
+    dockerd_tags.append("bt-fixture/busybox:save")
     dockerd.docker("load", "-i", archive).ok()
     saved = tmp_path / "saved.tar"
     dockerd.docker("save", "-o", saved, "bt-fixture/busybox:save").ok()
@@ -82,7 +66,7 @@ def test_docker_save_of_our_image_has_our_config_and_layers(dockerd, loaded, tmp
             assert theirs.extractfile(f"{lid}/VERSION").read() == b"1.0"
 
 
-def test_oci_archive_is_the_same_image(dockerd, loaded, tmp_path):
+def test_oci_archive_is_the_same_image(dockerd, dockerd_tags, tmp_path):
     """docker 20.10 cannot load an OCI layout; skopeo converts it to a
     docker-archive (config and diff ids unchanged), and that must be our image."""
     oci = images.busybox_oci_archive(tmp_path / "bb-oci.tar", tag="bt-fixture/busybox:oci")
@@ -93,7 +77,7 @@ def test_oci_archive_is_the_same_image(dockerd, loaded, tmp_path):
     converted = tmp_path / "converted.tar"
     run_cmd(["skopeo", "copy", f"oci-archive:{oci}:oci", f"docker-archive:{converted}:bt-fixture/busybox:oci"],
             timeout=60).ok()
-    loaded.append("bt-fixture/busybox:oci")
+    dockerd_tags.append("bt-fixture/busybox:oci")
     dockerd.docker("load", "-i", converted).ok()
     assert _inspect(dockerd, "bt-fixture/busybox:oci")["Id"] == images.busybox_image_id()
     r = dockerd.docker("run", "--rm", "--network", "none", "bt-fixture/busybox:oci", "ls", "-A",
@@ -101,18 +85,18 @@ def test_oci_archive_is_the_same_image(dockerd, loaded, tmp_path):
     assert r.stdout.split() == images.EXPECTED_OPAQUE_CONTENT
 
 
-def test_busybox_rootfs_tar_imports_and_runs(dockerd, loaded, tmp_path):
-    loaded.append("bt-fixture/busybox:import")
+def test_busybox_rootfs_tar_imports_and_runs(dockerd, dockerd_tags, tmp_path):
+    dockerd_tags.append("bt-fixture/busybox:import")
     dockerd.docker("import", images.busybox_rootfs_tar(), "bt-fixture/busybox:import").ok()
     r = dockerd.docker("run", "--rm", "--network", "none", "bt-fixture/busybox:import",
                        "sh", "-c", "id -un; ls -ld /tmp | cut -c1-10; echo hi").ok()
     assert r.stdout.split() == ["root", "drwxrwxrwt", "hi"], r.stdout
 
 
-def test_debian_archive_loads_and_runs(dockerd, loaded, tmp_path):
+def test_debian_archive_loads_and_runs(dockerd, dockerd_tags, tmp_path):
     # The benchmark's archive (same cache entry), checked before it is timed.
     archive = images.debian_docker_archive(tmp_path / "debian.tar", layers=8)
-    loaded.append(images.DEBIAN_TAG)
+    dockerd_tags.append(images.DEBIAN_TAG)
     dockerd.docker("load", "-i", archive, timeout=300).ok()
     assert len(_inspect(dockerd, images.DEBIAN_TAG)["RootFS"]["Layers"]) == 8
     r = dockerd.docker("run", "--rm", "--network", "none", images.DEBIAN_TAG, "sh", "-c",

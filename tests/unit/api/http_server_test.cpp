@@ -93,6 +93,33 @@ TEST_F(HttpServer, SkipsAnUnreadBodyAndKeepsServing) {
     EXPECT_EQ(test::read_response(fd.get()).body, "hi") << "the unread body was taken for the next request";
 }
 
+TEST_F(HttpServer, ReadsOnPastALargeUnreadBodySoTheClientCanFinishWriting) {
+    // A client writing its whole upload before reading the answer (Go's does so
+    // concurrently) must not get EPIPE for the body the handler ignored.
+    start();
+    auto fd = raw_connect();
+    const std::string body(2 << 20, 'x');  // past the drain limit: the connection ends
+    std::promise<int> write_errno;
+    std::thread sender([&] {
+        std::string all = "POST /ignore HTTP/1.1\r\nContent-Length: " + std::to_string(body.size()) +
+                          "\r\n\r\n" + body;
+        std::string_view rest = all;
+        while (!rest.empty()) {
+            ssize_t n = ::send(fd.get(), rest.data(), rest.size(), MSG_NOSIGNAL);
+            if (n < 0) return write_errno.set_value(errno);
+            rest.remove_prefix(static_cast<size_t>(n));
+        }
+        write_errno.set_value(0);
+    });
+    auto sent = write_errno.get_future();
+    ASSERT_EQ(sent.wait_for(5s), std::future_status::ready) << "the server stopped reading the body";
+    sender.join();
+    int err = sent.get();
+    EXPECT_EQ(err, 0) << "writing the unread body failed: " << std::strerror(err);
+    std::string all = test::read_until_close(fd.get());
+    EXPECT_TRUE(all.starts_with("HTTP/1.1 204")) << all.substr(0, 200);
+}
+
 TEST_F(HttpServer, StreamsA10MiBChunkedBody) {
     start();
     std::string data(10 << 20, '\0');

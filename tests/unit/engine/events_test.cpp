@@ -27,6 +27,18 @@ TEST(Events, JsonHasTheApiShape) {
     EXPECT_EQ(j["status"], "tag");
 }
 
+TEST(Events, DaemonWideEventHasNoDeprecatedObjectFields) {
+    Event e;
+    e.type = "image";
+    e.action = "prune";
+    e.attributes["reclaimed"] = "42";
+    auto j = e.to_json();
+    EXPECT_EQ(j["Actor"]["ID"], "");
+    EXPECT_EQ(j["Actor"]["Attributes"]["reclaimed"], "42");
+    EXPECT_FALSE(j.contains("status")) << "dockerd sends status/id only for events about one object";
+    EXPECT_FALSE(j.contains("id"));
+}
+
 TEST(Events, FiltersByTypeEventAndImage) {
     auto e = image_event("untag", "busybox:1");
     EXPECT_TRUE(event_matches(e, {{"type", {"image"}}}));

@@ -128,6 +128,8 @@ TEST(Reference, RefusesMalformedWithDockersErrors) {
         ASSERT_FALSE(r) << "\"" << c.input << "\" was accepted as " << r->str();
         EXPECT_NE(r.error().message.find(c.message_part), std::string::npos)
             << c.input << ": " << r.error().message;
+        EXPECT_EQ(r.error().kind, ErrorKind::invalid_argument)
+            << c.input << ": a malformed reference must be the client's error (HTTP 400)";
     }
 }
 
