@@ -65,7 +65,14 @@ Result<std::optional<std::string>> one_string(SqliteDb& db, const std::string& s
 
 Result<std::unique_ptr<Metadata>> Metadata::open(const std::string& path) {
     auto db = BERTH_TRY(SqliteDb::open(path));
-    BERTH_TRYV_CTX(db->exec_script(kSchema), "create schema in " + path);
+    // Only a new database gets the schema: writing it again would cost a synced
+    // transaction on every daemon start.
+    std::int64_t version = 0;
+    BERTH_TRYV(db->exec("PRAGMA user_version", {}, [&](const SqlRow& r) { version = r.integer(0); }));
+    if (version == 0) BERTH_TRYV_CTX(db->exec_script(kSchema), "create schema in " + path);
+    else if (version != 1)
+        return fail("database " + path + " has schema version " + std::to_string(version) +
+                    ", newer than this berthd knows (1)");
     return std::unique_ptr<Metadata>(new Metadata(std::move(db)));
 }
 
