@@ -34,6 +34,26 @@ Result<std::size_t> TeeReader::read(char* buf, std::size_t size) {
     return n;
 }
 
+Result<std::string_view> PeekableReader::peek(std::size_t n) {
+    while (head_.size() < n) {
+        char buf[512];
+        std::size_t got = BERTH_TRY(in_.read(buf, std::min(sizeof buf, n - head_.size())));
+        if (got == 0) break;
+        head_.append(buf, got);
+    }
+    return std::string_view(head_).substr(0, n);
+}
+
+Result<std::size_t> PeekableReader::read(char* buf, std::size_t size) {
+    if (pos_ < head_.size()) {
+        std::size_t n = std::min(size, head_.size() - pos_);
+        std::memcpy(buf, head_.data() + pos_, n);
+        pos_ += n;
+        return n;
+    }
+    return in_.read(buf, size);
+}
+
 Result<std::uint64_t> copy_stream(ByteReader& in, ByteWriter& out) {
     std::vector<char> buf(1 << 16);
     std::uint64_t total = 0;

@@ -76,6 +76,21 @@ class TeeReader final : public ByteReader {
     ByteWriter& copy_;
 };
 
+// Lets a reader look at a stream's first bytes (to sniff a format) and then read
+// the stream from its start, those bytes included.
+class PeekableReader final : public ByteReader {
+  public:
+    explicit PeekableReader(ByteReader& in) : in_(in) {}
+    // Up to `n` first bytes (fewer when the stream is shorter).
+    Result<std::string_view> peek(std::size_t n);
+    Result<std::size_t> read(char* buf, std::size_t size) override;
+
+  private:
+    ByteReader& in_;
+    std::string head_;
+    std::size_t pos_ = 0;
+};
+
 // Copies `in` to its end into `out`; returns the number of bytes copied.
 Result<std::uint64_t> copy_stream(ByteReader& in, ByteWriter& out);
 

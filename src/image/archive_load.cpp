@@ -38,35 +38,6 @@ std::string parent_dir(const std::string& path) {
     return slash == std::string::npos ? "" : path.substr(0, slash);
 }
 
-// Reads an entry's first bytes without losing them for the reader that follows.
-class PeekedReader final : public ByteReader {
-  public:
-    explicit PeekedReader(ByteReader& in) : in_(in) {}
-    Result<std::string_view> peek(std::size_t n) {
-        while (head_.size() < n) {
-            char buf[512];
-            std::size_t got = BERTH_TRY(in_.read(buf, std::min(sizeof buf, n - head_.size())));
-            if (got == 0) break;
-            head_.append(buf, got);
-        }
-        return std::string_view(head_);
-    }
-    Result<std::size_t> read(char* buf, std::size_t size) override {
-        if (pos_ < head_.size()) {
-            std::size_t n = std::min(size, head_.size() - pos_);
-            std::memcpy(buf, head_.data() + pos_, n);
-            pos_ += n;
-            return n;
-        }
-        return in_.read(buf, size);
-    }
-
-  private:
-    ByteReader& in_;
-    std::string head_;
-    std::size_t pos_ = 0;
-};
-
 bool looks_like_json(std::string_view head) {
     for (char c : head) {
         if (c == ' ' || c == '\n' || c == '\r' || c == '\t') continue;
@@ -143,7 +114,7 @@ class ArchiveContents {
     }
 
     Result<void> read_file_entry(const std::string& path, std::int64_t size, ByteReader& body) {
-        PeekedReader peeked(body);
+        PeekableReader peeked(body);
         auto head = BERTH_TRY(peeked.peek(512));
         if (path == "oci-layout" || path == "repositories" || path.ends_with("/VERSION")) return {};
         if (looks_like_json(head)) {

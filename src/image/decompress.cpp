@@ -14,26 +14,6 @@ namespace {
 
 constexpr std::size_t kChunk = 1 << 16;
 
-// Replays the bytes sniffed from the head of a stream, then reads the rest of it.
-class PrefixedReader final : public ByteReader {
-  public:
-    PrefixedReader(std::string head, ByteReader& rest) : head_(std::move(head)), rest_(rest) {}
-    Result<std::size_t> read(char* buf, std::size_t size) override {
-        if (pos_ < head_.size()) {
-            std::size_t n = std::min(size, head_.size() - pos_);
-            std::memcpy(buf, head_.data() + pos_, n);
-            pos_ += n;
-            return n;
-        }
-        return rest_.read(buf, size);
-    }
-
-  private:
-    std::string head_;
-    std::size_t pos_ = 0;
-    ByteReader& rest_;
-};
-
 // Buffered input for the decompressors: refills from the source on demand.
 class InputBuffer {
   public:
@@ -178,16 +158,8 @@ Compression sniff_compression(std::string_view head) {
 }
 
 Result<std::unique_ptr<ByteReader>> open_decompressed(ByteReader& in) {
-    std::string head(4, '\0');
-    std::size_t got = 0;
-    while (got < head.size()) {
-        std::size_t n = BERTH_TRY(in.read(head.data() + got, head.size() - got));
-        if (n == 0) break;
-        got += n;
-    }
-    head.resize(got);
-    Compression c = sniff_compression(head);
-    auto raw = std::make_unique<PrefixedReader>(std::move(head), in);
+    auto raw = std::make_unique<PeekableReader>(in);
+    Compression c = sniff_compression(BERTH_TRY(raw->peek(4)));
     switch (c) {
     case Compression::Gzip: return std::make_unique<GzipReader>(std::move(raw));
     case Compression::Zstd: return std::make_unique<ZstdReader>(std::move(raw));

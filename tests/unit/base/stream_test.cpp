@@ -47,3 +47,20 @@ TEST(Stream, TeeCopiesWhatIsRead) {
 
 }  // namespace
 }  // namespace berth
+
+namespace berth {
+namespace {
+
+TEST(Stream, PeekedBytesAreReadAgain) {
+    StringReader in("\x1f\x8b rest of the stream");
+    PeekableReader p(in);
+    auto head = p.peek(2);
+    ASSERT_TRUE(head);
+    EXPECT_EQ(*head, "\x1f\x8b");
+    StringWriter out;
+    ASSERT_TRUE(copy_stream(p, out));
+    EXPECT_EQ(out.out, "\x1f\x8b rest of the stream");
+}
+
+}  // namespace
+}  // namespace berth
