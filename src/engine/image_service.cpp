@@ -1,5 +1,9 @@
 #include "engine/image_service.hpp"
 
+#include "image/platform.hpp"
+#include "registry/pull.hpp"
+#include "registry/push.hpp"
+
 namespace berth::engine {
 
 int ImageService::containers_using(const std::string&) const { return 0; }
@@ -72,6 +76,39 @@ Result<std::string> ImageService::import(ByteReader& rootfs, const ImportRequest
     auto id = BERTH_TRY(image::import_rootfs(store(), rootfs, req));
     publish("import", id, id);
     return id;
+}
+
+registry::RepositoryOptions ImageService::registry_options() const {
+    registry::RepositoryOptions opts;
+    opts.insecure_registries = d_.config().insecure_registries;
+    return opts;
+}
+
+Result<std::string> ImageService::pull(const image::Reference& ref, const std::string& platform,
+                                       const registry::AuthConfig& auth, const registry::ProgressFn& progress) {
+    registry::PullOptions opts;
+    if (!platform.empty()) opts.platform = BERTH_TRY(image::parse_platform(platform));
+    opts.auth = auth;
+    opts.repo = registry_options();
+    auto r = BERTH_TRY(registry::pull_image(store(), ref, opts, progress));
+    publish("pull", r.image_id, image::with_default_tag(ref).familiar());
+    return r.image_id;
+}
+
+Result<void> ImageService::push(const image::Reference& ref, const registry::AuthConfig& auth,
+                                const registry::ProgressFn& progress) {
+    registry::PushOptions opts{auth, registry_options()};
+    BERTH_TRYV(registry::push_image(store(), ref, opts, progress));
+    auto id = store().resolve(image::with_default_tag(ref).familiar());
+    publish("push", id ? *id : ref.familiar(), image::with_default_tag(ref).familiar());
+    return {};
+}
+
+Result<void> ImageService::login(const registry::AuthConfig& auth) {
+    // Any repository will do: GET /v2/ is not scoped, a token for it is asked for none.
+    image::Reference ref{.domain = registry::server_domain(auth.server_address), .path = "library/x"};
+    registry::Repository repo(ref, auth, registry::Access::none, registry_options());
+    return repo.check_login();
 }
 
 }  // namespace berth::engine
