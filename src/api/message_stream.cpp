@@ -36,6 +36,7 @@ Json progress_json(const registry::ProgressEvent& e) {
     Json j = {{"status", e.status}};
     if (!e.id.empty()) {
         j["id"] = e.id;
+        if (e.plain) return j;
         Json detail = Json::object();
         if (e.current >= 0) detail["current"] = e.current;
         if (e.total > 0) detail["total"] = e.total;

@@ -14,6 +14,7 @@ struct ProgressEvent {
     std::string status;   // "Pulling fs layer", "Downloading", "Pull complete"...
     std::int64_t current = -1;  // bytes so far, -1 when not a byte count
     std::int64_t total = -1;
+    bool plain = false;         // a message about the image, not a layer: no progressDetail
 };
 
 // Called from several threads at once (layers move in parallel): must be thread safe.

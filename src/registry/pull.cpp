@@ -200,7 +200,7 @@ Result<PullResult> pull_image(image::ImageStore& store, const image::Reference& 
     image::Platform platform = opts.platform.architecture.empty() ? image::host_platform() : opts.platform;
     auto resolved = BERTH_TRY(resolve_manifest(repo, wanted, platform));  // its errors name the image
     // First progress only now, as dockerd: an unknown tag is still an HTTP 404.
-    progress({wanted, "Pulling from " + ref.path});
+    progress({wanted, "Pulling from " + ref.path, -1, -1, true});
     const auto& m = resolved.manifest;
     auto cfg = BERTH_TRY(ctx(fetch_config(repo, m)));
     auto todo = BERTH_TRY(ctx(missing_layers(store, m, cfg, progress)));
