@@ -11,7 +11,7 @@ packages="
   runc hyperfine jq ccache
   libssl-dev zlib1g-dev libzstd-dev libsqlite3-dev
   docker.io containerd python3-docker python3-requests debootstrap skopeo umoci
-  docker-registry apache2-utils
+  docker-registry apache2-utils python3-cryptography
 "
 
 [ "$(id -u)" -eq 0 ] || { echo "setup.sh: run as root (apt-get)" >&2; exit 1; }

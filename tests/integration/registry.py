@@ -1,6 +1,6 @@
 """A private CNCF distribution registry (Debian's docker-registry, 2.8) on
 127.0.0.1:<free port> with its storage in a temporary directory, optionally
-behind htpasswd basic auth. Plain HTTP: 127.0.0.0/8 is an insecure registry by
+behind htpasswd basic auth or bearer tokens from token_server.py. Plain HTTP: 127.0.0.0/8 is an insecure registry by
 default for docker and berth alike.
 
     with Registry(tmp_path) as reg: ... reg.host == "127.0.0.1:40123"
@@ -27,8 +27,10 @@ def free_port() -> int:
 
 
 class Registry:
-    def __init__(self, base: Path, users: dict[str, str] | None = None):
+    def __init__(self, base: Path, users: dict[str, str] | None = None, token=None):
+        """`users`: htpasswd basic auth; `token`: a token_server.TokenServer for bearer auth."""
         self.base = Path(base)
+        self.token = token
         self.storage = self.base / "storage"
         self.users = users or {}
         self.port = free_port()
@@ -47,6 +49,10 @@ class Registry:
                 lines.append(out)
             htpasswd.write_text("\n".join(lines) + "\n")
             auth = f"auth:\n  htpasswd:\n    realm: berth-test\n    path: {htpasswd}\n"
+        if self.token:
+            from token_server import ISSUER, SERVICE
+            auth = (f"auth:\n  token:\n    realm: {self.token.realm}\n    service: {SERVICE}\n"
+                    f"    issuer: {ISSUER}\n    rootcertbundle: {self.token.cert_path}\n")
         return (f"version: 0.1\nlog:\n  level: warn\n  accesslog:\n    disabled: true\n"
                 f"storage:\n  filesystem:\n    rootdirectory: {self.storage}\n  delete:\n    enabled: true\n"
                 f"http:\n  addr: {self.host}\n{auth}")

@@ -10,6 +10,7 @@ import pytest
 import images
 from berthd import Berthd
 from registry import Registry
+from token_server import TokenServer
 
 
 @pytest.fixture
@@ -22,6 +23,17 @@ def registry(tmp_path):
 def auth_registry(tmp_path):
     with Registry(tmp_path / "auth-registry", users={"alice": "s3cret"}) as reg:
         yield reg
+
+
+@pytest.fixture
+def token_registry(tmp_path):
+    """A registry whose tokens come from token_server.py: alice may pull and push."""
+    ts = TokenServer(tmp_path / "tokens", users={"alice": "s3cret"}).start()
+    try:
+        with Registry(tmp_path / "token-registry", token=ts) as reg:
+            yield reg, ts
+    finally:
+        ts.stop()
 
 
 @pytest.fixture
@@ -221,3 +233,26 @@ def test_a_corrupt_layer_fails_the_pull_and_nothing_is_kept(berthd, other_berthd
     r = other_berthd.cli("pull", name).failed()
     assert layer in r.stderr, "the error names the layer\n" + r.describe()
     _store_is_empty(other_berthd)
+
+
+def test_bearer_tokens_are_asked_for_the_repository_scope(berthd, other_berthd, token_registry, tmp_path):
+    reg, tokens = token_registry
+    berthd.cli("load", "-i", str(images.busybox_docker_archive(tmp_path / "bb.tar"))).ok()
+    name = f"{reg.host}/team/app:1"
+    berthd.cli("tag", "busybox:latest", name).ok()
+    r = berthd.cli("push", name).failed()
+    assert "unauthorized" in r.stderr, "an anonymous token grants nothing\n" + r.describe()
+    berthd.cli("login", "-u", "alice", "--password-stdin", reg.host, input="s3cret\n").ok()
+    berthd.cli("push", name).ok()
+    assert {"user": "alice", "scopes": ["repository:team/app:pull,push"], "service": "berth-test-registry"} \
+        in tokens.requests, tokens.requests
+    other_berthd.cli("login", "-u", "alice", "--password-stdin", reg.host, input="s3cret\n").ok()
+    other_berthd.cli("pull", name).ok()
+    assert tokens.requests[-1]["scopes"] == ["repository:team/app:pull"], tokens.requests
+    assert image_id(other_berthd, name) == image_id(berthd, name)
+
+
+def test_bearer_login_with_a_wrong_password_is_refused(berthd, token_registry):
+    reg, tokens = token_registry
+    r = berthd.cli("login", "-u", "alice", "--password-stdin", reg.host, input="nope\n").failed()
+    assert "unauthorized" in r.stderr and "incorrect username or password" in r.stderr, r.describe()
