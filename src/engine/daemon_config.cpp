@@ -73,6 +73,8 @@ Result<void> apply_daemon_json(DaemonConfig& cfg, const Json& doc,
                 if (!r.is_string()) return fail("\"insecure-registries\" must be a list of registries");
                 cfg.insecure_registries.push_back(r.get<std::string>());
             }
+        } else if (key == "registry-certs-dir") {
+            cfg.registry_certs_dir = BERTH_TRY(string_value(doc, key));
         } else if (key == "debug") {
             if (!value.is_boolean()) return fail("\"debug\" must be true or false");
             if (value.get<bool>()) cfg.log_level = "debug";

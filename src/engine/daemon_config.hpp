@@ -22,6 +22,8 @@ struct DaemonConfig {
     std::string log_level = "info";  // debug, info, warn, error, fatal
     // Registries spoken to over plain HTTP ("host:port"), besides loopback ones.
     std::vector<std::string> insecure_registries;
+    // CA certificates of registries: <dir>/<host:port>/ca.crt (docker's certs.d).
+    std::string registry_certs_dir = "/etc/berth/certs.d";
 
     // The socket path of `host` ("unix:///x" or "/x").
     Result<std::string> socket_path() const;

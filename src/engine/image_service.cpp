@@ -81,6 +81,7 @@ Result<std::string> ImageService::import(ByteReader& rootfs, const ImportRequest
 registry::RepositoryOptions ImageService::registry_options() const {
     registry::RepositoryOptions opts;
     opts.insecure_registries = d_.config().insecure_registries;
+    opts.certs_dir = d_.config().registry_certs_dir;
     return opts;
 }
 

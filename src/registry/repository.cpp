@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "base/file.hpp"
 #include "base/strings.hpp"
 #include "image/media_types.hpp"
 
@@ -30,12 +31,24 @@ std::vector<std::string> scopes_for(const image::Reference& ref, Access access) 
     return {"repository:" + ref.path + (access == Access::push ? ":pull,push" : ":pull")};
 }
 
+// The registry's CA file in a certs.d directory, "" when it has none.
+std::string registry_ca(const RepositoryOptions& opts, std::string_view domain) {
+    if (opts.certs_dir.empty()) return "";
+    std::string path = path_join(path_join(opts.certs_dir, domain), "ca.crt");
+    return path_exists(path) ? path : "";
+}
+
+ClientOptions client_options(RepositoryOptions opts, std::string_view domain) {
+    if (auto ca = registry_ca(opts, domain); !ca.empty()) opts.http.transport.ca_file = ca;
+    return opts.http;
+}
+
 }  // namespace
 
-Url registry_base(std::string_view domain, const std::vector<std::string>& insecure) {
+Url registry_base(std::string_view domain, const std::vector<std::string>& insecure, bool has_ca) {
     if (domain == "docker.io") return Url{.tls = true, .host = "registry-1.docker.io", .port = 443, .target = "/"};
     std::string host = host_of(domain);
-    bool plain = is_loopback(host) || std::find(insecure.begin(), insecure.end(), domain) != insecure.end();
+    bool plain = !has_ca && (is_loopback(host) || std::find(insecure.begin(), insecure.end(), domain) != insecure.end());
     Url u{.tls = !plain, .host = host, .port = plain ? 80 : 443, .target = "/"};
     if (auto colon = domain.rfind(':'); colon != std::string_view::npos && !domain.ends_with("]")) {
         if (auto p = parse_int(domain.substr(colon + 1))) u.port = static_cast<int>(*p);
@@ -45,8 +58,8 @@ Url registry_base(std::string_view domain, const std::vector<std::string>& insec
 
 Repository::Repository(const image::Reference& ref, AuthConfig creds, Access access, RepositoryOptions opts)
     : ref_(ref),
-      base_(registry_base(ref.domain, opts.insecure_registries)),
-      http_(std::move(opts.http)),
+      base_(registry_base(ref.domain, opts.insecure_registries, !registry_ca(opts, ref.domain).empty())),
+      http_(client_options(opts, ref.domain)),
       auth_(http_, std::move(creds), scopes_for(ref, access)) {}
 
 Url Repository::url(std::string target) const {

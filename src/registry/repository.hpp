@@ -23,8 +23,9 @@ inline constexpr std::size_t kMaxManifestSize = 4 << 20;
 
 // Where a registry domain is served: Docker Hub's API host for docker.io; plain
 // HTTP for localhost, 127.0.0.0/8 and ::1 (insecure by default, as in docker),
-// and for any domain listed in `insecure`.
-Url registry_base(std::string_view domain, const std::vector<std::string>& insecure = {});
+// and for any domain listed in `insecure` — unless `has_ca`: a registry given a
+// CA certificate is spoken to over TLS wherever it is.
+Url registry_base(std::string_view domain, const std::vector<std::string>& insecure = {}, bool has_ca = false);
 
 struct FetchedManifest {
     std::string media_type;  // Content-Type, or the document's own mediaType
@@ -35,6 +36,8 @@ struct FetchedManifest {
 struct RepositoryOptions {
     ClientOptions http;
     std::vector<std::string> insecure_registries;
+    // Per-registry trust, docker's certs.d layout: <certs_dir>/<host:port>/ca.crt.
+    std::string certs_dir;
 };
 
 // What tokens are asked for (the scope's actions); `none` for a login check.

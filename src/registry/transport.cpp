@@ -1,11 +1,13 @@
 #include "registry/transport.hpp"
 
 #include <fcntl.h>
+#include <arpa/inet.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
+#include <openssl/x509v3.h>
 #include <poll.h>
 #include <sys/socket.h>
 
@@ -208,8 +210,17 @@ Result<std::unique_ptr<Connection>> tls_handshake(UniqueFd fd, const Url& url, c
     int raw_fd = fd.get();
     auto conn = std::make_unique<TlsConnection>(std::move(fd), ssl);  // owns ssl from here
     SSL_set_fd(ssl, raw_fd);
-    SSL_set_tlsext_host_name(ssl, url.host.c_str());  // SNI
-    SSL_set1_host(ssl, url.host.c_str());             // certificate must name the host
+    // The certificate must name the host: an IP address in its IP SANs, a name in
+    // its DNS names. SNI carries names only (RFC 6066 §3: no IP literals).
+    in6_addr ip6{};
+    in_addr ip4{};
+    bool is_ip = ::inet_pton(AF_INET, url.host.c_str(), &ip4) == 1 || ::inet_pton(AF_INET6, url.host.c_str(), &ip6) == 1;
+    if (is_ip) {
+        X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), url.host.c_str());
+    } else {
+        SSL_set_tlsext_host_name(ssl, url.host.c_str());
+        SSL_set1_host(ssl, url.host.c_str());
+    }
     if (SSL_connect(ssl) != 1) {
         long verify = SSL_get_verify_result(ssl);
         std::string why = verify != X509_V_OK ? X509_verify_cert_error_string(verify) : ssl_error_text();

@@ -27,10 +27,13 @@ def free_port() -> int:
 
 
 class Registry:
-    def __init__(self, base: Path, users: dict[str, str] | None = None, token=None):
-        """`users`: htpasswd basic auth; `token`: a token_server.TokenServer for bearer auth."""
+    def __init__(self, base: Path, users: dict[str, str] | None = None, token=None, tls=False):
+        """`users`: htpasswd basic auth; `token`: a token_server.TokenServer for bearer auth;
+        `tls`: HTTPS with a certificate for 127.0.0.1 from a CA made here (ca_path)."""
         self.base = Path(base)
         self.token = token
+        self.tls = tls
+        self.ca_path = self.base / "ca.crt"
         self.storage = self.base / "storage"
         self.users = users or {}
         self.port = free_port()
@@ -53,9 +56,48 @@ class Registry:
             from token_server import ISSUER, SERVICE
             auth = (f"auth:\n  token:\n    realm: {self.token.realm}\n    service: {SERVICE}\n"
                     f"    issuer: {ISSUER}\n    rootcertbundle: {self.token.cert_path}\n")
+        tls = ""
+        if self.tls:
+            cert, key = self._make_certificates()
+            tls = f"  tls:\n    certificate: {cert}\n    key: {key}\n"
         return (f"version: 0.1\nlog:\n  level: warn\n  accesslog:\n    disabled: true\n"
                 f"storage:\n  filesystem:\n    rootdirectory: {self.storage}\n  delete:\n    enabled: true\n"
-                f"http:\n  addr: {self.host}\n{auth}")
+                f"http:\n  addr: {self.host}\n{tls}{auth}")
+
+    def _make_certificates(self) -> tuple[Path, Path]:
+        """A CA (written to ca_path) and a server certificate it signed for 127.0.0.1."""
+        import datetime
+        import ipaddress
+        from cryptography import x509
+        from cryptography.hazmat.primitives import hashes, serialization
+        from cryptography.hazmat.primitives.asymmetric import ec
+        from cryptography.x509.oid import NameOID
+        now = datetime.datetime.now(datetime.timezone.utc)
+        valid = dict(not_valid_before=now - datetime.timedelta(days=1), not_valid_after=now + datetime.timedelta(days=1))
+
+        def build(subject, issuer, public_key, signer, extensions):
+            b = (x509.CertificateBuilder().subject_name(subject).issuer_name(issuer).public_key(public_key)
+                 .serial_number(x509.random_serial_number())
+                 .not_valid_before(valid["not_valid_before"]).not_valid_after(valid["not_valid_after"]))
+            for ext, critical in extensions:
+                b = b.add_extension(ext, critical=critical)
+            return b.sign(signer, hashes.SHA256())
+
+        ca_key = ec.generate_private_key(ec.SECP256R1())
+        ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "berth test CA")])
+        ca = build(ca_name, ca_name, ca_key.public_key(), ca_key,
+                   [(x509.BasicConstraints(ca=True, path_length=None), True)])
+        key = ec.generate_private_key(ec.SECP256R1())
+        name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+        cert = build(name, ca_name, key.public_key(), ca_key,
+                     [(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), False),
+                      (x509.BasicConstraints(ca=False, path_length=None), True)])
+        self.ca_path.write_bytes(ca.public_bytes(serialization.Encoding.PEM))
+        cert_path, key_path = self.base / "server.crt", self.base / "server.key"
+        cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+        key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                               serialization.NoEncryption()))
+        return cert_path, key_path
 
     def start(self) -> "Registry":
         self.base.mkdir(parents=True, exist_ok=True)
@@ -70,7 +112,12 @@ class Registry:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"docker-registry exited: {self.log()}")
             try:
-                urllib.request.urlopen(f"http://{self.host}/v2/", timeout=1)
+                if self.tls:
+                    import ssl
+                    ctx = ssl.create_default_context(cafile=str(self.ca_path))
+                    urllib.request.urlopen(f"https://{self.host}/v2/", timeout=1, context=ctx)
+                else:
+                    urllib.request.urlopen(f"http://{self.host}/v2/", timeout=1)
                 return self
             except urllib.error.HTTPError:
                 return self  # 401 with auth on: it answers

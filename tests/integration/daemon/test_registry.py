@@ -256,3 +256,47 @@ def test_bearer_login_with_a_wrong_password_is_refused(berthd, token_registry):
     reg, tokens = token_registry
     r = berthd.cli("login", "-u", "alice", "--password-stdin", reg.host, input="nope\n").failed()
     assert "unauthorized" in r.stderr and "incorrect username or password" in r.stderr, r.describe()
+
+
+@pytest.fixture
+def tls_registry(tmp_path):
+    with Registry(tmp_path / "tls-registry", tls=True) as reg:
+        yield reg
+
+
+def berthd_trusting(reg, tmp_path, name) -> Berthd:
+    """A berthd whose certs.d has `reg`'s CA (daemon.json registry-certs-dir)."""
+    certs = tmp_path / f"{name}-certs.d"
+    (certs / reg.host).mkdir(parents=True)
+    (certs / reg.host / "ca.crt").write_bytes(reg.ca_path.read_bytes())
+    cfg = tmp_path / f"{name}-daemon.json"
+    cfg.write_text(json.dumps({"registry-certs-dir": str(certs)}))
+    return Berthd(extra_args=("--config-file", str(cfg))).start()
+
+
+def test_https_registry_with_a_ca_from_certs_d(tls_registry, tmp_path):
+    pusher = berthd_trusting(tls_registry, tmp_path, "pusher")
+    puller = berthd_trusting(tls_registry, tmp_path, "puller")
+    try:
+        name = pushed(pusher, tls_registry, tmp_path)
+        puller.cli("pull", name).ok()
+        assert image_id(puller, name) == image_id(pusher, name)
+    finally:
+        problems = pusher.stop() + puller.stop()
+    assert not problems, problems
+
+
+def test_https_registry_whose_certificate_another_ca_signed_is_refused(tls_registry, tmp_path):
+    stranger = Registry(tmp_path / "stranger", tls=True)
+    stranger.base.mkdir(parents=True)
+    stranger._make_certificates()  # a CA that did not sign tls_registry's certificate
+    fooled = Registry(tmp_path / "fooled")
+    fooled.host, fooled.ca_path = tls_registry.host, stranger.ca_path
+    d = berthd_trusting(fooled, tmp_path, "fooled")
+    try:
+        r = d.cli("pull", f"{tls_registry.host}/bb:1").failed()
+        assert "certificate" in r.stderr, "the error must say the certificate was refused\n" + r.describe()
+        assert d.cli("images", "-q").ok().stdout == ""
+    finally:
+        problems = d.stop()
+    assert not problems, problems
