@@ -241,6 +241,7 @@ void add_image_routes(http::Router& r, engine::Daemon& d) {
     route("POST", "/images/prune", prune);
     route("POST", "/images/create", create);
     route("POST", "/auth", login);
+    route("GET", "/distribution/{name:.*}/json", distribution_inspect);
     r.add("GET", "/images/get", [svc](Request& req, ResponseWriter& w) {
         std::vector<std::string> names;
         for (auto it = req.query.lower_bound("names"); it != req.query.end() && it->first == "names"; ++it)

@@ -77,4 +77,24 @@ void login(engine::ImageService& svc, http::Request& req, http::ResponseWriter& 
     (void)w.send_json(200, {{"Status", "Login Succeeded"}, {"IdentityToken", ""}});
 }
 
+void distribution_inspect(engine::ImageService& svc, http::Request& req, http::ResponseWriter& w) {
+    auto ref = image::parse_reference(req.params["name"]);
+    if (!ref) return send_error(w, bad_request(ref.error().message));
+    auto auth = request_auth(req);
+    if (!auth) return send_error(w, auth.error());
+    auto info = svc.distribution(*ref, *auth);
+    if (!info) return send_error(w, info.error());
+    Json platforms = Json::array();
+    for (const auto& p : info->platforms) {
+        Json j = {{"architecture", p.architecture}, {"os", p.os}};
+        if (!p.variant.empty()) j["variant"] = p.variant;
+        if (!p.os_version.empty()) j["os.version"] = p.os_version;
+        if (!p.os_features.empty()) j["os.features"] = p.os_features;
+        platforms.push_back(std::move(j));
+    }
+    const auto& d = info->descriptor;
+    (void)w.send_json(200, {{"Descriptor", {{"mediaType", d.media_type}, {"digest", d.digest.str()}, {"size", d.size}}},
+                            {"Platforms", platforms}});
+}
+
 }  // namespace berth::api

@@ -17,5 +17,7 @@ void pull_image(engine::ImageService& svc, http::Request& req, http::ResponseWri
 void push_image(engine::ImageService& svc, http::Request& req, http::ResponseWriter& w);
 // POST /auth: {"username","password","serveraddress"} checked against the registry.
 void login(engine::ImageService& svc, http::Request& req, http::ResponseWriter& w);
+// GET /distribution/{name}/json: the manifest descriptor and platforms, nothing pulled.
+void distribution_inspect(engine::ImageService& svc, http::Request& req, http::ResponseWriter& w);
 
 }  // namespace berth::api

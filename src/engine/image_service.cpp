@@ -112,4 +112,9 @@ Result<void> ImageService::login(const registry::AuthConfig& auth) {
     return repo.check_login();
 }
 
+Result<registry::DistributionInfo> ImageService::distribution(const image::Reference& ref,
+                                                              const registry::AuthConfig& auth) {
+    return registry::inspect_distribution(ref, auth, registry_options());
+}
+
 }  // namespace berth::engine

@@ -10,6 +10,7 @@
 #include "engine/daemon.hpp"
 #include "image/archive.hpp"
 #include "registry/credentials.hpp"
+#include "registry/distribution.hpp"
 #include "registry/progress.hpp"
 #include "registry/repository.hpp"
 
@@ -40,6 +41,8 @@ class ImageService {
                       const registry::ProgressFn& progress);
     // Checks credentials against the registry `auth.server_address` names (POST /auth).
     Result<void> login(const registry::AuthConfig& auth);
+    // The registry's manifest descriptor and platforms for `ref`, nothing pulled.
+    Result<registry::DistributionInfo> distribution(const image::Reference& ref, const registry::AuthConfig& auth);
 
   private:
     registry::RepositoryOptions registry_options() const;

@@ -123,6 +123,16 @@ def test_pull_progress_stream_has_dockers_messages(berthd, other_berthd, registr
     assert statuses[-1] == f"Status: Downloaded newer image for {name}", statuses
 
 
+def test_distribution_inspect_describes_the_manifest_without_pulling(berthd, other_berthd, registry, tmp_path):
+    name = pushed(berthd, registry, tmp_path)
+    data = other_berthd.py.images.get_registry_data(name)
+    digest = berthd.py.images.get(name).attrs["RepoDigests"][0].split("@")[1]
+    assert data.id == digest, data.attrs
+    assert data.attrs["Descriptor"]["mediaType"] == "application/vnd.docker.distribution.manifest.v2+json"
+    assert data.attrs["Platforms"] == [{"architecture": "amd64", "os": "linux"}], data.attrs
+    assert other_berthd.cli("images", "-q").ok().stdout == "", "nothing is pulled"
+
+
 def test_pull_of_a_missing_tag_is_a_404_naming_it(berthd, other_berthd, registry, tmp_path):
     pushed(berthd, registry, tmp_path)
     r = other_berthd.cli("pull", f"{registry.host}/bb:nope").failed()
