@@ -56,20 +56,8 @@ Result<Url> resolve_location(const Url& base, std::string_view location) {
 }
 
 std::string add_query(std::string target, std::string_view name, std::string_view value) {
-    static constexpr char kHex[] = "0123456789ABCDEF";
     target += target.find('?') == std::string::npos ? '?' : '&';
-    target += name;
-    target += '=';
-    for (unsigned char c : value) {
-        if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-            target += static_cast<char>(c);
-        } else {
-            target += '%';
-            target += kHex[c >> 4];
-            target += kHex[c & 15];
-        }
-    }
-    return target;
+    return target + std::string(name) + "=" + percent_encode(value);
 }
 
 }  // namespace berth::registry
