@@ -1,6 +1,5 @@
 #include "cli/berth/api_client.hpp"
 
-
 #include "base/strings.hpp"
 
 namespace berth::cli {
