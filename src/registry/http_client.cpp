@@ -56,6 +56,32 @@ Result<int> parse_status(const std::string& line) {
     return static_cast<int>(*code);
 }
 
+// A response body whose failures are network failures (the connection broke or
+// closed early), so callers know a retry may help.
+class NetworkBody final : public ByteReader {
+  public:
+    explicit NetworkBody(std::unique_ptr<ByteReader> inner) : inner_(std::move(inner)) {}
+    Result<std::size_t> read(char* buf, std::size_t size) override {
+        auto n = inner_->read(buf, size);
+        if (!n && n.error().kind == ErrorKind::internal) n.error().kind = ErrorKind::unavailable;
+        return n;
+    }
+
+  private:
+    std::unique_ptr<ByteReader> inner_;
+};
+
+// A body already read whole.
+class OwnedStringReader final : public ByteReader {
+  public:
+    explicit OwnedStringReader(std::string data) : data_(std::move(data)), reader_(data_) {}
+    Result<std::size_t> read(char* buf, std::size_t size) override { return reader_.read(buf, size); }
+
+  private:
+    std::string data_;
+    StringReader reader_;
+};
+
 bool is_redirect(int status) {
     return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
 }
@@ -81,8 +107,13 @@ Result<HttpResponse> HttpClient::send_once(const HttpRequest& req) {
         resp.headers = std::move(head->headers);
         resp.url = req.url;
         auto framing = BERTH_TRY(api::http::response_framing(resp.headers, status, req.method == "HEAD"));
-        resp.body_ = api::http::make_body_reader(framing, conn->in());
+        resp.body_ = std::make_unique<NetworkBody>(api::http::make_body_reader(framing, conn->in()));
         resp.conn_ = std::move(conn);
+        if (req.buffer_limit > 0 && !is_redirect(status)) {
+            auto body = BERTH_TRY(read_all(*resp.body_, req.buffer_limit));
+            resp.body_ = std::make_unique<OwnedStringReader>(std::move(body));
+            resp.conn_.reset();
+        }
         return resp;
     }
 }

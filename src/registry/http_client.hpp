@@ -23,6 +23,9 @@ struct HttpRequest {
     std::string body;                    // a whole body (manifests, JSON)
     ByteReader* stream = nullptr;        // or a streamed one of `stream_length` bytes (blobs);
     std::uint64_t stream_length = 0;     // a streamed request is never retried or redirected
+    // Nonzero: read the whole body (at most this many bytes) before returning, so
+    // that a connection dropped mid-body is retried like one dropped before it.
+    std::size_t buffer_limit = 0;
 };
 
 struct HttpResponse {
@@ -49,9 +52,11 @@ class HttpClient {
   public:
     explicit HttpClient(ClientOptions opts = {}) : opts_(std::move(opts)) {}
 
-    // Sends `req` and reads the response head. GET and HEAD are retried on network
-    // errors and 5xx answers; 3xx answers are followed (a blob GET is commonly sent
-    // to a storage host), dropping Authorization when the host changes.
+    // Sends `req` and reads the response head (and the body, with buffer_limit).
+    // GET and HEAD are retried on network errors and 5xx answers; 3xx answers are
+    // followed (a blob GET is commonly sent to a storage host), dropping
+    // Authorization when the host changes. A body that breaks off mid-way fails its
+    // read() with ErrorKind::unavailable.
     Result<HttpResponse> send(HttpRequest req);
 
   private:

@@ -98,7 +98,7 @@ Result<image::StagedLayer> fetch_layer(Repository& repo, image::ImageStore& stor
         auto layer = fetch_layer_once(repo, store, staging, d, diff_id, progress);
         // Only a network failure is worth another try; bad content stays bad.
         if (layer || layer.error().kind != ErrorKind::unavailable || attempt == kLayerAttempts) return layer;
-        progress({short_hex(d.digest), "Retrying in " + std::to_string(attempt) + " second"});
+        progress({short_hex(d.digest), "Retrying in " + std::to_string(attempt) + (attempt == 1 ? " second" : " seconds")});
         std::this_thread::sleep_for(std::chrono::seconds(attempt));
     }
 }

@@ -94,17 +94,16 @@ Result<void> Repository::check_login() {
 Result<FetchedManifest> Repository::manifest(std::string_view tag_or_digest) {
     std::string what = ref_.familiar_repository() + ":" + std::string(tag_or_digest);
     if (tag_or_digest.starts_with("sha256:")) what = ref_.familiar_repository() + "@" + std::string(tag_or_digest);
-    auto resp = BERTH_TRY(send({.method = "GET",
-                                .url = url("/v2/" + ref_.path + "/manifests/" + std::string(tag_or_digest)),
-                                .headers = {{"Accept", accept_header()}}}));
+    auto resp = BERTH_TRY(with_context(send({.method = "GET",
+                                             .url = url("/v2/" + ref_.path + "/manifests/" + std::string(tag_or_digest)),
+                                             .headers = {{"Accept", accept_header()}},
+                                             .buffer_limit = kMaxManifestSize}),
+                                       "fetch manifest for " + what));
     if (resp.status == 404)
         return fail_as(ErrorKind::not_found, "manifest for " + what + " not found: " + registry_error_text(resp));
     if (resp.status != 200) return fail("fetch manifest for " + what + ": " + registry_error_text(resp));
-    auto length = resp.headers.get("Content-Length");
-    if (length && parse_int(*length).value_or(0) > static_cast<long long>(kMaxManifestSize))
-        return fail("manifest for " + what + " is larger than 4 MiB");
     FetchedManifest m;
-    m.bytes = BERTH_TRY(with_context(resp.read_body(kMaxManifestSize), "manifest for " + what));
+    m.bytes = BERTH_TRY(resp.read_body(kMaxManifestSize));
     m.media_type = std::string(trim(resp.headers.get("Content-Type").value_or("")));
     if (auto semi = m.media_type.find(';'); semi != std::string::npos) m.media_type.resize(semi);
     m.digest = image::sha256_of(m.bytes);
@@ -114,16 +113,18 @@ Result<FetchedManifest> Repository::manifest(std::string_view tag_or_digest) {
     return m;
 }
 
-Result<HttpResponse> Repository::blob(const image::Digest& digest) {
-    auto resp = BERTH_TRY(send({.method = "GET", .url = url("/v2/" + ref_.path + "/blobs/" + digest.str())}));
+Result<HttpResponse> Repository::blob(const image::Digest& digest, std::size_t buffer_limit) {
+    auto resp = BERTH_TRY(send({.method = "GET",
+                                .url = url("/v2/" + ref_.path + "/blobs/" + digest.str()),
+                                .buffer_limit = buffer_limit}));
     if (resp.status == 404) return fail_as(ErrorKind::not_found, "blob " + digest.str() + " not found in " + ref_.familiar_repository());
     if (resp.status != 200) return fail("fetch blob " + digest.str() + ": " + registry_error_text(resp));
     return resp;
 }
 
 Result<std::string> Repository::blob_bytes(const image::Digest& digest, std::size_t limit) {
-    auto resp = BERTH_TRY(blob(digest));
-    auto bytes = BERTH_TRY(with_context(resp.read_body(limit), "blob " + digest.str()));
+    auto resp = BERTH_TRY(with_context(blob(digest, limit), "blob " + digest.str()));
+    auto bytes = BERTH_TRY(resp.read_body(limit));
     auto got = image::sha256_of(bytes);
     if (got != digest) return fail("blob " + digest.str() + ": digest mismatch: registry sent " + got.str());
     return bytes;

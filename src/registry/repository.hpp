@@ -54,8 +54,9 @@ class Repository {
     // A manifest by tag or digest, with every manifest type berth reads in Accept.
     // By digest the bytes are verified against it. 404 is ErrorKind::not_found.
     Result<FetchedManifest> manifest(std::string_view tag_or_digest);
-    // A blob's body, streaming (the caller verifies the digest as it reads).
-    Result<HttpResponse> blob(const image::Digest& digest);
+    // A blob's body, streaming (the caller verifies the digest as it reads), or
+    // read whole first when `buffer_limit` is nonzero (see HttpRequest).
+    Result<HttpResponse> blob(const image::Digest& digest, std::size_t buffer_limit = 0);
     // A small blob (a config) read whole and verified.
     Result<std::string> blob_bytes(const image::Digest& digest, std::size_t limit);
 

@@ -9,6 +9,7 @@ import pytest
 
 import images
 from berthd import Berthd
+from flaky_proxy import FlakyProxy
 from registry import Registry
 from token_server import TokenServer
 
@@ -209,6 +210,16 @@ def test_push_without_login_is_refused_then_works_after_login(berthd, other_bert
     other_berthd.cli("pull", name).ok()
     r = berthd.cli("logout", auth_registry.host).ok()
     assert r.stdout == f"Removing login credentials for {auth_registry.host}\n", r.describe()
+
+
+def test_a_connection_dropped_mid_layer_is_retried(berthd, other_berthd, registry, tmp_path):
+    name = pushed(berthd, registry, tmp_path)
+    with FlakyProxy(registry.host) as proxy:
+        via = name.replace(registry.host, proxy.host)
+        r = other_berthd.cli("pull", via).ok()
+        assert len(proxy.cut) == 5, f"the config's and every layer's first download should be cut: {proxy.cut}"
+    assert "Retrying in 1 second" in r.stdout, r.describe()
+    assert image_id(other_berthd, via) == image_id(berthd, name)
 
 
 def _store_is_empty(daemon):
