@@ -11,6 +11,7 @@ packages="
   runc hyperfine jq ccache
   libssl-dev zlib1g-dev libzstd-dev libsqlite3-dev
   docker.io containerd python3-docker python3-requests debootstrap skopeo umoci
+  docker-registry apache2-utils python3-cryptography
 "
 
 [ "$(id -u)" -eq 0 ] || { echo "setup.sh: run as root (apt-get)" >&2; exit 1; }
@@ -24,4 +25,14 @@ if [ -n "$missing" ]; then
     echo "setup.sh: installing:$missing"
     apt-get update -qq
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing
+fi
+
+# The registry tests start their own docker-registry on a free port: the package's
+# service must not hold :5000 (or anything) on the host.
+if [ -x /etc/init.d/docker-registry ]; then
+    service docker-registry stop >/dev/null 2>&1 || true
+    update-rc.d docker-registry disable >/dev/null 2>&1 || true
+fi
+if command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ]; then
+    systemctl disable --now docker-registry >/dev/null 2>&1 || true
 fi

@@ -10,6 +10,7 @@ int http_status(ErrorKind kind) {
         case ErrorKind::not_found: return 404;
         case ErrorKind::conflict: return 409;
         case ErrorKind::unavailable: return 503;
+        case ErrorKind::unauthorized: return 401;
         case ErrorKind::internal: break;
     }
     return 500;

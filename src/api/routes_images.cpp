@@ -5,6 +5,8 @@
 
 #include "api/api_errors.hpp"
 #include "api/image_json.hpp"
+#include "api/message_stream.hpp"
+#include "api/routes_registry.hpp"
 #include "api/routes.hpp"
 #include "base/log.hpp"
 #include "engine/image_service.hpp"
@@ -167,21 +169,6 @@ void prune(engine::ImageService& svc, Request& req, ResponseWriter& w) {
     (void)w.send_json(200, {{"ImagesDeleted", deleted}, {"SpaceReclaimed", r->second}});
 }
 
-// Progress and results as the JSON message stream docker clients render.
-class MessageStream {
-  public:
-    explicit MessageStream(ResponseWriter& w) : w_(w) {}
-    bool start() { return w_.start_chunked(200, "application/json").has_value(); }
-    void send(const Json& msg) { (void)w_.write_chunk(msg.dump() + "\n"); }
-    void fail(const Error& e) {
-        send({{"errorDetail", {{"message", e.message}}}, {"error", e.message}});
-    }
-    void end() { (void)w_.end_chunked(); }
-
-  private:
-    ResponseWriter& w_;
-};
-
 void load(engine::ImageService& svc, Request& req, ResponseWriter& w) {
     bool quiet = req.query_bool("quiet");
     MessageStream out(w);
@@ -223,10 +210,7 @@ void save(engine::ImageService& svc, ResponseWriter& w, std::vector<std::string>
 
 void create(engine::ImageService& svc, Request& req, ResponseWriter& w) {
     auto src = req.query_value("fromSrc");
-    if (src.empty()) {
-        return send_error(w, {0, "pulling images (fromImage) is not supported by this berthd yet",
-                              ErrorKind::internal});
-    }
+    if (src.empty()) return pull_image(svc, req, w);
     if (src != "-")
         return send_error(w, bad_request("import from a URL is not supported; send the archive "
                                          "in the request body (fromSrc=-)"));
@@ -258,6 +242,8 @@ void add_image_routes(http::Router& r, engine::Daemon& d) {
     route("POST", "/images/load", load);
     route("POST", "/images/prune", prune);
     route("POST", "/images/create", create);
+    route("POST", "/auth", login);
+    route("GET", "/distribution/{name:.*}/json", distribution_inspect);
     r.add("GET", "/images/get", [svc](Request& req, ResponseWriter& w) {
         std::vector<std::string> names;
         for (auto it = req.query.lower_bound("names"); it != req.query.end() && it->first == "names"; ++it)
@@ -270,6 +256,7 @@ void add_image_routes(http::Router& r, engine::Daemon& d) {
     route("GET", "/images/{name:.*}/json", inspect);
     route("GET", "/images/{name:.*}/history", history);
     route("POST", "/images/{name:.*}/tag", tag);
+    route("POST", "/images/{name:.*}/push", push_image);
     route("DELETE", "/images/{name:.*}", remove);
 }
 

@@ -12,7 +12,7 @@ namespace berth {
 
 // What kind of failure an error is, for the faces that must classify it: the API
 // maps it to an HTTP status (400, 404, 409, 500), the CLI to an exit code.
-enum class ErrorKind { internal, invalid_argument, not_found, conflict, unavailable };
+enum class ErrorKind { internal, invalid_argument, not_found, conflict, unavailable, unauthorized };
 
 struct Error {
     int sys_errno = 0;    // errno of the failing syscall, 0 when not a syscall failure

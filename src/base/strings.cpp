@@ -1,5 +1,6 @@
 #include "base/strings.hpp"
 
+#include <cctype>
 #include <charconv>
 
 namespace berth {
@@ -38,6 +39,22 @@ std::optional<long long> parse_int(std::string_view s) {
     auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
     if (ec != std::errc() || p != s.data() + s.size() || s.empty()) return std::nullopt;
     return v;
+}
+
+std::string percent_encode(std::string_view text, std::string_view keep) {
+    static constexpr char kHex[] = "0123456789ABCDEF";
+    std::string out;
+    for (unsigned char c : text) {
+        bool unreserved = std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~';
+        if (unreserved || keep.find(static_cast<char>(c)) != std::string_view::npos) {
+            out += static_cast<char>(c);
+        } else {
+            out += '%';
+            out += kHex[c >> 4];
+            out += kHex[c & 15];
+        }
+    }
+    return out;
 }
 
 }  // namespace berth

@@ -66,6 +66,15 @@ Result<void> apply_daemon_json(DaemonConfig& cfg, const Json& doc,
         } else if (key == "log-level") {
             cfg.log_level = BERTH_TRY(string_value(doc, key));
             BERTH_TRYV(validate_log_level(cfg.log_level));
+        } else if (key == "insecure-registries") {
+            if (!value.is_array()) return fail("\"insecure-registries\" must be a list of registries");
+            cfg.insecure_registries.clear();
+            for (const auto& r : value) {
+                if (!r.is_string()) return fail("\"insecure-registries\" must be a list of registries");
+                cfg.insecure_registries.push_back(r.get<std::string>());
+            }
+        } else if (key == "registry-certs-dir") {
+            cfg.registry_certs_dir = BERTH_TRY(string_value(doc, key));
         } else if (key == "debug") {
             if (!value.is_boolean()) return fail("\"debug\" must be true or false");
             if (value.get<bool>()) cfg.log_level = "debug";

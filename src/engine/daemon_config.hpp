@@ -5,6 +5,7 @@
 
 #include <set>
 #include <string>
+#include <vector>
 
 #include "base/json.hpp"
 #include "base/result.hpp"
@@ -19,6 +20,10 @@ struct DaemonConfig {
     std::string pidfile;             // default: <exec_root>/berthd.pid
     std::string group = "berth";     // owner group of the socket, when it exists
     std::string log_level = "info";  // debug, info, warn, error, fatal
+    // Registries spoken to over plain HTTP ("host:port"), besides loopback ones.
+    std::vector<std::string> insecure_registries;
+    // CA certificates of registries: <dir>/<host:port>/ca.crt (docker's certs.d).
+    std::string registry_certs_dir = "/etc/berth/certs.d";
 
     // The socket path of `host` ("unix:///x" or "/x").
     Result<std::string> socket_path() const;

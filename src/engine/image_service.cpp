@@ -1,5 +1,9 @@
 #include "engine/image_service.hpp"
 
+#include "image/platform.hpp"
+#include "registry/pull.hpp"
+#include "registry/push.hpp"
+
 namespace berth::engine {
 
 int ImageService::containers_using(const std::string&) const { return 0; }
@@ -90,6 +94,45 @@ Result<std::string> ImageService::import(ByteReader& rootfs, const ImportRequest
     }
     publish("import", id, id);
     return id;
+}
+
+registry::RepositoryOptions ImageService::registry_options() const {
+    registry::RepositoryOptions opts;
+    opts.insecure_registries = d_.config().insecure_registries;
+    opts.certs_dir = d_.config().registry_certs_dir;
+    return opts;
+}
+
+Result<std::string> ImageService::pull(const image::Reference& ref, const std::string& platform,
+                                       const registry::AuthConfig& auth, const registry::ProgressFn& progress) {
+    registry::PullOptions opts;
+    if (!platform.empty()) opts.platform = BERTH_TRY(image::parse_platform(platform));
+    opts.auth = auth;
+    opts.repo = registry_options();
+    auto r = BERTH_TRY(registry::pull_image(store(), ref, opts, progress));
+    publish("pull", r.image_id, image::with_default_tag(ref).familiar());
+    return r.image_id;
+}
+
+Result<void> ImageService::push(const image::Reference& ref, const registry::AuthConfig& auth,
+                                const registry::ProgressFn& progress) {
+    registry::PushOptions opts{auth, registry_options()};
+    BERTH_TRYV(registry::push_image(store(), ref, opts, progress));
+    auto id = store().resolve(image::with_default_tag(ref).familiar());
+    publish("push", id ? *id : ref.familiar(), image::with_default_tag(ref).familiar());
+    return {};
+}
+
+Result<void> ImageService::login(const registry::AuthConfig& auth) {
+    // Any repository will do: GET /v2/ is not scoped, a token for it is asked for none.
+    image::Reference ref{.domain = registry::server_domain(auth.server_address), .path = "library/x"};
+    registry::Repository repo(ref, auth, registry::Access::none, registry_options());
+    return repo.check_login();
+}
+
+Result<registry::DistributionInfo> ImageService::distribution(const image::Reference& ref,
+                                                              const registry::AuthConfig& auth) {
+    return registry::inspect_distribution(ref, auth, registry_options());
 }
 
 }  // namespace berth::engine

@@ -9,6 +9,10 @@
 #include "base/stream.hpp"
 #include "engine/daemon.hpp"
 #include "image/archive.hpp"
+#include "registry/credentials.hpp"
+#include "registry/distribution.hpp"
+#include "registry/progress.hpp"
+#include "registry/repository.hpp"
 
 namespace berth::engine {
 
@@ -29,8 +33,19 @@ class ImageService {
     Result<std::vector<std::string>> load(ByteReader& archive, const image::Progress& progress);
     Result<void> save(const std::vector<std::string>& names, ByteWriter& out);
     Result<std::string> import(ByteReader& rootfs, const ImportRequest& req);
+    // Pulls `ref` from its registry (`platform` "" for the host's); returns the image ID.
+    Result<std::string> pull(const image::Reference& ref, const std::string& platform,
+                             const registry::AuthConfig& auth, const registry::ProgressFn& progress);
+    // Pushes the image `ref` names to its registry.
+    Result<void> push(const image::Reference& ref, const registry::AuthConfig& auth,
+                      const registry::ProgressFn& progress);
+    // Checks credentials against the registry `auth.server_address` names (POST /auth).
+    Result<void> login(const registry::AuthConfig& auth);
+    // The registry's manifest descriptor and platforms for `ref`, nothing pulled.
+    Result<registry::DistributionInfo> distribution(const image::Reference& ref, const registry::AuthConfig& auth);
 
   private:
+    registry::RepositoryOptions registry_options() const;
     void publish(const std::string& action, const std::string& id, const std::string& name);
     // Events for what a removal or prune did; `id` names the image when `items`
     // only untag (they then carry no image ID).

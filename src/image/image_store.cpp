@@ -144,6 +144,13 @@ Result<std::string> ImageStore::tag(std::string_view source, std::string_view ta
     return id;
 }
 
+Result<void> ImageStore::set_repo_digest(const Reference& ref, const std::string& id) {
+    if (!ref.digest) return fail("repo digest " + ref.str() + " names no digest");
+    Reference by_digest{.domain = ref.domain, .path = ref.path, .tag = "", .digest = ref.digest};
+    std::lock_guard lock(mu_);
+    return md_->set_digest(by_digest.str(), id);
+}
+
 Result<std::string> ImageStore::new_staging_dir() {
     std::string tmpl = root_ + "/staging/layer-XXXXXX";
     if (!mkdtemp(tmpl.data())) return sys_fail("create staging directory in " + root_);

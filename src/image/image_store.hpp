@@ -89,6 +89,11 @@ class ImageStore {
     Result<std::pair<std::vector<DeleteItem>, std::int64_t>> prune(
         bool all, const ImageUseCheck& in_use, const std::function<bool(const ImageSummary&)>& keep);
 
+    // Records `ref` (repository plus the manifest digest it was pulled or pushed
+    // by) as a repo digest of image `id`, so RepoDigests lists it and `name@digest`
+    // resolves to it.
+    Result<void> set_repo_digest(const Reference& ref, const std::string& id);
+
     // Stages: a fresh directory under staging/ (removed if not adopted) and layer
     // registration. `commit_image` makes the config, its layers and `tags` visible in
     // one transaction and removes staged dirs it didn't need.

@@ -50,6 +50,7 @@ class Berthd:
         self._py = None
         self.env = {k: v for k, v in os.environ.items() if not k.startswith(("DOCKER_", "BERTH_HOST"))}
         self.env["DOCKER_CONFIG"] = str(self.base / "docker-cli")  # not ~/.docker
+        self.env["BERTH_CONFIG"] = str(self.base / "berth-cli")  # not ~/.berth
 
     def start(self) -> "Berthd":
         require_binaries(BERTHD)

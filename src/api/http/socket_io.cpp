@@ -20,24 +20,24 @@ Result<std::size_t> SocketReader::fill() {
     pos_ = 0;
     std::size_t old = buf_.size();
     buf_.resize(old + kReadChunk);
+    auto n = read_source(buf_.data() + old, kReadChunk);
+    buf_.resize(old + (n ? *n : 0));
+    return n;
+}
+
+Result<std::size_t> SocketReader::read_source(char* buf, std::size_t size) {
+    if (transport_) return transport_->read(buf, size);
     for (;;) {
-        ssize_t n = ::read(fd_, buf_.data() + old, kReadChunk);
-        if (n >= 0) {
-            buf_.resize(old + static_cast<std::size_t>(n));
-            return static_cast<std::size_t>(n);
-        }
-        if (errno != EINTR) {
-            int err = errno;
-            buf_.resize(old);
-            return sys_fail("read from socket", err);
-        }
+        ssize_t n = ::read(fd_, buf, size);
+        if (n >= 0) return static_cast<std::size_t>(n);
+        if (errno != EINTR) return sys_fail("read from socket");
     }
 }
 
 Result<std::size_t> SocketReader::read(char* buf, std::size_t size) {
     if (!has_buffered()) {
         // A large read goes straight to the caller: no copy through the buffer.
-        if (size >= kReadChunk) return FdReader(fd_).read(buf, size);
+        if (size >= kReadChunk) return read_source(buf, size);
         if (BERTH_TRY(fill()) == 0) return 0;
     }
     std::size_t n = std::min(size, buf_.size() - pos_);

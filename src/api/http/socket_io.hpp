@@ -15,6 +15,10 @@ namespace berth::api::http {
 class SocketReader final : public ByteReader {
   public:
     explicit SocketReader(int fd) : fd_(fd) {}
+    // Reads the connection's bytes through `transport` (a TLS session over `fd`)
+    // instead of read(2), so the same HTTP framing serves registries over HTTPS.
+    // `transport` must outlive the reader.
+    SocketReader(int fd, ByteReader& transport) : fd_(fd), transport_(&transport) {}
 
     // Buffered bytes first, then the socket; 0 at the peer's end of stream.
     Result<std::size_t> read(char* buf, std::size_t size) override;
@@ -37,7 +41,10 @@ class SocketReader final : public ByteReader {
   private:
     Result<std::size_t> fill();
 
+    Result<std::size_t> read_source(char* buf, std::size_t size);
+
     int fd_;
+    ByteReader* transport_ = nullptr;  // null: read(2) on fd_
     std::string buf_;
     std::size_t pos_ = 0;
 };

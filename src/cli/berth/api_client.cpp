@@ -1,7 +1,5 @@
 #include "cli/berth/api_client.hpp"
 
-#include <cctype>
-
 #include "base/strings.hpp"
 
 namespace berth::cli {
@@ -22,29 +20,9 @@ ErrorKind kind_of_status(int status) {
 
 }  // namespace
 
-namespace {
+std::string url_escape(std::string_view text) { return percent_encode(text); }
 
-std::string escape_except(std::string_view text, std::string_view keep) {
-    static constexpr char kHex[] = "0123456789ABCDEF";
-    std::string out;
-    for (unsigned char c : text) {
-        bool unreserved = std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~';
-        if (unreserved || keep.find(static_cast<char>(c)) != std::string_view::npos) {
-            out += static_cast<char>(c);
-        } else {
-            out += '%';
-            out += kHex[c >> 4];
-            out += kHex[c & 15];
-        }
-    }
-    return out;
-}
-
-}  // namespace
-
-std::string url_escape(std::string_view text) { return escape_except(text, ""); }
-
-std::string path_escape(std::string_view text) { return escape_except(text, "/:@"); }
+std::string path_escape(std::string_view text) { return percent_encode(text, "/:@"); }
 
 std::string encode_query(const QueryParams& params) {
     std::string out;

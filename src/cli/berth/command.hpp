@@ -69,6 +69,10 @@ Command version_command();
 Command info_command();
 Command system_df_command();
 Command events_command();
+Command pull_command();
+Command push_command();
+Command login_command();
+Command logout_command();
 
 // Every command, in the order help lists them.
 const std::vector<Command>& all_commands();

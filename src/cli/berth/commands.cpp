@@ -7,7 +7,8 @@ const std::vector<Command>& all_commands() {
         images_command(),      image_inspect_command(), inspect_command(),    history_command(),
         tag_command(),         rmi_command(),           image_prune_command(), load_command(),
         save_command(),        import_command(),        version_command(),    info_command(),
-        system_df_command(),   events_command(),
+        system_df_command(),   events_command(),        pull_command(),       push_command(),
+        login_command(),       logout_command(),
     };
     return commands;
 }

@@ -51,6 +51,11 @@ std::string render_message(const Json& message) {
     if (auto it = message.find("stream"); it != message.end() && it->is_string()) return it->get<std::string>();
     auto status = message.find("status");
     if (status == message.end() || !status->is_string()) return "";
+    // A progress bar update ("Downloading" with current/total): docker draws those
+    // on a terminal only and prints nothing for them elsewhere.
+    if (auto detail = message.find("progressDetail");
+        detail != message.end() && detail->is_object() && detail->contains("current"))
+        return "";
     std::string line;
     if (auto id = message.find("id"); id != message.end() && id->is_string() && !id->get<std::string>().empty())
         line = id->get<std::string>() + ": ";

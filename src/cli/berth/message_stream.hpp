@@ -30,8 +30,8 @@ class JsonMessageReader {
 };
 
 // One message as docker's non-terminal display prints it: a "stream" text as is, a
-// status as "<id>: <status>\n" ("<status>\n" without id). Error messages print
-// nothing: see message_error.
+// status as "<id>: <status>\n" ("<status>\n" without id). Progress-bar updates
+// and error messages print nothing: see message_error.
 std::string render_message(const Json& message);
 
 // The error a message reports ({"errorDetail": {"message": m}} or {"error": m}), if any.

@@ -1,0 +1,35 @@
+// One TCP connection to a registry, plain or TLS (OpenSSL), with the HTTP/1.1
+// framing of api/http reading from it. Connect and every read and write are
+// bounded by timeouts, so a registry that hangs becomes an error, not a stuck pull.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "api/http/socket_io.hpp"
+#include "base/result.hpp"
+#include "base/stream.hpp"
+#include "registry/url.hpp"
+
+namespace berth::registry {
+
+struct TransportOptions {
+    int connect_timeout_ms = 15000;
+    int io_timeout_ms = 60000;  // no byte for this long on an open connection fails it
+    std::string ca_file;        // extra CA bundle (PEM) trusted besides the system's
+};
+
+class Connection {
+  public:
+    virtual ~Connection() = default;
+    // The response side, buffered for head parsing (api/http/head.hpp).
+    virtual api::http::SocketReader& in() = 0;
+    virtual ByteWriter& out() = 0;
+};
+
+// Opens a connection to `url`'s host and port, TLS for https (certificate checked
+// against the system store and `opts.ca_file`, with SNI and host name
+// verification). Network failures have ErrorKind::unavailable: callers retry those.
+Result<std::unique_ptr<Connection>> connect(const Url& url, const TransportOptions& opts);
+
+}  // namespace berth::registry

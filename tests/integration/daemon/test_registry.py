@@ -1,0 +1,323 @@
+"""Pull, push and login against a real registry (Debian's docker-registry on
+127.0.0.1), with the real docker (CLI, dockerd, docker-py) on the other side."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+import images
+from berthd import Berthd
+from flaky_proxy import FlakyProxy
+from registry import Registry
+from token_server import TokenServer
+
+
+@pytest.fixture
+def registry(tmp_path):
+    with Registry(tmp_path / "registry") as reg:
+        yield reg
+
+
+@pytest.fixture
+def auth_registry(tmp_path):
+    with Registry(tmp_path / "auth-registry", users={"alice": "s3cret"}) as reg:
+        yield reg
+
+
+@pytest.fixture
+def token_registry(tmp_path):
+    """A registry whose tokens come from token_server.py: alice may pull and push."""
+    ts = TokenServer(tmp_path / "tokens", users={"alice": "s3cret"}).start()
+    try:
+        with Registry(tmp_path / "token-registry", token=ts) as reg:
+            yield reg, ts
+    finally:
+        ts.stop()
+
+
+@pytest.fixture
+def other_berthd():
+    """A second, empty berthd: what a pull lands in."""
+    d = Berthd().start()
+    yield d
+    problems = d.stop()
+    assert not problems, "second berthd teardown:\n  " + "\n  ".join(problems)
+
+
+def image_id(daemon, name) -> str:
+    return daemon.cli("image", "inspect", "-f", "{{.Id}}", name).ok().stdout.strip()
+
+
+def pushed(berthd, registry, tmp_path, repo="bb", tag="1") -> str:
+    """busybox loaded into `berthd` and pushed as <registry>/<repo>:<tag>; returns the name."""
+    berthd.cli("load", "-i", str(images.busybox_docker_archive(tmp_path / "bb.tar"))).ok()
+    name = f"{registry.host}/{repo}:{tag}"
+    berthd.cli("tag", "busybox:latest", name).ok()
+    berthd.cli("push", name).ok()
+    return name
+
+
+def messages(resp) -> list[dict]:
+    return [json.loads(line) for line in resp.body.decode().splitlines() if line.strip()]
+
+
+def test_push_prints_the_manifest_digest_and_size(berthd, registry, tmp_path):
+    berthd.cli("load", "-i", str(images.busybox_docker_archive(tmp_path / "bb.tar"))).ok()
+    berthd.cli("tag", "busybox:latest", f"{registry.host}/bb:1").ok()
+    r = berthd.cli("push", f"{registry.host}/bb:1").ok()
+    last = r.stdout.strip().splitlines()[-1]
+    assert last.startswith("1: digest: sha256:") and " size: " in last, r.describe()
+    digest = last.split()[2]
+    manifest = registry.manifest("bb", "1")
+    assert len(manifest["layers"]) == 4, f"the registry's manifest should list 4 layers: {manifest}"
+    assert f"{registry.host}/bb@{digest}" in berthd.py.images.get(f"{registry.host}/bb:1").attrs["RepoDigests"]
+
+
+def test_second_push_finds_every_layer_already_there(berthd, registry, tmp_path):
+    name = pushed(berthd, registry, tmp_path)
+    r = berthd.cli("push", name).ok()
+    assert r.stdout.count("Layer already exists") == 4, r.describe()
+
+
+def test_push_then_pull_into_a_fresh_berthd_gives_the_same_image(berthd, other_berthd, registry, tmp_path):
+    name = pushed(berthd, registry, tmp_path)
+    r = other_berthd.cli("pull", name).ok()
+    assert r.stdout.strip().splitlines()[-1] == name, "pull ends with the full name\n" + r.describe()
+    assert f"Status: Downloaded newer image for {name}" in r.stdout, r.describe()
+    assert image_id(other_berthd, name) == image_id(berthd, name)
+    digests = other_berthd.py.images.get(name).attrs["RepoDigests"]
+    assert len(digests) == 1 and digests[0].startswith(f"{registry.host}/bb@sha256:"), digests
+    # The pulled image is whole: its files are there.
+    inspect = json.loads(other_berthd.cli("image", "inspect", name).ok().stdout)
+    assert inspect[0]["RootFS"]["Layers"] == json.loads(berthd.cli("image", "inspect", name).ok().stdout)[0]["RootFS"]["Layers"]
+
+
+def test_pull_by_digest_records_no_tag(berthd, other_berthd, registry, tmp_path):
+    name = pushed(berthd, registry, tmp_path)
+    digest = berthd.py.images.get(name).attrs["RepoDigests"][0]
+    other_berthd.cli("pull", digest).ok()
+    attrs = other_berthd.py.images.get(digest).attrs
+    assert attrs["RepoTags"] == [] and attrs["RepoDigests"] == [digest], attrs
+
+
+def test_pull_again_is_up_to_date_and_skips_layers(berthd, registry, tmp_path):
+    name = pushed(berthd, registry, tmp_path)
+    berthd.cli("rmi", "busybox:latest").ok()
+    r = berthd.cli("pull", name).ok()
+    assert r.stdout.count("Already exists") == 4, r.describe()
+    assert f"Status: Image is up to date for {name}" in r.stdout, r.describe()
+
+
+def test_pull_progress_stream_has_dockers_messages(berthd, other_berthd, registry, tmp_path):
+    name = pushed(berthd, registry, tmp_path)
+    resp = other_berthd.api("POST", f"/v1.41/images/create?fromImage={registry.host}/bb&tag=1", timeout=60)
+    assert resp.status == 200, resp
+    msgs = messages(resp)
+    assert msgs[0] == {"status": "Pulling from bb", "id": "1"}, msgs[0]
+    statuses = [m.get("status", "") for m in msgs]
+    assert statuses.count("Pulling fs layer") == 4 and statuses.count("Pull complete") == 4, statuses
+    downloading = [m for m in msgs if m.get("status") == "Downloading"]
+    assert downloading and all(m["progressDetail"]["current"] <= m["progressDetail"]["total"] for m in downloading), downloading
+    assert statuses[-2].startswith("Digest: sha256:"), statuses
+    assert statuses[-1] == f"Status: Downloaded newer image for {name}", statuses
+
+
+def test_distribution_inspect_describes_the_manifest_without_pulling(berthd, other_berthd, registry, tmp_path):
+    name = pushed(berthd, registry, tmp_path)
+    data = other_berthd.py.images.get_registry_data(name)
+    digest = berthd.py.images.get(name).attrs["RepoDigests"][0].split("@")[1]
+    assert data.id == digest, data.attrs
+    assert data.attrs["Descriptor"]["mediaType"] == "application/vnd.docker.distribution.manifest.v2+json"
+    assert data.attrs["Platforms"] == [{"architecture": "amd64", "os": "linux"}], data.attrs
+    assert other_berthd.cli("images", "-q").ok().stdout == "", "nothing is pulled"
+
+
+def test_pull_of_a_missing_tag_is_a_404_naming_it(berthd, other_berthd, registry, tmp_path):
+    pushed(berthd, registry, tmp_path)
+    r = other_berthd.cli("pull", f"{registry.host}/bb:nope").failed()
+    assert f"manifest for {registry.host}/bb:nope not found" in r.stderr, r.describe()
+    resp = other_berthd.api("POST", f"/v1.41/images/create?fromImage={registry.host}/bb&tag=nope")
+    assert resp.status == 404, resp
+
+
+def test_docker_cli_and_docker_py_pull_through_berthd(berthd, other_berthd, registry, tmp_path):
+    name = pushed(berthd, registry, tmp_path)
+    r = other_berthd.docker("pull", name).ok()
+    assert "Pull complete" in r.stdout, r.describe()
+    other_berthd.cli("rmi", name).ok()
+    img = other_berthd.py.images.pull(f"{registry.host}/bb", tag="1")
+    assert img.id == image_id(berthd, name)
+
+
+def test_dockerd_pulls_what_berth_pushed(dockerd, berthd, registry, tmp_path):
+    name = pushed(berthd, registry, tmp_path)
+    dockerd.docker("pull", name).ok()
+    try:
+        assert dockerd.docker("image", "inspect", "-f", "{{.Id}}", name).ok().stdout.strip() == image_id(berthd, name)
+        r = dockerd.docker("run", "--rm", "--network", "none", name, "echo", "ran")
+        assert r.stdout == "ran\n", r.describe()
+    finally:
+        dockerd.docker("rmi", "-f", name)
+
+
+def test_berth_pulls_what_dockerd_pushed(dockerd, berthd, registry, tmp_path):
+    dockerd.docker("load", "-i", str(images.busybox_docker_archive(tmp_path / "bb.tar"))).ok()
+    name = f"{registry.host}/from-docker:2"
+    dockerd.docker("tag", "busybox:latest", name).ok()
+    try:
+        dockerd.docker("push", name).ok()
+        want = dockerd.docker("image", "inspect", "-f", "{{.Id}}", name).ok().stdout.strip()
+    finally:
+        dockerd.docker("rmi", "-f", name, "busybox:latest")
+    berthd.cli("pull", name).ok()
+    assert image_id(berthd, name) == want
+
+
+def test_login_with_a_wrong_password_fails_and_stores_nothing(berthd, auth_registry):
+    r = berthd.cli("login", "-u", "alice", "--password-stdin", auth_registry.host, input="wrong\n").failed()
+    assert "unauthorized" in r.stderr, r.describe()
+    config = berthd.base / "berth-cli" / "config.json"
+    assert not config.exists() or auth_registry.host not in config.read_text(), config.read_text()
+
+
+def test_auth_endpoint_answers_401_for_a_wrong_password(berthd, auth_registry):
+    resp = berthd.api("POST", "/v1.41/auth", {"username": "alice", "password": "nope",
+                                              "serveraddress": auth_registry.host})
+    assert resp.status == 401, resp
+    ok = berthd.api("POST", "/v1.41/auth", {"username": "alice", "password": "s3cret",
+                                            "serveraddress": auth_registry.host})
+    assert ok.status == 200 and ok.json()["Status"] == "Login Succeeded", ok
+
+
+def test_push_without_login_is_refused_then_works_after_login(berthd, other_berthd, auth_registry, tmp_path):
+    berthd.cli("load", "-i", str(images.busybox_docker_archive(tmp_path / "bb.tar"))).ok()
+    name = f"{auth_registry.host}/private:1"
+    berthd.cli("tag", "busybox:latest", name).ok()
+    r = berthd.cli("push", name).failed()
+    assert "unauthorized" in r.stderr, r.describe()
+    r = berthd.cli("login", "-u", "alice", "--password-stdin", auth_registry.host, input="s3cret\n").ok()
+    assert r.stdout == "Login Succeeded\n", r.describe()
+    stored = json.loads((berthd.base / "berth-cli" / "config.json").read_text())
+    assert auth_registry.host in stored["auths"], stored
+    berthd.cli("push", name).ok()
+    # Anonymous pull is refused; docker login credentials (DOCKER_CONFIG) also serve berth.
+    assert "unauthorized" in other_berthd.cli("pull", name).failed().stderr
+    docker_cfg = other_berthd.base / "docker-cli"
+    docker_cfg.mkdir(parents=True, exist_ok=True)
+    (docker_cfg / "config.json").write_text(json.dumps({"auths": {auth_registry.host: stored["auths"][auth_registry.host]}}))
+    other_berthd.cli("pull", name).ok()
+    r = berthd.cli("logout", auth_registry.host).ok()
+    assert r.stdout == f"Removing login credentials for {auth_registry.host}\n", r.describe()
+
+
+def test_a_connection_dropped_mid_layer_is_retried(berthd, other_berthd, registry, tmp_path):
+    name = pushed(berthd, registry, tmp_path)
+    with FlakyProxy(registry.host) as proxy:
+        via = name.replace(registry.host, proxy.host)
+        r = other_berthd.cli("pull", via).ok()
+        assert len(proxy.cut) == 5, f"the config's and every layer's first download should be cut: {proxy.cut}"
+    assert "Retrying in 1 second" in r.stdout, r.describe()
+    assert image_id(other_berthd, via) == image_id(berthd, name)
+
+
+def _store_is_empty(daemon):
+    assert daemon.cli("images", "-q").ok().stdout == "", "nothing may be left after a failed pull"
+    staging = daemon.data_root / "image" / "staging"
+    assert not staging.exists() or not any(staging.iterdir()), list(staging.iterdir())
+
+
+def test_a_layer_altered_in_the_registry_is_a_digest_mismatch_and_nothing_is_kept(
+        berthd, other_berthd, registry, tmp_path):
+    name = pushed(berthd, registry, tmp_path)
+    layer = registry.manifest("bb", "1")["layers"][1]["digest"]
+    blob = registry.blob_file(layer)
+    data = bytearray(blob.read_bytes())
+    # gzip's MTIME field (RFC 1952 §2.3.1): the layer still unpacks to the same
+    # files, so only the digest check can catch the change.
+    data[4] ^= 0xFF
+    blob.write_bytes(bytes(data))
+    r = other_berthd.cli("pull", name).failed()
+    assert "digest mismatch" in r.stderr and layer in r.stderr, r.describe()
+    _store_is_empty(other_berthd)
+
+
+def test_a_corrupt_layer_fails_the_pull_and_nothing_is_kept(berthd, other_berthd, registry, tmp_path):
+    name = pushed(berthd, registry, tmp_path)
+    layer = registry.manifest("bb", "1")["layers"][0]["digest"]
+    blob = registry.blob_file(layer)
+    data = bytearray(blob.read_bytes())
+    for i in range(len(data) // 2, len(data) // 2 + 64):
+        data[i] ^= 0x55
+    blob.write_bytes(bytes(data))
+    r = other_berthd.cli("pull", name).failed()
+    assert layer in r.stderr, "the error names the layer\n" + r.describe()
+    _store_is_empty(other_berthd)
+
+
+def test_bearer_tokens_are_asked_for_the_repository_scope(berthd, other_berthd, token_registry, tmp_path):
+    reg, tokens = token_registry
+    berthd.cli("load", "-i", str(images.busybox_docker_archive(tmp_path / "bb.tar"))).ok()
+    name = f"{reg.host}/team/app:1"
+    berthd.cli("tag", "busybox:latest", name).ok()
+    r = berthd.cli("push", name).failed()
+    assert "unauthorized" in r.stderr, "an anonymous token grants nothing\n" + r.describe()
+    berthd.cli("login", "-u", "alice", "--password-stdin", reg.host, input="s3cret\n").ok()
+    berthd.cli("push", name).ok()
+    assert {"user": "alice", "scopes": ["repository:team/app:pull,push"], "service": "berth-test-registry"} \
+        in tokens.requests, tokens.requests
+    other_berthd.cli("login", "-u", "alice", "--password-stdin", reg.host, input="s3cret\n").ok()
+    other_berthd.cli("pull", name).ok()
+    assert tokens.requests[-1]["scopes"] == ["repository:team/app:pull"], tokens.requests
+    assert image_id(other_berthd, name) == image_id(berthd, name)
+
+
+def test_bearer_login_with_a_wrong_password_is_refused(berthd, token_registry):
+    reg, tokens = token_registry
+    r = berthd.cli("login", "-u", "alice", "--password-stdin", reg.host, input="nope\n").failed()
+    assert "unauthorized" in r.stderr and "incorrect username or password" in r.stderr, r.describe()
+
+
+@pytest.fixture
+def tls_registry(tmp_path):
+    with Registry(tmp_path / "tls-registry", tls=True) as reg:
+        yield reg
+
+
+def berthd_trusting(reg, tmp_path, name) -> Berthd:
+    """A berthd whose certs.d has `reg`'s CA (daemon.json registry-certs-dir)."""
+    certs = tmp_path / f"{name}-certs.d"
+    (certs / reg.host).mkdir(parents=True)
+    (certs / reg.host / "ca.crt").write_bytes(reg.ca_path.read_bytes())
+    cfg = tmp_path / f"{name}-daemon.json"
+    cfg.write_text(json.dumps({"registry-certs-dir": str(certs)}))
+    return Berthd(extra_args=("--config-file", str(cfg))).start()
+
+
+def test_https_registry_with_a_ca_from_certs_d(tls_registry, tmp_path):
+    pusher = berthd_trusting(tls_registry, tmp_path, "pusher")
+    puller = berthd_trusting(tls_registry, tmp_path, "puller")
+    try:
+        name = pushed(pusher, tls_registry, tmp_path)
+        puller.cli("pull", name).ok()
+        assert image_id(puller, name) == image_id(pusher, name)
+    finally:
+        problems = pusher.stop() + puller.stop()
+    assert not problems, problems
+
+
+def test_https_registry_whose_certificate_another_ca_signed_is_refused(tls_registry, tmp_path):
+    stranger = Registry(tmp_path / "stranger", tls=True)
+    stranger.base.mkdir(parents=True)
+    stranger._make_certificates()  # a CA that did not sign tls_registry's certificate
+    fooled = Registry(tmp_path / "fooled")
+    fooled.host, fooled.ca_path = tls_registry.host, stranger.ca_path
+    d = berthd_trusting(fooled, tmp_path, "fooled")
+    try:
+        r = d.cli("pull", f"{tls_registry.host}/bb:1").failed()
+        assert "certificate" in r.stderr, "the error must say the certificate was refused\n" + r.describe()
+        assert d.cli("images", "-q").ok().stdout == ""
+    finally:
+        problems = d.stop()
+    assert not problems, problems

@@ -1,0 +1,83 @@
+"""A TCP proxy in front of a registry that cuts the first response to each blob
+GET after a few bytes (a connection dropped mid-layer), then passes everything
+through: what a client must survive by retrying.
+
+    with FlakyProxy("127.0.0.1:5000") as p: ... p.host, p.cut (blob paths cut)
+"""
+
+from __future__ import annotations
+
+import re
+import socket
+import threading
+
+BLOB_GET = re.compile(rb"^GET (/v2/\S+/blobs/sha256:[0-9a-f]{64}) ")
+
+
+class FlakyProxy:
+    def __init__(self, upstream: str, cut_after: int = 1000):
+        self.upstream = upstream.rsplit(":", 1)
+        self.cut_after = cut_after
+        self.cut: list[str] = []
+        self._lock = threading.Lock()
+        self._sock = socket.socket()
+        self._sock.bind(("127.0.0.1", 0))
+        self._sock.listen(16)
+        self.host = f"127.0.0.1:{self._sock.getsockname()[1]}"
+        self._stop = False
+
+    def __enter__(self):
+        threading.Thread(target=self._accept, daemon=True).start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop = True
+        self._sock.close()
+
+    def _accept(self):
+        while not self._stop:
+            try:
+                client, _ = self._sock.accept()
+            except OSError:
+                return
+            threading.Thread(target=self._serve, args=(client,), daemon=True).start()
+
+    def _serve(self, client: socket.socket):
+        with client, socket.create_connection((self.upstream[0], int(self.upstream[1]))) as up:
+            head = b""
+            while b"\r\n\r\n" not in head:
+                chunk = client.recv(65536)
+                if not chunk:
+                    return
+                head += chunk
+            m = BLOB_GET.match(head)
+            cut = False
+            if m:
+                with self._lock:
+                    path = m.group(1).decode()
+                    if path not in self.cut:
+                        self.cut.append(path)
+                        cut = True
+            # The registry is asked to close after the answer (no keep-alive here).
+            head = head.replace(b"\r\n\r\n", b"\r\nConnection: close\r\n\r\n", 1)
+            up.sendall(head)
+            threading.Thread(target=self._pump, args=(client, up), daemon=True).start()
+            sent = 0
+            while True:
+                data = up.recv(65536)
+                if not data:
+                    return
+                if cut and sent + len(data) > self.cut_after:
+                    client.sendall(data[: self.cut_after - sent])
+                    client.shutdown(socket.SHUT_RDWR)
+                    return
+                client.sendall(data)
+                sent += len(data)
+
+    @staticmethod
+    def _pump(client: socket.socket, up: socket.socket):
+        try:
+            while data := client.recv(65536):
+                up.sendall(data)
+        except OSError:
+            pass
