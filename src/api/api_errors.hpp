@@ -2,7 +2,7 @@
 // Docker's {"message": ...} body.
 #pragma once
 
-#include "api/http/response.hpp"
+#include "http/response.hpp"
 #include "base/result.hpp"
 
 namespace berth::api {

@@ -4,7 +4,7 @@
 
 #include <mutex>
 
-#include "api/http/response.hpp"
+#include "http/response.hpp"
 #include "base/json.hpp"
 #include "base/result.hpp"
 #include "registry/progress.hpp"

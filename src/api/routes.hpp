@@ -2,7 +2,7 @@
 // on the router over the daemon's model.
 #pragma once
 
-#include "api/http/router.hpp"
+#include "http/router.hpp"
 #include "engine/daemon.hpp"
 
 namespace berth::api {

@@ -2,9 +2,9 @@
 // (POST /images/{name}/push) and login (POST /auth), credentials from X-Registry-Auth.
 #pragma once
 
-#include "api/http/request.hpp"
-#include "api/http/response.hpp"
-#include "api/http/router.hpp"
+#include "http/request.hpp"
+#include "http/response.hpp"
+#include "http/router.hpp"
 #include "engine/image_service.hpp"
 
 namespace berth::api {

@@ -8,7 +8,7 @@
 #include <map>
 
 #include "api/api_errors.hpp"
-#include "api/http/versions.hpp"
+#include "http/versions.hpp"
 #include "api/image_json.hpp"
 #include "api/routes.hpp"
 #include "base/file.hpp"

@@ -105,12 +105,12 @@ Result<std::string> Authorizer::fetch_token(const Challenge& c) {
     return fail("token service " + url.origin() + " sent no token");
 }
 
-Result<void> Authorizer::answer(const api::http::Headers& headers) {
+Result<void> Authorizer::answer(const http::Headers& headers) {
     // What we sent was refused twice already: more tries won't help.
     if (++answered_ > 2) return unauthorized("authentication required");
     std::vector<Challenge> challenges;
     for (const auto& [name, value] : headers.fields())
-        if (api::http::iequals(name, "WWW-Authenticate"))
+        if (http::iequals(name, "WWW-Authenticate"))
             for (auto& c : parse_challenges(value)) challenges.push_back(std::move(c));
     for (const auto& c : challenges) {
         if (c.scheme == "bearer") {

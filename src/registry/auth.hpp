@@ -37,7 +37,7 @@ class Authorizer {
     // Answers the challenges of a 401: fetches a token or switches to Basic. Fails
     // ("unauthorized: ...") when there are no credentials to answer Basic, the token
     // service refuses them, or the registry already refused what was sent.
-    Result<void> answer(const api::http::Headers& response_headers);
+    Result<void> answer(const http::Headers& response_headers);
 
   private:
     Result<std::string> fetch_token(const Challenge& c);

@@ -3,8 +3,8 @@
 #include <chrono>
 #include <thread>
 
-#include "api/http/body.hpp"
-#include "api/http/head.hpp"
+#include "http/body.hpp"
+#include "http/head.hpp"
 #include "base/json.hpp"
 #include "base/strings.hpp"
 
@@ -22,7 +22,7 @@ std::string request_head(const HttpRequest& req) {
     bool has_length = false;
     for (const auto& [name, value] : req.headers) {
         head += name + ": " + value + "\r\n";
-        if (api::http::iequals(name, "Content-Length")) has_length = true;
+        if (http::iequals(name, "Content-Length")) has_length = true;
     }
     if (!has_length) {
         if (req.stream) head += "Content-Length: " + std::to_string(req.stream_length) + "\r\n";
@@ -94,7 +94,7 @@ Result<HttpResponse> HttpClient::send_once(const HttpRequest& req) {
     if (req.stream) BERTH_TRYV(send_stream(*req.stream, req.stream_length, conn->out()));
     else if (!req.body.empty()) BERTH_TRYV(conn->out().write(req.body));
     for (;;) {
-        auto head = api::http::read_head(conn->in(), kMaxHead);
+        auto head = http::read_head(conn->in(), kMaxHead);
         if (!head)
             return std::unexpected(Error{0, "read response from " + req.url.origin() + ": " +
                                                 (head.error().message.empty() ? "connection closed"
@@ -106,8 +106,8 @@ Result<HttpResponse> HttpClient::send_once(const HttpRequest& req) {
         resp.status = status;
         resp.headers = std::move(head->headers);
         resp.url = req.url;
-        auto framing = BERTH_TRY(api::http::response_framing(resp.headers, status, req.method == "HEAD"));
-        resp.body_ = std::make_unique<NetworkBody>(api::http::make_body_reader(framing, conn->in()));
+        auto framing = BERTH_TRY(http::response_framing(resp.headers, status, req.method == "HEAD"));
+        resp.body_ = std::make_unique<NetworkBody>(http::make_body_reader(framing, conn->in()));
         resp.conn_ = std::move(conn);
         if (req.buffer_limit > 0 && !is_redirect(status)) {
             auto body = BERTH_TRY(read_all(*resp.body_, req.buffer_limit));
@@ -137,7 +137,7 @@ Result<HttpResponse> HttpClient::send(HttpRequest req) {
             return fail(req.method + " " + req.url.str() + ": too many redirects");
         auto next = BERTH_TRY(resolve_location(req.url, *location));
         if (next.host != req.url.host || next.port != req.url.port)
-            std::erase_if(req.headers, [](const auto& h) { return api::http::iequals(h.first, "Authorization"); });
+            std::erase_if(req.headers, [](const auto& h) { return http::iequals(h.first, "Authorization"); });
         if (resp->status == 303) req.method = req.method == "HEAD" ? "HEAD" : "GET";
         req.url = std::move(next);
     }

@@ -1,6 +1,6 @@
 // HTTP/1.1 requests to registries: one connection per request (see
 // docs/registry.md), redirects followed, idempotent requests retried with backoff.
-// Head parsing and body framing are api/http's, shared with the daemon's client.
+// Head parsing and body framing are src/http's, shared with the daemon's client.
 #pragma once
 
 #include <cstdint>
@@ -8,7 +8,7 @@
 #include <string>
 #include <string_view>
 
-#include "api/http/headers.hpp"
+#include "http/headers.hpp"
 #include "base/result.hpp"
 #include "base/stream.hpp"
 #include "registry/transport.hpp"
@@ -19,7 +19,7 @@ namespace berth::registry {
 struct HttpRequest {
     std::string method = "GET";
     Url url;
-    api::http::HeaderList headers;
+    http::HeaderList headers;
     std::string body;                    // a whole body (manifests, JSON)
     ByteReader* stream = nullptr;        // or a streamed one of `stream_length` bytes (blobs);
     std::uint64_t stream_length = 0;     // a streamed request is never retried or redirected
@@ -30,7 +30,7 @@ struct HttpRequest {
 
 struct HttpResponse {
     int status = 0;
-    api::http::Headers headers;
+    http::Headers headers;
     Url url;  // where the answer came from, after redirects
 
     ByteReader& body() { return *body_; }

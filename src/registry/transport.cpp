@@ -101,7 +101,7 @@ std::unexpected<Error> io_error(std::string_view what) {
 class PlainConnection final : public Connection {
   public:
     explicit PlainConnection(UniqueFd fd) : fd_(std::move(fd)), reader_(*this), in_(fd_.get(), reader_), out_(*this) {}
-    api::http::SocketReader& in() override { return in_; }
+    http::SocketReader& in() override { return in_; }
     ByteWriter& out() override { return out_; }
 
   private:
@@ -132,7 +132,7 @@ class PlainConnection final : public Connection {
 
     UniqueFd fd_;
     Reader reader_;
-    api::http::SocketReader in_;
+    http::SocketReader in_;
     Writer out_;
 };
 
@@ -163,7 +163,7 @@ class TlsConnection final : public Connection {
     TlsConnection(UniqueFd fd, SSL* ssl)
         : fd_(std::move(fd)), ssl_(ssl), reader_(*this), in_(fd_.get(), reader_), out_(*this) {}
     ~TlsConnection() override { SSL_free(ssl_); }
-    api::http::SocketReader& in() override { return in_; }
+    http::SocketReader& in() override { return in_; }
     ByteWriter& out() override { return out_; }
 
   private:
@@ -200,7 +200,7 @@ class TlsConnection final : public Connection {
     UniqueFd fd_;
     SSL* ssl_;
     Reader reader_;
-    api::http::SocketReader in_;
+    http::SocketReader in_;
     Writer out_;
 };
 

@@ -1,12 +1,12 @@
 // One TCP connection to a registry, plain or TLS (OpenSSL), with the HTTP/1.1
-// framing of api/http reading from it. Connect and every read and write are
+// framing of src/http reading from it. Connect and every read and write are
 // bounded by timeouts, so a registry that hangs becomes an error, not a stuck pull.
 #pragma once
 
 #include <memory>
 #include <string>
 
-#include "api/http/socket_io.hpp"
+#include "http/socket_io.hpp"
 #include "base/result.hpp"
 #include "base/stream.hpp"
 #include "registry/url.hpp"
@@ -22,8 +22,8 @@ struct TransportOptions {
 class Connection {
   public:
     virtual ~Connection() = default;
-    // The response side, buffered for head parsing (api/http/head.hpp).
-    virtual api::http::SocketReader& in() = 0;
+    // The response side, buffered for head parsing (http/head.hpp).
+    virtual http::SocketReader& in() = 0;
     virtual ByteWriter& out() = 0;
 };
 

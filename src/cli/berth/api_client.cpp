@@ -49,26 +49,26 @@ std::string error_message_of(std::string_view body) {
 
 Result<ApiClient> ApiClient::connect(std::string_view host) {
     std::string path = BERTH_TRY(socket_path_of_host(host));
-    return ApiClient(BERTH_TRY(api::http::Client::connect_unix(path)));
+    return ApiClient(BERTH_TRY(http::Client::connect_unix(path)));
 }
 
-Result<api::http::ClientResponse> ApiClient::checked(Result<api::http::ClientResponse> resp) {
+Result<http::ClientResponse> ApiClient::checked(Result<http::ClientResponse> resp) {
     if (!resp || resp->status < 400) return resp;
     std::string body = resp->read_body(1 << 20).value_or("");
     return fail_as(kind_of_status(resp->status), "Error response from daemon: " + error_message_of(body));
 }
 
-Result<api::http::ClientResponse> ApiClient::call(std::string_view method, std::string_view path,
+Result<http::ClientResponse> ApiClient::call(std::string_view method, std::string_view path,
                                                   const QueryParams& query, std::string_view body,
-                                                  const api::http::HeaderList& headers) {
-    api::http::HeaderList all = headers;
+                                                  const http::HeaderList& headers) {
+    http::HeaderList all = headers;
     if (!body.empty()) all.emplace_back("Content-Type", "application/json");
     return checked(client_.request(method, versioned(path, query), all, body));
 }
 
-Result<api::http::ClientResponse> ApiClient::call_streamed(std::string_view method, std::string_view path,
+Result<http::ClientResponse> ApiClient::call_streamed(std::string_view method, std::string_view path,
                                                            const QueryParams& query, ByteReader& body,
-                                                           const api::http::HeaderList& headers) {
+                                                           const http::HeaderList& headers) {
     return checked(client_.request_streamed(method, versioned(path, query), headers, body));
 }
 

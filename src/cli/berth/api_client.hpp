@@ -7,7 +7,7 @@
 #include <utility>
 #include <vector>
 
-#include "api/http/client.hpp"
+#include "http/client.hpp"
 #include "base/json.hpp"
 #include "base/result.hpp"
 
@@ -45,23 +45,23 @@ class ApiClient {
     // Sends METHOD /v1.41<path><query>; a status >= 400 becomes an error
     // "Error response from daemon: <message>" whose kind follows the status
     // (404 not_found, 409 conflict, 400 invalid_argument).
-    Result<api::http::ClientResponse> call(std::string_view method, std::string_view path,
+    Result<http::ClientResponse> call(std::string_view method, std::string_view path,
                                            const QueryParams& query = {}, std::string_view body = {},
-                                           const api::http::HeaderList& headers = {});
+                                           const http::HeaderList& headers = {});
     // Same with `body` streamed as a chunked request body (load, import).
-    Result<api::http::ClientResponse> call_streamed(std::string_view method, std::string_view path,
+    Result<http::ClientResponse> call_streamed(std::string_view method, std::string_view path,
                                                     const QueryParams& query, ByteReader& body,
-                                                    const api::http::HeaderList& headers);
+                                                    const http::HeaderList& headers);
     // GET and parse the JSON answer.
     Result<Json> get_json(std::string_view path, const QueryParams& query = {});
     // Any method, JSON answer parsed (an empty body is null).
     Result<Json> call_json(std::string_view method, std::string_view path, const QueryParams& query = {});
 
   private:
-    explicit ApiClient(api::http::Client client) : client_(std::move(client)) {}
-    Result<api::http::ClientResponse> checked(Result<api::http::ClientResponse> resp);
+    explicit ApiClient(http::Client client) : client_(std::move(client)) {}
+    Result<http::ClientResponse> checked(Result<http::ClientResponse> resp);
 
-    api::http::Client client_;
+    http::Client client_;
 };
 
 }  // namespace berth::cli

@@ -18,12 +18,12 @@ std::string config_in(const char* env, const char* home_dir) {
 
 std::string berth_config_path() { return config_in("BERTH_CONFIG", ".berth"); }
 
-Result<api::http::HeaderList> registry_auth_header(std::string_view domain) {
+Result<http::HeaderList> registry_auth_header(std::string_view domain) {
     for (const auto& path : {berth_config_path(), config_in("DOCKER_CONFIG", ".docker")}) {
         auto file = BERTH_TRY(registry::CredentialFile::load(path));
-        if (auto auth = file.find(domain)) return api::http::HeaderList{{"X-Registry-Auth", registry::encode_registry_auth(*auth)}};
+        if (auto auth = file.find(domain)) return http::HeaderList{{"X-Registry-Auth", registry::encode_registry_auth(*auth)}};
     }
-    return api::http::HeaderList{{"X-Registry-Auth", registry::encode_registry_auth({})}};
+    return http::HeaderList{{"X-Registry-Auth", registry::encode_registry_auth({})}};
 }
 
 }  // namespace berth::cli

@@ -7,7 +7,7 @@
 #include <string>
 #include <string_view>
 
-#include "api/http/headers.hpp"
+#include "http/headers.hpp"
 #include "base/result.hpp"
 #include "registry/credentials.hpp"
 
@@ -18,6 +18,6 @@ std::string berth_config_path();
 
 // The X-Registry-Auth header for a registry domain ("docker.io", "localhost:5000"):
 // stored credentials, or "{}" (anonymous) when there are none.
-Result<api::http::HeaderList> registry_auth_header(std::string_view domain);
+Result<http::HeaderList> registry_auth_header(std::string_view domain);
 
 }  // namespace berth::cli

@@ -8,8 +8,8 @@
 #include <set>
 #include <thread>
 
-#include "api/http/router.hpp"
-#include "api/http/server.hpp"
+#include "http/router.hpp"
+#include "http/server.hpp"
 #include "api/routes.hpp"
 #include "base/log.hpp"
 #include "cli/flags/flags.hpp"
@@ -86,11 +86,11 @@ int serve(engine::DaemonConfig cfg) {
         log::error("failed to start daemon: " + daemon.error().message);
         return 1;
     }
-    api::http::Router router;
+    http::Router router;
     api::add_all_routes(router, **daemon);
-    api::http::ServerOptions opts;
+    http::ServerOptions opts;
     opts.group = cfg.group;
-    auto server = api::http::Server::listen_unix(*socket, router, opts);
+    auto server = http::Server::listen_unix(*socket, router, opts);
     if (!server) {
         log::error("failed to listen on " + cfg.host + ": " + server.error().message);
         return 1;

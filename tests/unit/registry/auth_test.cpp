@@ -45,7 +45,7 @@ TEST(ChallengeTest, JunkGivesNoChallengeInsteadOfLooping) {
 TEST(AuthorizerTest, BasicChallengeWithoutCredentialsIsUnauthorized) {
     HttpClient http;
     Authorizer auth(http, {}, {});
-    api::http::Headers h;
+    http::Headers h;
     h.add("WWW-Authenticate", R"(Basic realm="r")");
     auto r = auth.answer(h);
     ASSERT_FALSE(r);
@@ -55,7 +55,7 @@ TEST(AuthorizerTest, BasicChallengeWithoutCredentialsIsUnauthorized) {
 TEST(AuthorizerTest, BasicChallengeIsAnsweredOnceThenRefused) {
     HttpClient http;
     Authorizer auth(http, {.username = "alice", .password = "pw"}, {});
-    api::http::Headers h;
+    http::Headers h;
     h.add("WWW-Authenticate", R"(Basic realm="r")");
     ASSERT_TRUE(auth.answer(h));
     EXPECT_EQ(auth.header().value_or(""), "Basic YWxpY2U6cHc=");
