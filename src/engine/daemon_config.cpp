@@ -2,6 +2,7 @@
 
 #include "base/file.hpp"
 #include "base/strings.hpp"
+#include "registry/url.hpp"
 
 namespace berth::engine {
 
@@ -72,6 +73,18 @@ Result<void> apply_daemon_json(DaemonConfig& cfg, const Json& doc,
             for (const auto& r : value) {
                 if (!r.is_string()) return fail("\"insecure-registries\" must be a list of registries");
                 cfg.insecure_registries.push_back(r.get<std::string>());
+            }
+        } else if (key == "registry-mirrors") {
+            const char* want = "\"registry-mirrors\" must be a list of URLs (\"https://mirror.example.com\")";
+            if (!value.is_array()) return fail(want);
+            cfg.registry_mirrors.clear();
+            for (const auto& m : value) {
+                if (!m.is_string()) return fail(want);
+                auto url = registry::parse_url(m.get<std::string>());
+                if (!url) return fail("registry mirror: " + url.error().message);
+                // Mirrors serve /v2/ at their root, as docker requires of them.
+                if (url->target != "/") return fail("registry mirror \"" + m.get<std::string>() + "\": a mirror URL has no path");
+                cfg.registry_mirrors.push_back(m.get<std::string>());
             }
         } else if (key == "registry-certs-dir") {
             cfg.registry_certs_dir = BERTH_TRY(string_value(doc, key));

@@ -24,6 +24,9 @@ struct DaemonConfig {
     std::vector<std::string> insecure_registries;
     // CA certificates of registries: <dir>/<host:port>/ca.crt (docker's certs.d).
     std::string registry_certs_dir = "/etc/berth/certs.d";
+    // Mirrors of Docker Hub ("https://mirror.example.com"), tried in order before
+    // it when pulling docker.io images.
+    std::vector<std::string> registry_mirrors;
 
     // The socket path of `host` ("unix:///x" or "/x").
     Result<std::string> socket_path() const;

@@ -109,6 +109,7 @@ Result<std::string> ImageService::pull(const image::Reference& ref, const std::s
     if (!platform.empty()) opts.platform = BERTH_TRY(image::parse_platform(platform));
     opts.auth = auth;
     opts.repo = registry_options();
+    opts.mirrors = d_.config().registry_mirrors;
     auto r = BERTH_TRY(registry::pull_image(store(), ref, opts, progress));
     publish("pull", r.image_id, image::with_default_tag(ref).familiar());
     return r.image_id;

@@ -73,6 +73,10 @@ class ContentStore {
     Result<std::string> read_blob(const Digest& d, std::size_t limit) const;
     // Removes a blob; removing one that is absent is an error (ENOENT).
     Result<void> remove(const Digest& d);
+    // When the blob was stored or last touched, in unix seconds.
+    Result<std::int64_t> modified(const Digest& d) const;
+    // Sets the blob's modification time to now: a use that a grace period counts from.
+    Result<void> touch(const Digest& d);
     // Every stored blob, in digest order.
     Result<std::vector<Digest>> list() const;
 

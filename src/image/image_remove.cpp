@@ -1,6 +1,8 @@
 // docker rmi and image prune: untag, then delete what nothing names or uses, then
 // collect the layers and blobs no image stands on any more.
 #include <algorithm>
+#include <cerrno>
+#include <ctime>
 #include <filesystem>
 #include <set>
 
@@ -135,23 +137,36 @@ Result<std::int64_t> ImageStore::collect_layers_locked(std::vector<DeleteItem>& 
     return freed;
 }
 
-Result<void> ImageStore::collect_orphans() {
-    std::set<std::string> blobs, snapshots;
-    for (const auto& l : BERTH_TRY(md_->layers())) {
-        blobs.insert(l.blob);
-        snapshots.insert(l.snapshot);
-    }
+Result<void> ImageStore::collect_unused_blobs(std::int64_t min_age_seconds) {
+    std::lock_guard lock(mu_);
+    return collect_unused_blobs_locked(min_age_seconds);
+}
+
+Result<void> ImageStore::collect_unused_blobs_locked(std::int64_t min_age_seconds) {
+    std::set<std::string> blobs;
+    for (const auto& l : BERTH_TRY(md_->layers())) blobs.insert(l.blob);
     for (const auto& img : BERTH_TRY(md_->images())) blobs.insert(img.id);  // the config
     // Repo digests name manifests kept as blobs (pulled images).
     BERTH_TRYV(md_->db().exec("SELECT ref FROM repo_digests", {}, [&](const SqlRow& r) {
         auto ref = r.text(0);
         if (auto at = ref.rfind('@'); at != std::string::npos) blobs.insert(ref.substr(at + 1));
     }));
+    for (const auto& [blob, holders] : staged_blobs_) blobs.insert(blob);
+    std::int64_t cutoff = static_cast<std::int64_t>(std::time(nullptr)) - min_age_seconds;
     for (const auto& d : BERTH_TRY(content_.list())) {
         if (blobs.count(d.str())) continue;
+        auto mtime = content_.modified(d);
+        if (mtime && *mtime > cutoff) continue;  // a failed pull's, waiting for its retry
         log::info("removing blob " + d.str() + ": no image or layer uses it");
-        BERTH_TRYV(content_.remove(d));
+        if (auto r = content_.remove(d); !r && r.error().sys_errno != ENOENT) return r;
     }
+    return {};
+}
+
+Result<void> ImageStore::collect_orphans() {
+    std::set<std::string> snapshots;
+    for (const auto& l : BERTH_TRY(md_->layers())) snapshots.insert(l.snapshot);
+    BERTH_TRYV(collect_unused_blobs_locked(kUnusedBlobGraceSeconds));
     std::vector<std::filesystem::path> stray;
     std::error_code ec;
     for (std::filesystem::directory_iterator it(root_ + "/snapshots", ec), end; !ec && it != end;

@@ -61,6 +61,10 @@ struct StagedLayer {
     std::int64_t size = 0;  // unpacked bytes
 };
 
+// How long a blob nothing references is kept: the verified layers of a failed
+// pull wait this long for the retry that resumes from them (registry/pull.hpp).
+inline constexpr std::int64_t kUnusedBlobGraceSeconds = 24 * 3600;
+
 // Called for progress lines ("Loading layer 3/7") by long operations.
 using Progress = std::function<void(const std::string&)>;
 
@@ -117,6 +121,10 @@ class ImageStore {
     // content) uses it, so a load that fails leaves no blob behind.
     void release_staged(const StagedLayer& layer);
 
+    // Removes blobs that no image, layer, repo digest or staged load references
+    // and that nobody stored or touched for `min_age_seconds`.
+    Result<void> collect_unused_blobs(std::int64_t min_age_seconds);
+
     // Directories of the image's layers, base first (overlay lowerdir wants top first).
     Result<std::vector<std::string>> layer_dirs(const std::string& id);
     // The row of the layer with chain id `chain_id`.
@@ -139,10 +147,12 @@ class ImageStore {
     // Returns the bytes of layers freed.
     Result<std::int64_t> delete_image_locked(const std::string& id, std::vector<DeleteItem>& out);
     Result<std::int64_t> collect_layers_locked(std::vector<DeleteItem>& out);
-    // At open, before anyone uses the store: removes blobs and snapshot directories
-    // no metadata row names, what a daemon killed in a load or between a snapshot's
-    // rename and its transaction left behind.
+    // At open, before anyone uses the store: removes snapshot directories no
+    // metadata row names (a daemon killed between a snapshot's rename and its
+    // transaction) and unreferenced blobs older than kUnusedBlobGraceSeconds
+    // (younger ones may be a failed pull's, kept for its retry).
     Result<void> collect_orphans();
+    Result<void> collect_unused_blobs_locked(std::int64_t min_age_seconds);
     Result<std::string> next_snapshot_name_locked();
 
     std::string root_;

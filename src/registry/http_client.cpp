@@ -14,8 +14,8 @@ namespace {
 
 constexpr std::size_t kMaxHead = 1 << 20;
 
-std::string request_head(const HttpRequest& req) {
-    std::string head = req.method + " " + req.url.target + " HTTP/1.1\r\n";
+std::string request_head(const HttpRequest& req, bool absolute_form) {
+    std::string head = req.method + " " + (absolute_form ? req.url.str() : req.url.target) + " HTTP/1.1\r\n";
     std::string host = req.url.origin().substr(req.url.tls ? 8 : 7);
     head += "Host: " + host + "\r\n";
     head += "User-Agent: berth/" BERTH_VERSION "\r\n";
@@ -90,7 +90,7 @@ bool is_redirect(int status) {
 
 Result<HttpResponse> HttpClient::send_once(const HttpRequest& req) {
     auto conn = BERTH_TRY(connect(req.url, opts_.transport));
-    BERTH_TRYV(conn->out().write(request_head(req)));
+    BERTH_TRYV(conn->out().write(request_head(req, conn->via_http_proxy())));
     if (req.stream) BERTH_TRYV(send_stream(*req.stream, req.stream_length, conn->out()));
     else if (!req.body.empty()) BERTH_TRYV(conn->out().write(req.body));
     for (;;) {

@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "base/file.hpp"
+#include "base/log.hpp"
 #include "image/image_config.hpp"
 #include "image/layer_apply.hpp"
 #include "image/manifest.hpp"
@@ -60,6 +61,30 @@ struct Staging {
     }
 };
 
+// A layer whose blob an earlier, failed pull verified and kept: unpacked from the
+// content store, no request made. Touching the blob restarts its grace period, so
+// a sweep does not take it while the image is being committed.
+Result<image::StagedLayer> stage_kept_layer(image::ImageStore& store, Staging& staging, const image::Descriptor& d,
+                                            const image::Digest& diff_id, const ProgressFn& progress) {
+    BERTH_TRYV(store.content().touch(d.digest));
+    image::StagedLayer layer;
+    layer.dir = BERTH_TRY(store.new_staging_dir());
+    staging.add(layer.dir);
+    auto dirfd = BERTH_TRY(open_fd(layer.dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    auto blob = BERTH_TRY(store.content().open_blob(d.digest));
+    FdReader in(blob.get());
+    auto applied = BERTH_TRY(image::apply_layer(in, dirfd.get()));
+    progress({short_hex(d.digest), "Download complete"});
+    if (applied.diff_id != diff_id)
+        return fail("uncompressed content has digest " + applied.diff_id.str() + " but the image config says " +
+                    diff_id.str());
+    layer.blob = d.digest;
+    layer.diff_id = applied.diff_id;
+    layer.media_type = d.media_type;
+    layer.size = static_cast<std::int64_t>(applied.unpacked_size);
+    return layer;
+}
+
 // One attempt at a layer: download, verify, unpack, all in one pass over the bytes.
 Result<image::StagedLayer> fetch_layer_once(Repository& repo, image::ImageStore& store, Staging& staging,
                                             const image::Descriptor& d, const image::Digest& diff_id,
@@ -94,6 +119,7 @@ Result<image::StagedLayer> fetch_layer_once(Repository& repo, image::ImageStore&
 Result<image::StagedLayer> fetch_layer(Repository& repo, image::ImageStore& store, Staging& staging,
                                        const image::Descriptor& d, const image::Digest& diff_id,
                                        const ProgressFn& progress) {
+    if (store.content().exists(d.digest)) return stage_kept_layer(store, staging, d, diff_id, progress);
     for (int attempt = 1;; ++attempt) {
         auto layer = fetch_layer_once(repo, store, staging, d, diff_id, progress);
         // Only a network failure is worth another try; bad content stays bad.
@@ -189,6 +215,39 @@ Result<image::ImageConfig> fetch_config(Repository& repo, const image::Manifest&
     return cfg;
 }
 
+// The registries to ask, in order: for docker.io, each mirror then Docker Hub.
+Result<std::vector<RepositoryOptions>> endpoints(const image::Reference& ref, const PullOptions& opts) {
+    std::vector<RepositoryOptions> out;
+    if (ref.domain == "docker.io") {
+        for (const auto& m : opts.mirrors) {
+            RepositoryOptions mirror = opts.repo;
+            mirror.endpoint = BERTH_TRY(with_context(parse_url(m), "registry mirror"));
+            out.push_back(std::move(mirror));
+        }
+    }
+    out.push_back(opts.repo);
+    return out;
+}
+
+// The first endpoint that resolves the manifest, with the session that did it.
+// A mirror's failure (down, or without the image) moves on to the next; the
+// origin's is the pull's.
+Result<std::pair<std::unique_ptr<Repository>, Resolved>> open_repository(const image::Reference& ref,
+                                                                        std::string_view wanted,
+                                                                        const image::Platform& platform,
+                                                                        const PullOptions& opts) {
+    auto options = BERTH_TRY(endpoints(ref, opts));
+    for (std::size_t i = 0;; ++i) {
+        bool mirror = i + 1 < options.size();
+        auto repo = std::make_unique<Repository>(ref, mirror ? AuthConfig{} : opts.auth, Access::pull, options[i]);
+        auto resolved = resolve_manifest(*repo, wanted, platform);
+        if (resolved) return std::pair{std::move(repo), std::move(*resolved)};
+        if (!mirror) return std::unexpected(std::move(resolved.error()));
+        log::info("pull " + ref.familiar() + ": mirror " + options[i].endpoint->origin() + ": " +
+                  resolved.error().message + "; trying the next");
+    }
+}
+
 }  // namespace
 
 Result<PullResult> pull_image(image::ImageStore& store, const image::Reference& ref_in, const PullOptions& opts,
@@ -196,9 +255,11 @@ Result<PullResult> pull_image(image::ImageStore& store, const image::Reference& 
     image::Reference ref = image::with_default_tag(ref_in);
     std::string wanted = ref.digest ? ref.digest->str() : ref.tag;
     auto ctx = [&](auto r) { return with_context(std::move(r), "pull " + ref.familiar()); };
-    Repository repo(ref, opts.auth, Access::pull, opts.repo);
     image::Platform platform = opts.platform.architecture.empty() ? image::host_platform() : opts.platform;
-    auto resolved = BERTH_TRY(resolve_manifest(repo, wanted, platform));  // its errors name the image
+    if (auto swept = store.collect_unused_blobs(image::kUnusedBlobGraceSeconds); !swept)
+        log::warn("sweep unused blobs: " + swept.error().message);
+    auto [session, resolved] = BERTH_TRY(open_repository(ref, wanted, platform, opts));  // its errors name the image
+    Repository& repo = *session;
     // First progress only now, as dockerd: an unknown tag is still an HTTP 404.
     progress({wanted, "Pulling from " + ref.path, -1, -1, true});
     const auto& m = resolved.manifest;

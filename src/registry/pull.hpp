@@ -4,6 +4,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "base/result.hpp"
 #include "image/image_store.hpp"
@@ -20,6 +21,10 @@ struct PullOptions {
     AuthConfig auth;
     RepositoryOptions repo;
     int parallel_layers = 3;
+    // Docker Hub mirrors ("http://mirror:5000"), tried in order before Docker Hub
+    // for docker.io references; the first that has the manifest serves the pull.
+    // Mirrors get no credentials: those are Docker Hub's.
+    std::vector<std::string> mirrors;
 };
 
 struct PullResult {
@@ -31,6 +36,9 @@ struct PullResult {
 // Pulls `ref` (a tag, "latest" when none, or a digest). On success the image is
 // committed, tagged (when pulled by tag) and its repo digest recorded. On failure
 // nothing new is visible: staged layers are removed, unverified blobs never stored.
+// Layer blobs that were verified stay in the content store, unreferenced, for
+// image::kUnusedBlobGraceSeconds: a retry unpacks them from there instead of
+// fetching them again (resume). Each pull first sweeps blobs unused for longer.
 Result<PullResult> pull_image(image::ImageStore& store, const image::Reference& ref,
                               const PullOptions& opts, const ProgressFn& progress);
 

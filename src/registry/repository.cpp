@@ -38,9 +38,23 @@ std::string registry_ca(const RepositoryOptions& opts, std::string_view domain) 
     return path_exists(path) ? path : "";
 }
 
+// The "host:port" whose certs.d entry applies: the mirror's when there is one.
+std::string trust_domain(const image::Reference& ref, const RepositoryOptions& opts) {
+    if (!opts.endpoint) return ref.domain;
+    const auto& e = *opts.endpoint;
+    return (e.host.find(':') != std::string::npos ? "[" + e.host + "]" : e.host) + ":" + std::to_string(e.port);
+}
+
 ClientOptions client_options(RepositoryOptions opts, std::string_view domain) {
     if (auto ca = registry_ca(opts, domain); !ca.empty()) opts.http.transport.ca_file = ca;
     return opts.http;
+}
+
+Url base_url(const image::Reference& ref, const RepositoryOptions& opts) {
+    if (!opts.endpoint) return registry_base(ref.domain, opts.insecure_registries, !registry_ca(opts, ref.domain).empty());
+    Url u = *opts.endpoint;
+    u.target = "/";
+    return u;
 }
 
 }  // namespace
@@ -58,8 +72,8 @@ Url registry_base(std::string_view domain, const std::vector<std::string>& insec
 
 Repository::Repository(const image::Reference& ref, AuthConfig creds, Access access, RepositoryOptions opts)
     : ref_(ref),
-      base_(registry_base(ref.domain, opts.insecure_registries, !registry_ca(opts, ref.domain).empty())),
-      http_(client_options(opts, ref.domain)),
+      base_(base_url(ref, opts)),
+      http_(client_options(opts, trust_domain(ref, opts))),
       auth_(http_, std::move(creds), scopes_for(ref, access)) {}
 
 Url Repository::url(std::string target) const {

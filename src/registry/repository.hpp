@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -38,6 +39,9 @@ struct RepositoryOptions {
     std::vector<std::string> insecure_registries;
     // Per-registry trust, docker's certs.d layout: <certs_dir>/<host:port>/ca.crt.
     std::string certs_dir;
+    // Where to send the requests instead of the reference's registry: a mirror
+    // ("http://127.0.0.1:5000/"), spoken to over its own scheme.
+    std::optional<Url> endpoint;
 };
 
 // What tokens are asked for (the scope's actions); `none` for a login check.

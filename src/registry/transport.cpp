@@ -16,7 +16,9 @@
 #include <map>
 #include <mutex>
 
+#include "base/strings.hpp"
 #include "base/unique_fd.hpp"
+#include "registry/proxy.hpp"
 
 namespace berth::registry {
 
@@ -100,9 +102,11 @@ std::unexpected<Error> io_error(std::string_view what) {
 
 class PlainConnection final : public Connection {
   public:
-    explicit PlainConnection(UniqueFd fd) : fd_(std::move(fd)), reader_(*this), in_(fd_.get(), reader_), out_(*this) {}
+    PlainConnection(UniqueFd fd, bool via_proxy)
+        : fd_(std::move(fd)), via_proxy_(via_proxy), reader_(*this), in_(fd_.get(), reader_), out_(*this) {}
     http::SocketReader& in() override { return in_; }
     ByteWriter& out() override { return out_; }
+    bool via_http_proxy() const override { return via_proxy_; }
 
   private:
     struct Reader final : ByteReader {
@@ -131,10 +135,46 @@ class PlainConnection final : public Connection {
     };
 
     UniqueFd fd_;
+    bool via_proxy_;
     Reader reader_;
     http::SocketReader in_;
     Writer out_;
 };
+
+// Asks an HTTP proxy on `fd` for a tunnel to `url`'s host and port (RFC 9110
+// §9.3.6, CONNECT). The answer's head is read a byte at a time: nothing past it
+// may be consumed, the TLS handshake that follows owns the stream.
+Result<void> open_tunnel(int fd, const Url& url, const Url& proxy) {
+    std::string authority = (url.host.find(':') != std::string::npos ? "[" + url.host + "]" : url.host) + ":" +
+                            std::to_string(url.port);
+    std::string request = "CONNECT " + authority + " HTTP/1.1\r\nHost: " + authority +
+                          "\r\nUser-Agent: berth/" BERTH_VERSION "\r\n\r\n";
+    for (std::string_view rest = request; !rest.empty();) {
+        ssize_t n = ::send(fd, rest.data(), rest.size(), MSG_NOSIGNAL);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) return io_error("write to proxy " + proxy.origin());
+        rest.remove_prefix(static_cast<std::size_t>(n));
+    }
+    std::string head;
+    while (!head.ends_with("\r\n\r\n")) {
+        if (head.size() > 65536) return fail("proxy " + proxy.origin() + " sent an overlong answer to CONNECT");
+        char c;
+        ssize_t n = ::read(fd, &c, 1);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) return io_error("read from proxy " + proxy.origin());
+        if (n == 0) return unavailable("proxy " + proxy.origin() + " closed the connection during CONNECT");
+        head += c;
+    }
+    std::string status = head.substr(0, head.find("\r\n"));
+    std::int64_t code = 0;
+    if (status.size() >= 12 && status.starts_with("HTTP/1."))
+        code = parse_int(std::string_view(status).substr(9, 3)).value_or(0);
+    if (code / 100 == 2) return {};
+    std::string why = "proxy " + proxy.origin() + " refused CONNECT " + authority + ": " + status;
+    // A proxy that can't reach the registry (502, 503, 504) may do better later.
+    if (code >= 500) return unavailable(why);
+    return fail(why);
+}
 
 // The process's TLS context: the system trust store, TLS 1.2 at least.
 Result<SSL_CTX*> tls_context(const std::string& ca_file) {
@@ -236,8 +276,10 @@ Result<std::unique_ptr<Connection>> tls_handshake(UniqueFd fd, const Url& url, c
 }  // namespace
 
 Result<std::unique_ptr<Connection>> connect(const Url& url, const TransportOptions& opts) {
-    auto fd = BERTH_TRY(dial(url, opts));
-    if (!url.tls) return std::unique_ptr<Connection>(std::make_unique<PlainConnection>(std::move(fd)));
+    auto proxy = BERTH_TRY(select_proxy(url, ProxyEnv::from_environment()));
+    auto fd = BERTH_TRY(dial(proxy ? *proxy : url, opts));
+    if (!url.tls) return std::unique_ptr<Connection>(std::make_unique<PlainConnection>(std::move(fd), proxy.has_value()));
+    if (proxy) BERTH_TRYV(open_tunnel(fd.get(), url, *proxy));
     return tls_handshake(std::move(fd), url, opts);
 }
 

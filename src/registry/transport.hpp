@@ -25,11 +25,16 @@ class Connection {
     // The response side, buffered for head parsing (http/head.hpp).
     virtual http::SocketReader& in() = 0;
     virtual ByteWriter& out() = 0;
+    // Plain HTTP through a proxy: requests name the whole URL (RFC 9112 §3.2.2,
+    // absolute-form) so the proxy knows where they go.
+    virtual bool via_http_proxy() const { return false; }
 };
 
 // Opens a connection to `url`'s host and port, TLS for https (certificate checked
 // against the system store and `opts.ca_file`, with SNI and host name
 // verification). Network failures have ErrorKind::unavailable: callers retry those.
+// A proxy from the environment (registry/proxy.hpp) is used when one applies: a
+// CONNECT tunnel carries https, plain http goes to the proxy in absolute-form.
 Result<std::unique_ptr<Connection>> connect(const Url& url, const TransportOptions& opts);
 
 }  // namespace berth::registry

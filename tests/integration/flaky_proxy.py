@@ -1,6 +1,7 @@
 """A TCP proxy in front of a registry that cuts the first response to each blob
 GET after a few bytes (a connection dropped mid-layer), then passes everything
-through: what a client must survive by retrying.
+through: what a client must survive by retrying. `should_cut(path, seen)` (seen:
+earlier GETs of that path) chooses other cuts; `gets` lists every blob GET.
 
     with FlakyProxy("127.0.0.1:5000") as p: ... p.host, p.cut (blob paths cut)
 """
@@ -15,10 +16,12 @@ BLOB_GET = re.compile(rb"^GET (/v2/\S+/blobs/sha256:[0-9a-f]{64}) ")
 
 
 class FlakyProxy:
-    def __init__(self, upstream: str, cut_after: int = 1000):
+    def __init__(self, upstream: str, cut_after: int = 1000, should_cut=lambda path, seen: seen == 0):
         self.upstream = upstream.rsplit(":", 1)
         self.cut_after = cut_after
+        self.should_cut = should_cut
         self.cut: list[str] = []
+        self.gets: list[str] = []
         self._lock = threading.Lock()
         self._sock = socket.socket()
         self._sock.bind(("127.0.0.1", 0))
@@ -55,9 +58,10 @@ class FlakyProxy:
             if m:
                 with self._lock:
                     path = m.group(1).decode()
-                    if path not in self.cut:
+                    if self.should_cut(path, self.gets.count(path)):
                         self.cut.append(path)
                         cut = True
+                    self.gets.append(path)
             # The registry is asked to close after the answer (no keep-alive here).
             head = head.replace(b"\r\n\r\n", b"\r\nConnection: close\r\n\r\n", 1)
             up.sendall(head)

@@ -16,6 +16,8 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+# A name that resolves nowhere: only a proxy that forwards to the registry reaches it.
+ALIAS = "registry.test"
 REGISTRY_BIN = shutil.which("docker-registry") or "/usr/bin/docker-registry"
 HTPASSWD_BIN = shutil.which("htpasswd") or "/usr/bin/htpasswd"
 
@@ -90,7 +92,9 @@ class Registry:
         key = ec.generate_private_key(ec.SECP256R1())
         name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
         cert = build(name, ca_name, key.public_key(), ca_key,
-                     [(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), False),
+                     # ALIAS: the name tests reach it by through forward_proxy.py.
+                     [(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1")),
+                                                    x509.DNSName(ALIAS)]), False),
                       (x509.BasicConstraints(ca=False, path_length=None), True)])
         self.ca_path.write_bytes(ca.public_bytes(serialization.Encoding.PEM))
         cert_path, key_path = self.base / "server.crt", self.base / "server.key"

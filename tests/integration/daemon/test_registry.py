@@ -10,7 +10,8 @@ import pytest
 import images
 from berthd import Berthd
 from flaky_proxy import FlakyProxy
-from registry import Registry
+from forward_proxy import ForwardProxy
+from registry import ALIAS, Registry, free_port
 from token_server import TokenServer
 
 
@@ -222,6 +223,67 @@ def test_a_connection_dropped_mid_layer_is_retried(berthd, other_berthd, registr
     assert image_id(other_berthd, via) == image_id(berthd, name)
 
 
+def test_a_failed_pull_resumes_without_fetching_the_layers_it_completed(berthd, other_berthd, registry, tmp_path):
+    name = pushed(berthd, registry, tmp_path)
+    layers = [layer["digest"] for layer in registry.manifest("bb", "1")["layers"]]
+    broken = layers[-1]  # fetched last (3 at a time), so the others complete first
+    with FlakyProxy(registry.host, should_cut=lambda path, seen: path.endswith(broken)) as proxy:
+        via = name.replace(registry.host, proxy.host)
+        r = other_berthd.cli("pull", via).failed()
+        assert broken in r.stderr, "the error names the layer that kept breaking\n" + r.describe()
+        assert other_berthd.cli("images", "-q").ok().stdout == "", "a failed pull tags nothing"
+        first = [g for g in proxy.gets if "/blobs/" + broken not in g and any(g.endswith(d) for d in layers)]
+        assert sorted(first) == sorted(f"/v2/bb/blobs/{d}" for d in layers[:-1]), proxy.gets
+        proxy.should_cut = lambda path, seen: False
+        proxy.gets.clear()
+        other_berthd.cli("pull", via).ok()
+        again = [g for g in proxy.gets if any(g.endswith(d) for d in layers)]
+        assert again == [f"/v2/bb/blobs/{broken}"], f"the retry should fetch only the missing layer: {again}"
+    assert image_id(other_berthd, via) == image_id(berthd, name)
+    inspect = json.loads(other_berthd.cli("image", "inspect", via).ok().stdout)[0]
+    assert len(inspect["RootFS"]["Layers"]) == 4, inspect["RootFS"]
+
+
+def berthd_with(tmp_path, name, config: dict, env: dict | None = None) -> Berthd:
+    cfg = tmp_path / f"{name}-daemon.json"
+    cfg.write_text(json.dumps(config))
+    d = Berthd(extra_args=("--config-file", str(cfg)))
+    d.env.update(env or {})
+    return d.start()
+
+
+def test_registry_mirrors_serve_docker_hub_pulls_in_order(berthd, registry, tmp_path):
+    # No internet here: Docker Hub fails, so only a mirror can serve the pull.
+    pushed(berthd, registry, tmp_path, repo="library/mirrored", tag="1")
+    dead = f"http://127.0.0.1:{free_port()}"
+    d = berthd_with(tmp_path, "mirrored", {"registry-mirrors": [dead, f"http://{registry.host}"]})
+    try:
+        r = d.cli("pull", "mirrored:1").ok()
+        assert "Status: Downloaded newer image for mirrored:1" in r.stdout, r.describe()
+        assert image_id(d, "mirrored:1") == image_id(berthd, f"{registry.host}/library/mirrored:1")
+        r = d.cli("pull", "absent:1").failed()
+        assert "registry-1.docker.io" in r.stderr, "with no mirror holding it, Docker Hub's error is the pull's\n" + r.describe()
+    finally:
+        problems = d.stop()
+    assert not problems, problems
+
+
+def test_http_proxy_carries_plain_http_registry_requests(berthd, registry, tmp_path):
+    pushed(berthd, registry, tmp_path)
+    alias = f"{ALIAS}:{registry.port}"
+    with ForwardProxy(registry.host) as proxy:
+        d = berthd_with(tmp_path, "proxied", {"insecure-registries": [alias]},
+                        {"HTTP_PROXY": proxy.url, "NO_PROXY": "elsewhere.test"})
+        try:
+            d.cli("pull", f"{alias}/bb:1").ok()
+            assert image_id(d, f"{alias}/bb:1") == image_id(berthd, f"{registry.host}/bb:1")
+        finally:
+            problems = d.stop()
+    assert not problems, problems
+    assert proxy.requests and all(m == "GET" and t.startswith(f"http://{alias}/v2/") for m, t in proxy.requests), \
+        proxy.requests
+
+
 def _store_is_empty(daemon):
     assert daemon.cli("images", "-q").ok().stdout == "", "nothing may be left after a failed pull"
     staging = daemon.data_root / "image" / "staging"
@@ -321,3 +383,25 @@ def test_https_registry_whose_certificate_another_ca_signed_is_refused(tls_regis
     finally:
         problems = d.stop()
     assert not problems, problems
+
+
+def test_https_proxy_tunnels_to_a_tls_registry_with_connect(tls_registry, tmp_path):
+    pusher = berthd_trusting(tls_registry, tmp_path, "pusher")
+    try:
+        name = pushed(pusher, tls_registry, tmp_path)
+        want = image_id(pusher, name)
+    finally:
+        problems = pusher.stop()
+    alias = f"{ALIAS}:{tls_registry.port}"
+    certs = tmp_path / "tunnel-certs.d"
+    (certs / alias).mkdir(parents=True)
+    (certs / alias / "ca.crt").write_bytes(tls_registry.ca_path.read_bytes())
+    with ForwardProxy(tls_registry.host) as proxy:
+        d = berthd_with(tmp_path, "tunnel", {"registry-certs-dir": str(certs)}, {"HTTPS_PROXY": proxy.url})
+        try:
+            d.cli("pull", f"{alias}/bb:1").ok()
+            assert image_id(d, f"{alias}/bb:1") == want
+        finally:
+            problems += d.stop()
+    assert not problems, problems
+    assert proxy.requests and all(r == ("CONNECT", alias) for r in proxy.requests), proxy.requests

@@ -3,7 +3,10 @@
 #include "image/image_store.hpp"
 
 #include <gtest/gtest.h>
+#include <fcntl.h>
 #include <stdlib.h>
+#include <sys/stat.h>
+#include <time.h>
 
 #include <filesystem>
 
@@ -211,7 +214,11 @@ TEST_F(ImageStoreTest, OrphansOfACrashAreCollectedOnOpen) {
     load(*store_, docker_archive({{"a.txt", "one"}}, "x:1"));
     // What a crash between writing and committing leaves: a blob and a snapshot
     // directory no row references.
-    ASSERT_TRUE(store_->content().write_blob("orphan"));
+    auto orphan = store_->content().write_blob("orphan");
+    ASSERT_TRUE(orphan);
+    // Older than the grace period unreferenced blobs get (kept for a pull's retry).
+    timespec old[2] = {{0, UTIME_OMIT}, {time(nullptr) - kUnusedBlobGraceSeconds - 60, 0}};
+    ASSERT_EQ(::utimensat(AT_FDCWD, store_->content().blob_path(*orphan).c_str(), old, 0), 0);
     ASSERT_TRUE(mkdir_p(dir_ + "/a/snapshots/999"));
     auto blobs_before = files_in(dir_ + "/a/content/blobs");
     store_.reset();
@@ -221,6 +228,23 @@ TEST_F(ImageStoreTest, OrphansOfACrashAreCollectedOnOpen) {
     auto dirs = store_->layer_dirs(*store_->resolve("x:1"));
     ASSERT_TRUE(dirs) << "a live image must survive the clean-up";
     EXPECT_EQ(*read_file((*dirs)[0] + "/a.txt"), "one");
+}
+
+}  // namespace
+}  // namespace berth::image
+
+namespace berth::image {
+namespace {
+
+TEST_F(ImageStoreTest, RecentUnreferencedBlobsSurviveOpenForAPullToResume) {
+    // A failed pull's verified layer: stored, referenced by nothing yet.
+    auto kept = store_->content().write_blob("layer of a failed pull");
+    ASSERT_TRUE(kept);
+    store_.reset();
+    store_ = open_store("a");
+    EXPECT_TRUE(store_->content().exists(*kept)) << "a blob younger than the grace period must be kept";
+    ASSERT_TRUE(store_->collect_unused_blobs(0));
+    EXPECT_FALSE(store_->content().exists(*kept)) << "a sweep with no grace period must remove it";
 }
 
 }  // namespace
