@@ -18,12 +18,18 @@ std::string familiar(const std::string& full) {
     return r ? r->familiar() : full;
 }
 
+// "docker.io/library/busybox" of "docker.io/library/busybox:1" or "...@sha256:..".
+std::string repository_of(const std::string& full) {
+    auto r = parse_reference(full);
+    return r ? r->repository() : full;
+}
+
 // All references name one repository ("busybox:1" and "busybox@sha256:.."), which
 // docker lets a removal by ID untag without force.
 bool single_repository(const std::vector<std::string>& refs) {
     std::set<std::string> repos;
     for (const auto& r : refs)
-        if (auto p = parse_reference(r)) repos.insert(p->repository());
+        repos.insert(repository_of(r));
     return repos.size() <= 1;
 }
 
@@ -62,12 +68,27 @@ Result<std::vector<DeleteItem>> ImageStore::remove_locked(std::string_view name,
         if (std::find(refs.begin(), refs.end(), full.str()) != refs.end()) named = full.str();
     }
     if (named) {
-        if (refs.size() > 1 || (use && !force)) {
-            if (refs.size() == 1)
+        // As dockerd: the last tag of a repository takes that repository's digest
+        // references with it (a pushed or pulled image has one), so `rmi repo:tag`
+        // deletes an image that has no other names.
+        std::vector<std::string> going{*named};
+        if (std::find(tags.begin(), tags.end(), *named) != tags.end()) {
+            auto repo = repository_of(*named);
+            bool other_tag = std::any_of(tags.begin(), tags.end(), [&](const std::string& t) {
+                return t != *named && repository_of(t) == repo;
+            });
+            if (!other_tag)
+                for (const auto& d : digests)
+                    if (repository_of(d) == repo) going.push_back(d);
+        }
+        if (refs.size() > going.size() || (use && !force)) {
+            if (refs.size() == going.size())
                 return std::unexpected(use_conflict("remove repository reference \"" +
                                                     std::string(name) + "\"", *use, true));
-            if (!BERTH_TRY(md_->remove_tag(*named))) BERTH_TRYV(md_->remove_digest(*named));
-            out.push_back({familiar(*named), ""});
+            for (const auto& r : going) {
+                if (!BERTH_TRY(md_->remove_tag(r))) BERTH_TRYV(md_->remove_digest(r));
+                out.push_back({familiar(r), ""});
+            }
             return out;
         }
     } else if (!force && !single_repository(refs)) {

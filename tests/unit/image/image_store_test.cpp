@@ -133,6 +133,24 @@ TEST_F(ImageStoreTest, UntagKeepsImageUntilItsLastNameGoes) {
     EXPECT_EQ(files_in(dir_ + "/a/content/blobs"), 0u) << "blobs must go with their last image";
 }
 
+TEST_F(ImageStoreTest, RemovingARepositorysLastTagTakesItsDigestReferencesAlong) {
+    load(*store_, docker_archive({{"a.txt", "one"}}, "reg.example/x:1"));
+    auto id = *store_->resolve("reg.example/x:1");
+    auto by_digest = parse_reference("reg.example/x@sha256:" + std::string(64, 'a'));
+    ASSERT_TRUE(by_digest);
+    ASSERT_TRUE(store_->set_repo_digest(*by_digest, id));
+    ASSERT_TRUE(store_->tag("reg.example/x:1", "reg.example/x:2"));
+    auto first = store_->remove("reg.example/x:1", false, false, nullptr);
+    ASSERT_TRUE(first) << first.error().message;
+    EXPECT_EQ(first->size(), 1u) << "another tag of the repository remains: the digest stays";
+    auto last = store_->remove("reg.example/x:2", false, false, nullptr);
+    ASSERT_TRUE(last) << last.error().message;
+    ASSERT_GE(last->size(), 3u) << "untag :2, untag the digest, delete the image and its layer (as dockerd)";
+    EXPECT_EQ((*last)[1].untagged, by_digest->familiar());
+    EXPECT_EQ((*last)[2].deleted, id);
+    EXPECT_FALSE(store_->resolve(id)) << "the image had no other name: it must be gone";
+}
+
 TEST_F(ImageStoreTest, SharedLayersStayWhileAnImageUsesThem) {
     load(*store_, docker_archive({{"a.txt", "base"}}, "base:1"));
     load(*store_, docker_archive({{"a.txt", "base"}, {"b.txt", "top"}}, "app:1"));
