@@ -3,7 +3,8 @@
 # registry, side by side in one run (see bench/README.md):
 #   berth pull (berthd, private root)  vs  docker pull (Debian's dockerd, private root)
 #   vs skopeo copy to a fresh dir:  vs  the floor: download every layer blob and
-#   gunzip it to /dev/null, 3 at a time, as a pull would.
+#   gunzip it to /dev/null, 3 at a time, as a pull would  vs  the same piped
+#   into tar -x (the floor for a pull that writes the files).
 # Each timed run starts cold: the image is removed (and `sync`ed) first, skopeo
 # gets an empty directory.
 #
@@ -136,18 +137,31 @@ echo "$manifest" | jq -r '.layers[].digest' > "$work/layers.txt"
 echo "  $(wc -l < "$work/layers.txt") layers, $(echo "$manifest" | jq '[.layers[].size] | add / 1048576 | round') MiB compressed"
 
 # The floor: every layer's bytes over HTTP and through gunzip, nothing written.
+# And the floor with the files: the same, untarred by GNU tar into a fresh
+# directory per layer on the store's filesystem (where creating files can cost
+# more than all the rest, see bench/README.md).
 cat > "$work/floor.sh" <<EOF
 #!/bin/sh
 set -e
 xargs -P $parallel -I{} sh -c 'curl -sf http://$host/v2/bench/pull/blobs/{} | gunzip > /dev/null' < $work/layers.txt
 EOF
-chmod +x "$work/floor.sh"
+cat > "$work/floor-tar.sh" <<EOF
+#!/bin/sh
+set -e
+rm -rf $work/untar
+mkdir $work/untar
+xargs -P $parallel -I{} sh -c 'mkdir $work/untar/{} && curl -sf http://$host/v2/bench/pull/blobs/{} | gunzip | tar -x -C $work/untar/{}' < $work/layers.txt
+EOF
+chmod +x "$work/floor.sh" "$work/floor-tar.sh"
 
 # ---------------------------------------------------------------- timed pulls
 hyperfine -N --warmup 1 --runs "$runs" --export-json "$work/pull-berth.json" \
     --prepare "sh -c '$bcli rmi -f $name >/dev/null 2>&1; sync'" -n berth "$bcli pull -q $name"
-[ -z "$($bcli images -q)" ] || $bcli images
 $bcli rmi -f "$name" >/dev/null
+[ -z "$($bcli images -q)" ] || die "berth: 'rmi -f $name' left an image: each pull would not start cold"
+# Nor blobs, which a pull would unpack instead of downloading (resume).
+[ -z "$(ls "$work/berthd/data/image/content/blobs/sha256")" ] ||
+    die "berth: 'rmi -f $name' left blobs: each pull would not start cold"
 hyperfine -N --warmup 1 --runs "$runs" --export-json "$work/pull-docker.json" \
     --prepare "sh -c '$dcli rmi -f $name >/dev/null 2>&1; sync'" -n docker "$dcli pull -q $name"
 $dcli rmi -f "$name" >/dev/null
@@ -156,16 +170,21 @@ hyperfine -N --warmup 1 --runs "$runs" --export-json "$work/pull-skopeo.json" \
     -n skopeo "skopeo copy -q --src-tls-verify=false docker://$name dir:$work/skopeo"
 hyperfine -N --warmup 1 --runs "$runs" --export-json "$work/pull-floor.json" \
     -n floor "$work/floor.sh"
+hyperfine -N --warmup 1 --runs "$runs" --export-json "$work/pull-floor-tar.json" \
+    --prepare "sh -c 'rm -rf $work/untar; sync'" -n floor-tar "$work/floor-tar.sh"
+rm -rf "$work/untar"
 
 median() { jq '.results[0].median * 100 | round / 100' "$work/pull-$1.json"; }
-b=$(median berth) d=$(median docker) s=$(median skopeo) f=$(median floor)
+b=$(median berth) d=$(median docker) s=$(median skopeo) f=$(median floor) ft=$(median floor-tar)
 echo
 echo "pull of $name ($runs runs each): medians (s)"
 echo "  berth   $b"
 echo "  docker  $d"
 echo "  skopeo  $s   (to dir:, no unpacking)"
 echo "  floor   $f   (curl | gunzip, $parallel at a time)"
+echo "  floor-tar $ft (curl | gunzip | tar -x, $parallel at a time)"
 echo "  docker/berth = $(jq -n "$d / $b * 100 | round / 100")  (target >= 1.5)"
 echo "  berth/floor  = $(jq -n "$b / $f * 100 | round / 100")  (target <= 1.3)"
+echo "  berth/floor-tar = $(jq -n "$b / $ft * 100 | round / 100")"
 jq -s '[.[].results[0]]' "$work"/pull-*.json > "$results/image_pull-$stamp.json"
 echo "  JSON: $results/image_pull-$stamp.json"
