@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <filesystem>
+#include <functional>
 #include <mutex>
 #include <thread>
 
@@ -61,59 +62,60 @@ struct Staging {
     }
 };
 
-// A layer whose blob an earlier, failed pull verified and kept: unpacked from the
-// content store, no request made. Touching the blob restarts its grace period, so
-// a sweep does not take it while the image is being committed.
-Result<image::StagedLayer> stage_kept_layer(image::ImageStore& store, Staging& staging, const image::Descriptor& d,
-                                            const image::Digest& diff_id, const ProgressFn& progress) {
-    BERTH_TRYV(store.content().touch(d.digest));
+// Unpacks a layer's blob bytes from `in` into a new staging directory; `verify`
+// runs once they are unpacked and returns the digest of the blob kept for it.
+Result<image::StagedLayer> unpack_layer(image::ImageStore& store, Staging& staging, const image::Descriptor& d,
+                                        const image::Digest& diff_id, ByteReader& in,
+                                        const std::function<Result<image::Digest>()>& verify) {
     image::StagedLayer layer;
     layer.dir = BERTH_TRY(store.new_staging_dir());
     staging.add(layer.dir);
     auto dirfd = BERTH_TRY(open_fd(layer.dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-    auto blob = BERTH_TRY(store.content().open_blob(d.digest));
-    FdReader in(blob.get());
     auto applied = BERTH_TRY(image::apply_layer(in, dirfd.get()));
-    progress({short_hex(d.digest), "Download complete"});
+    layer.blob = BERTH_TRY(verify());
     if (applied.diff_id != diff_id)
         return fail("uncompressed content has digest " + applied.diff_id.str() + " but the image config says " +
                     diff_id.str());
-    layer.blob = d.digest;
     layer.diff_id = applied.diff_id;
     layer.media_type = d.media_type;
     layer.size = static_cast<std::int64_t>(applied.unpacked_size);
     return layer;
 }
 
+// A layer whose blob an earlier, failed pull verified and kept: unpacked from the
+// content store, no request made. Touching the blob restarts its grace period, so
+// a sweep does not take it while the image is being committed.
+Result<image::StagedLayer> stage_kept_layer(image::ImageStore& store, Staging& staging, const image::Descriptor& d,
+                                            const image::Digest& diff_id, const ProgressFn& progress) {
+    BERTH_TRYV(store.content().touch(d.digest));
+    auto blob = BERTH_TRY(store.content().open_blob(d.digest));
+    FdReader in(blob.get());
+    return unpack_layer(store, staging, d, diff_id, in, [&]() -> Result<image::Digest> {
+        progress({short_hex(d.digest), "Download complete"});
+        return d.digest;
+    });
+}
+
 // One attempt at a layer: download, verify, unpack, all in one pass over the bytes.
 Result<image::StagedLayer> fetch_layer_once(Repository& repo, image::ImageStore& store, Staging& staging,
                                             const image::Descriptor& d, const image::Digest& diff_id,
                                             const ProgressFn& progress) {
-    image::StagedLayer layer;
-    layer.dir = BERTH_TRY(store.new_staging_dir());
-    staging.add(layer.dir);
-    auto dirfd = BERTH_TRY(open_fd(layer.dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC));
     auto resp = BERTH_TRY(repo.blob(d.digest));
     // The writer refuses bytes past the descriptor's size and, at commit, content
     // whose digest differs: the blob is verified on the same pass that unpacks it.
     auto blob = BERTH_TRY(store.content().writer(d.digest, static_cast<std::uint64_t>(d.size)));
     ProgressReader counted(resp.body(), short_hex(d.digest), d.size, progress);
     TeeReader tee(counted, *blob);
-    auto applied = BERTH_TRY(image::apply_layer(tee, dirfd.get()));
-    // Whatever follows the compressed stream still counts towards the digest.
-    char sink[16384];
-    while (BERTH_TRY(tee.read(sink, sizeof sink)) > 0) {
-    }
-    progress({short_hex(d.digest), "Verifying Checksum"});
-    layer.blob = BERTH_TRY(blob->commit());
-    progress({short_hex(d.digest), "Download complete"});
-    if (applied.diff_id != diff_id)
-        return fail("uncompressed content has digest " + applied.diff_id.str() + " but the image config says " +
-                    diff_id.str());
-    layer.diff_id = applied.diff_id;
-    layer.media_type = d.media_type;
-    layer.size = static_cast<std::int64_t>(applied.unpacked_size);
-    return layer;
+    return unpack_layer(store, staging, d, diff_id, tee, [&]() -> Result<image::Digest> {
+        // Whatever follows the compressed stream still counts towards the digest.
+        char sink[16384];
+        while (BERTH_TRY(tee.read(sink, sizeof sink)) > 0) {
+        }
+        progress({short_hex(d.digest), "Verifying Checksum"});
+        auto got = BERTH_TRY(blob->commit());
+        progress({short_hex(d.digest), "Download complete"});
+        return got;
+    });
 }
 
 Result<image::StagedLayer> fetch_layer(Repository& repo, image::ImageStore& store, Staging& staging,

@@ -40,9 +40,7 @@ std::string registry_ca(const RepositoryOptions& opts, std::string_view domain) 
 
 // The "host:port" whose certs.d entry applies: the mirror's when there is one.
 std::string trust_domain(const image::Reference& ref, const RepositoryOptions& opts) {
-    if (!opts.endpoint) return ref.domain;
-    const auto& e = *opts.endpoint;
-    return (e.host.find(':') != std::string::npos ? "[" + e.host + "]" : e.host) + ":" + std::to_string(e.port);
+    return opts.endpoint ? opts.endpoint->authority() : ref.domain;
 }
 
 ClientOptions client_options(RepositoryOptions opts, std::string_view domain) {
@@ -50,6 +48,7 @@ ClientOptions client_options(RepositoryOptions opts, std::string_view domain) {
     return opts.http;
 }
 
+// Where requests go: the mirror given, else the reference's registry.
 Url base_url(const image::Reference& ref, const RepositoryOptions& opts) {
     if (!opts.endpoint) return registry_base(ref.domain, opts.insecure_registries, !registry_ca(opts, ref.domain).empty());
     Url u = *opts.endpoint;

@@ -145,8 +145,7 @@ class PlainConnection final : public Connection {
 // §9.3.6, CONNECT). The answer's head is read a byte at a time: nothing past it
 // may be consumed, the TLS handshake that follows owns the stream.
 Result<void> open_tunnel(int fd, const Url& url, const Url& proxy) {
-    std::string authority = (url.host.find(':') != std::string::npos ? "[" + url.host + "]" : url.host) + ":" +
-                            std::to_string(url.port);
+    std::string authority = url.authority();
     std::string request = "CONNECT " + authority + " HTTP/1.1\r\nHost: " + authority +
                           "\r\nUser-Agent: berth/" BERTH_VERSION "\r\n\r\n";
     for (std::string_view rest = request; !rest.empty();) {

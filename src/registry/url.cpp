@@ -10,6 +10,10 @@ std::string Url::origin() const {
     return (tls ? "https://" : "http://") + h + (default_port ? "" : ":" + std::to_string(port));
 }
 
+std::string Url::authority() const {
+    return (host.find(':') != std::string::npos ? "[" + host + "]" : host) + ":" + std::to_string(port);
+}
+
 Result<Url> parse_url(std::string_view text) {
     Url u;
     std::string_view rest = text;

@@ -18,6 +18,8 @@ struct Url {
     // "https://host[:port]" (port left out when it is the scheme's default).
     std::string origin() const;
     std::string str() const { return origin() + target; }
+    // "host:port" with the port always given ("[::1]:443"): a CONNECT target, a certs.d name.
+    std::string authority() const;
 };
 
 // Parses "http://h:p/path?q" or "https://..."; other schemes and missing hosts are

@@ -12,40 +12,23 @@ import re
 import socket
 import threading
 
+from tcp_server import TcpServer
+
 BLOB_GET = re.compile(rb"^GET (/v2/\S+/blobs/sha256:[0-9a-f]{64}) ")
 
 
-class FlakyProxy:
+class FlakyProxy(TcpServer):
     def __init__(self, upstream: str, cut_after: int = 1000, should_cut=lambda path, seen: seen == 0):
+        super().__init__()
         self.upstream = upstream.rsplit(":", 1)
         self.cut_after = cut_after
         self.should_cut = should_cut
         self.cut: list[str] = []
         self.gets: list[str] = []
         self._lock = threading.Lock()
-        self._sock = socket.socket()
-        self._sock.bind(("127.0.0.1", 0))
-        self._sock.listen(16)
-        self.host = f"127.0.0.1:{self._sock.getsockname()[1]}"
-        self._stop = False
+        self.host = f"127.0.0.1:{self.port}"
 
-    def __enter__(self):
-        threading.Thread(target=self._accept, daemon=True).start()
-        return self
-
-    def __exit__(self, *exc):
-        self._stop = True
-        self._sock.close()
-
-    def _accept(self):
-        while not self._stop:
-            try:
-                client, _ = self._sock.accept()
-            except OSError:
-                return
-            threading.Thread(target=self._serve, args=(client,), daemon=True).start()
-
-    def _serve(self, client: socket.socket):
+    def serve(self, client: socket.socket):
         with client, socket.create_connection((self.upstream[0], int(self.upstream[1]))) as up:
             head = b""
             while b"\r\n\r\n" not in head:
@@ -65,7 +48,7 @@ class FlakyProxy:
             # The registry is asked to close after the answer (no keep-alive here).
             head = head.replace(b"\r\n\r\n", b"\r\nConnection: close\r\n\r\n", 1)
             up.sendall(head)
-            threading.Thread(target=self._pump, args=(client, up), daemon=True).start()
+            threading.Thread(target=self.pump, args=(client, up), daemon=True).start()
             sent = 0
             while True:
                 data = up.recv(65536)
@@ -77,11 +60,3 @@ class FlakyProxy:
                     return
                 client.sendall(data)
                 sent += len(data)
-
-    @staticmethod
-    def _pump(client: socket.socket, up: socket.socket):
-        try:
-            while data := client.recv(65536):
-                up.sendall(data)
-        except OSError:
-            pass

@@ -12,34 +12,19 @@ from __future__ import annotations
 import socket
 import threading
 
+from tcp_server import TcpServer
 
-class ForwardProxy:
+
+class ForwardProxy(TcpServer):
     def __init__(self, upstream: str):
+        super().__init__()
         host, port = upstream.rsplit(":", 1)
         self.upstream = (host, int(port))
         self.requests: list[tuple[str, str]] = []  # (method, target) as the client sent them
         self._lock = threading.Lock()
-        self._sock = socket.socket()
-        self._sock.bind(("127.0.0.1", 0))
-        self._sock.listen(16)
-        self.url = f"http://127.0.0.1:{self._sock.getsockname()[1]}"
+        self.url = f"http://127.0.0.1:{self.port}"
 
-    def __enter__(self):
-        threading.Thread(target=self._accept, daemon=True).start()
-        return self
-
-    def __exit__(self, *exc):
-        self._sock.close()
-
-    def _accept(self):
-        while True:
-            try:
-                client, _ = self._sock.accept()
-            except OSError:
-                return
-            threading.Thread(target=self._serve, args=(client,), daemon=True).start()
-
-    def _serve(self, client: socket.socket):
+    def serve(self, client: socket.socket):
         with client:
             head = b""
             while b"\r\n\r\n" not in head:
@@ -63,17 +48,5 @@ class ForwardProxy:
                         return
                     path = "/" + target[len("http://"):].partition("/")[2]
                     up.sendall(f"{method} {path} {version}\r\n".encode() + rest)
-                threading.Thread(target=self._pump, args=(client, up), daemon=True).start()
-                self._pump(up, client)
-
-    @staticmethod
-    def _pump(src: socket.socket, dst: socket.socket):
-        try:
-            while data := src.recv(65536):
-                dst.sendall(data)
-        except OSError:
-            pass
-        try:
-            dst.shutdown(socket.SHUT_WR)
-        except OSError:
-            pass
+                threading.Thread(target=self.pump, args=(client, up, True), daemon=True).start()
+                self.pump(up, client, True)

@@ -23,6 +23,11 @@ TEST(RegistryUrlTest, DefaultsPortAndPathByScheme) {
     EXPECT_EQ(u->str(), "https://auth.docker.io/");
 }
 
+TEST(RegistryUrlTest, AuthorityAlwaysNamesThePort) {
+    EXPECT_EQ(parse_url("https://r.example/v2/")->authority(), "r.example:443");
+    EXPECT_EQ(parse_url("http://[::1]:5000/")->authority(), "[::1]:5000");
+}
+
 TEST(RegistryUrlTest, KeepsIpv6HostsWithoutBrackets) {
     auto u = parse_url("http://[::1]:8080/token");
     ASSERT_TRUE(u) << u.error().message;
