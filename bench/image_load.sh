@@ -18,45 +18,18 @@
 #                      removed and rebuilt each time)
 set -eu
 
-here=$(cd "$(dirname "$0")" && pwd)
-repo=$(cd "$here/.." && pwd)
-berthd=${BERTHD:-$repo/build/berthd}
-berth=${BERTH:-$repo/build/berth}
-docker_cli=${BERTH_DOCKER_CLI:-/usr/bin/docker}
+. "$(dirname "$0")/common.sh"
 load_runs=${LOAD_RUNS:-5}
 list_runs=${LIST_RUNS:-30}
 tags=${TAGS:-500}
 layers=${LAYERS:-8}
 work=${BENCH_DIR:-/var/tmp/berth-bench-image}
-results=$here/results
-py=/usr/bin/python3
-export PYTHONPATH="$repo/tests/integration"
-
-die() { echo "image_load.sh: $*" >&2; exit 1; }
-[ "$(id -u)" -eq 0 ] || die "must run as root (both daemons need it)"
 for t in hyperfine jq "$docker_cli"; do
     command -v "$t" >/dev/null || die "$t is not installed (scripts/setup.sh)"
 done
 
 berthd_pid=""
-cleanup() {
-    if [ -n "$berthd_pid" ] && kill -0 "$berthd_pid" 2>/dev/null; then
-        kill -TERM "$berthd_pid"
-        i=0
-        while kill -0 "$berthd_pid" 2>/dev/null && [ $i -lt 150 ]; do sleep 0.1; i=$((i + 1)); done
-        kill -KILL "$berthd_pid" 2>/dev/null || true
-    fi
-    [ -f "$work/dockerd/fixture.json" ] && $py "$repo/tests/integration/dockerd.py" stop "$work/dockerd"
-    # Whatever berthd left mounted (a bug to report, but not to leave on the host).
-    grep -o " $work/[^ ]*" /proc/self/mountinfo | sort -r | while read -r m; do umount -l "$m"; done
-    rm -rf "$work"
-}
-rm -rf "$work"
-mkdir -p "$work" "$results"
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-stamp=$(date -u +%Y%m%dT%H%M%SZ)
+start_work
 debian_tag=berth-bench/debian:bookworm
 busybox_tag=berth-bench/busybox:latest
 

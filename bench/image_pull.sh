@@ -18,45 +18,17 @@
 #                      removed and rebuilt each time)
 set -eu
 
-here=$(cd "$(dirname "$0")" && pwd)
-repo=$(cd "$here/.." && pwd)
-berthd=${BERTHD:-$repo/build/berthd}
-berth=${BERTH:-$repo/build/berth}
-docker_cli=${BERTH_DOCKER_CLI:-/usr/bin/docker}
+. "$(dirname "$0")/common.sh"
 runs=${RUNS:-5}
 extra_mb=${EXTRA_MB:-36}
 parallel=${PARALLEL:-3}
 work=${BENCH_DIR:-/var/tmp/berth-bench-pull}
-results=$here/results
-py=/usr/bin/python3
-export PYTHONPATH="$repo/tests/integration"
-
-die() { echo "image_pull.sh: $*" >&2; exit 1; }
-[ "$(id -u)" -eq 0 ] || die "must run as root (both daemons need it)"
 for t in hyperfine jq curl gunzip skopeo "$docker_cli" "$berthd" "$berth"; do
     command -v "$t" >/dev/null || die "$t is not installed (scripts/setup.sh, scripts/build.sh)"
 done
 
 berthd_pid="" registry_pid=""
-stop_pid() {
-    kill -0 "$1" 2>/dev/null || return 0
-    kill -TERM "$1"
-    i=0
-    while kill -0 "$1" 2>/dev/null && [ $i -lt 150 ]; do sleep 0.1; i=$((i + 1)); done
-    kill -KILL "$1" 2>/dev/null || true
-}
-cleanup() {
-    [ -n "$berthd_pid" ] && stop_pid "$berthd_pid"
-    [ -n "$registry_pid" ] && stop_pid "$registry_pid"
-    [ -f "$work/dockerd/fixture.json" ] && $py "$repo/tests/integration/dockerd.py" stop "$work/dockerd"
-    grep -o " $work/[^ ]*" /proc/self/mountinfo | sort -r | while read -r m; do umount -l "$m"; done
-    rm -rf "$work"
-}
-rm -rf "$work"
-mkdir -p "$work" "$results"
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-stamp=$(date -u +%Y%m%dT%H%M%SZ)
+start_work
 
 # ---------------------------------------------------------------- the image
 # Debian 12 minbase in 8 layers plus 3 layers of generated files: half random

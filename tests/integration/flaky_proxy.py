@@ -30,12 +30,9 @@ class FlakyProxy(TcpServer):
 
     def serve(self, client: socket.socket):
         with client, socket.create_connection((self.upstream[0], int(self.upstream[1]))) as up:
-            head = b""
-            while b"\r\n\r\n" not in head:
-                chunk = client.recv(65536)
-                if not chunk:
-                    return
-                head += chunk
+            head = self.read_head(client)
+            if head is None:
+                return
             m = BLOB_GET.match(head)
             cut = False
             if m:

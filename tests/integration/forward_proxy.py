@@ -26,12 +26,9 @@ class ForwardProxy(TcpServer):
 
     def serve(self, client: socket.socket):
         with client:
-            head = b""
-            while b"\r\n\r\n" not in head:
-                chunk = client.recv(65536)
-                if not chunk:
-                    return
-                head += chunk
+            head = self.read_head(client)
+            if head is None:
+                return
             line, _, rest = head.partition(b"\r\n")
             method, target, version = line.decode().split(" ", 2)
             with self._lock:

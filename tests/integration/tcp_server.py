@@ -38,6 +38,17 @@ class TcpServer:
         raise NotImplementedError
 
     @staticmethod
+    def read_head(client: socket.socket) -> bytes | None:
+        """Bytes up to and past a request head's blank line; None if the client left first."""
+        head = b""
+        while b"\r\n\r\n" not in head:
+            chunk = client.recv(65536)
+            if not chunk:
+                return None
+            head += chunk
+        return head
+
+    @staticmethod
     def pump(src: socket.socket, dst: socket.socket, half_close: bool = False):
         """Copies src to dst until src ends; `half_close` then ends dst's sending side."""
         try:
