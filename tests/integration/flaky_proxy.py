@@ -1,6 +1,7 @@
 """A TCP proxy in front of a registry that cuts the first response to each blob
 GET after a few bytes (a connection dropped mid-layer), then passes everything
-through: what a client must survive by retrying.
+through: what a client must survive by retrying. With cut=False it only
+watches: every request line it passed is in `requests` ("PATCH /v2/x/... HTTP/1.1").
 
     with FlakyProxy("127.0.0.1:5000") as p: ... p.host, p.cut (blob paths cut)
 """
@@ -15,10 +16,12 @@ BLOB_GET = re.compile(rb"^GET (/v2/\S+/blobs/sha256:[0-9a-f]{64}) ")
 
 
 class FlakyProxy:
-    def __init__(self, upstream: str, cut_after: int = 1000):
+    def __init__(self, upstream: str, cut_after: int = 1000, cut: bool = True):
         self.upstream = upstream.rsplit(":", 1)
         self.cut_after = cut_after
+        self.cutting = cut
         self.cut: list[str] = []
+        self.requests: list[str] = []
         self._lock = threading.Lock()
         self._sock = socket.socket()
         self._sock.bind(("127.0.0.1", 0))
@@ -50,7 +53,9 @@ class FlakyProxy:
                 if not chunk:
                     return
                 head += chunk
-            m = BLOB_GET.match(head)
+            with self._lock:
+                self.requests.append(head.split(b"\r\n", 1)[0].decode(errors="replace"))
+            m = BLOB_GET.match(head) if self.cutting else None
             cut = False
             if m:
                 with self._lock:
