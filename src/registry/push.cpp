@@ -172,10 +172,12 @@ Result<PushResult> push_tag(image::ImageStore& store, Repository& repo, const Pr
 Result<std::vector<PushResult>> push_image(image::ImageStore& store, const image::Reference& ref,
                                            const PushOptions& opts, const ProgressFn& progress) {
     if (ref.digest) return fail_as(ErrorKind::invalid_argument, "cannot push a digest reference");
+    // dockerd says which repository first, then whether there is anything to push:
+    // a missing image is an error in the stream, not an HTTP status.
+    progress({"", "The push refers to repository [" + ref.familiar_repository() + "]"});
     auto tags = BERTH_TRY(tags_to_push(store, ref));
     image::Reference repo_ref = ref;
     repo_ref.tag.clear();
-    progress({"", "The push refers to repository [" + ref.familiar_repository() + "]"});
     auto tmp_dir = BERTH_TRY(store.new_staging_dir());
     struct RemoveTmp {
         std::string dir;

@@ -35,6 +35,16 @@ std::string ssl_error_text() {
     return buf;
 }
 
+// Whether the pending TLS error is the server's alert about our certificate
+// (RFC 8446 §4.4.2.4: "certificate_required" when none was sent; TLS 1.2 servers
+// say "bad_certificate"). With TLS 1.3 it arrives on the first read, after the
+// handshake. Not a network fault: retrying cannot help.
+bool refused_client_certificate() {
+    int reason = ERR_GET_REASON(ERR_peek_error());
+    return reason == SSL_R_SSLV3_ALERT_BAD_CERTIFICATE || reason == SSL_R_TLSV13_ALERT_CERTIFICATE_REQUIRED ||
+           reason == SSL_R_TLSV1_ALERT_UNKNOWN_CA;
+}
+
 void set_io_timeout(int fd, int ms) {
     timeval tv{ms / 1000, (ms % 1000) * 1000};
     ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
@@ -196,6 +206,9 @@ class TlsConnection final : public Connection {
             int e = SSL_get_error(c_.ssl_, n);
             if (e == SSL_ERROR_ZERO_RETURN) return 0;
             if (e == SSL_ERROR_SYSCALL) return io_error("read from registry");
+            if (refused_client_certificate())
+                return fail_as(ErrorKind::unauthorized, "read from registry: TLS: the registry refused the client certificate, or wants one "
+                            "(certs.d: <host:port>/client.cert and client.key): " + ssl_error_text());
             return unavailable("read from registry: TLS: " + ssl_error_text());
         }
         TlsConnection& c_;
@@ -243,6 +256,9 @@ Result<std::unique_ptr<Connection>> tls_handshake(UniqueFd fd, const Url& url, c
         SSL_set1_host(ssl, url.host.c_str());
     }
     if (SSL_connect(ssl) != 1) {
+        if (refused_client_certificate())
+            return fail_as(ErrorKind::unauthorized, "TLS handshake with " + url.origin() + ": the registry refused the client certificate, or "
+                        "wants one (certs.d: <host:port>/client.cert and client.key): " + ssl_error_text());
         long verify = SSL_get_verify_result(ssl);
         std::string why = verify != X509_V_OK ? X509_verify_cert_error_string(verify) : ssl_error_text();
         // A certificate problem will not go away on a retry: not `unavailable`.

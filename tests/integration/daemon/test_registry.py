@@ -481,7 +481,7 @@ def test_registry_requiring_client_certificates_takes_the_one_in_certs_d(mtls_re
     try:
         name = pushed(with_cert, reg, tmp_path)
         r = without.cli("pull", name, timeout=120).failed()
-        assert "certificate" in r.stderr, "the refusal names the certificate\n" + r.describe()
+        assert "refused the client certificate" in r.stderr, "the refusal names the certificate\n" + r.describe()
         with_cert.cli("rmi", name).ok()
         with_cert.cli("pull", name).ok()
     finally:
@@ -500,3 +500,22 @@ def test_a_client_certificate_without_its_key_is_an_error_naming_the_key(mtls_re
     finally:
         problems = d.stop()
     assert not problems, problems
+
+
+# ------------------------------------------------------------------ X-Registry-Auth and /auth, as dockerd answers
+
+def test_an_undecodable_x_registry_auth_is_taken_as_anonymous(berthd, other_berthd, registry, tmp_path):
+    name = pushed(berthd, registry, tmp_path)
+    resp = other_berthd.api("POST", f"/v1.41/images/create?fromImage={registry.host}/bb&tag=1",
+                            headers={"X-Registry-Auth": "!!!not base64"}, timeout=60)
+    assert resp.status == 200 and "error" not in resp.body.decode(), \
+        f"dockerd ignores a header it cannot decode; the anonymous pull works: {resp}"
+    assert image_id(other_berthd, name) == image_id(berthd, name)
+
+
+def test_pushing_what_is_not_there_is_an_error_in_the_stream(berthd, registry):
+    resp = berthd.api("POST", f"/v1.41/images/{registry.host}/nothing/push?tag=1")
+    assert resp.status == 200, f"dockerd starts the stream, then reports the error: {resp}"
+    msgs = messages(resp)
+    assert msgs[0] == {"status": f"The push refers to repository [{registry.host}/nothing]"}, msgs
+    assert msgs[-1]["error"] == f"An image does not exist locally with the tag: {registry.host}/nothing", msgs
