@@ -116,8 +116,14 @@ Result<void> push_blob(Repository& repo, const PushBlob& b, const std::string& i
         progress({id, "Layer already exists"});
         return {};
     }
-    auto upload = BERTH_TRY(repo.start_upload(b.digest, b.mount_from));
-    if (upload.mounted) {
+    auto upload = repo.start_upload(b.digest, b.mount_from);
+    // A mount the registry refuses outright (the source is not readable with these
+    // credentials, or the registry wants no mount parameters) is no reason to
+    // fail the push: upload instead, as docker does. Network failures stand.
+    if (!upload && !b.mount_from.empty() && upload.error().kind != ErrorKind::unavailable)
+        upload = repo.start_upload(b.digest);
+    if (!upload) return std::unexpected(upload.error());
+    if (upload->mounted) {
         progress({id, "Mounted from " + b.mount_from});
         return {};
     }
@@ -125,7 +131,7 @@ Result<void> push_blob(Repository& repo, const PushBlob& b, const std::string& i
     auto fd = BERTH_TRY(open_fd(b.path, O_RDONLY | O_CLOEXEC));
     FdReader file(fd.get());
     ProgressReader counted(file, id, "Pushing", b.size, progress);
-    BERTH_TRYV(repo.write_upload(upload, b.digest, static_cast<std::uint64_t>(b.size), counted));
+    BERTH_TRYV(repo.write_upload(*upload, b.digest, static_cast<std::uint64_t>(b.size), counted));
     progress({id, "Pushed"});
     return {};
 }

@@ -519,3 +519,15 @@ def test_pushing_what_is_not_there_is_an_error_in_the_stream(berthd, registry):
     msgs = messages(resp)
     assert msgs[0] == {"status": f"The push refers to repository [{registry.host}/nothing]"}, msgs
     assert msgs[-1]["error"] == f"An image does not exist locally with the tag: {registry.host}/nothing", msgs
+
+
+def test_a_mount_source_the_token_does_not_cover_falls_back_to_uploading(berthd, token_registry, tmp_path):
+    reg, tokens = token_registry
+    berthd.cli("login", "-u", "alice", "--password-stdin", reg.host, input="s3cret\n").ok()
+    first = pushed(berthd, reg, tmp_path, repo="team/a", tag="1")
+    berthd.cli("tag", first, f"{reg.host}/team/b:1").ok()
+    tokens.denied.add("team/a")
+    r = berthd.cli("push", f"{reg.host}/team/b:1").ok()
+    assert any(q["scopes"] == ["repository:team/b:pull,push", "repository:team/a:pull"] for q in tokens.requests), \
+        f"the token is asked with pull access to the mount source: {tokens.requests}"
+    assert r.stdout.count("Pushed") == 4 and "Mounted" not in r.stdout, r.describe()
