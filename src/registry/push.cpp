@@ -4,9 +4,11 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <filesystem>
 #include <map>
 #include <set>
+#include <thread>
 
 #include "base/file.hpp"
 #include "base/json.hpp"
@@ -20,6 +22,8 @@ namespace berth::registry {
 namespace {
 
 namespace mt = image::media_type;
+
+constexpr int kUploadAttempts = 3;  // a connection dropped mid-upload restarts the layer
 
 std::string short_hex(const image::Digest& d) { return d.hex.substr(0, 12); }
 
@@ -111,11 +115,9 @@ Result<std::vector<PreparedTag>> prepare(image::ImageStore& store, const image::
     return out;
 }
 
-Result<void> push_blob(Repository& repo, const PushBlob& b, const std::string& id, const ProgressFn& progress) {
-    if (BERTH_TRY(repo.blob_exists(b.digest))) {
-        progress({id, "Layer already exists"});
-        return {};
-    }
+// The upload of one layer into a fresh session: mounted if `b.mount_from` allows.
+Result<void> upload_layer_once(Repository& repo, const PushBlob& b, const std::string& id,
+                               const ProgressFn& progress) {
     auto upload = repo.start_upload(b.digest, b.mount_from);
     // A mount the registry refuses outright (the source is not readable with these
     // credentials, or the registry wants no mount parameters) is no reason to
@@ -134,6 +136,21 @@ Result<void> push_blob(Repository& repo, const PushBlob& b, const std::string& i
     BERTH_TRYV(repo.write_upload(*upload, b.digest, static_cast<std::uint64_t>(b.size), counted));
     progress({id, "Pushed"});
     return {};
+}
+
+Result<void> push_blob(Repository& repo, const PushBlob& b, const std::string& id, const ProgressFn& progress) {
+    if (BERTH_TRY(repo.blob_exists(b.digest))) {
+        progress({id, "Layer already exists"});
+        return {};
+    }
+    for (int attempt = 1;; ++attempt) {
+        auto done = upload_layer_once(repo, b, id, progress);
+        // A connection that broke mid-upload is worth a new session from the start;
+        // a registry's refusal is not.
+        if (done || done.error().kind != ErrorKind::unavailable || attempt == kUploadAttempts) return done;
+        progress({id, "Retrying in " + std::to_string(attempt) + (attempt == 1 ? " second" : " seconds")});
+        std::this_thread::sleep_for(std::chrono::seconds(attempt));
+    }
 }
 
 std::string manifest_json(const image::ImageConfig& cfg, const std::vector<std::pair<std::string, PushBlob*>>& layers) {

@@ -531,3 +531,18 @@ def test_a_mount_source_the_token_does_not_cover_falls_back_to_uploading(berthd,
     assert any(q["scopes"] == ["repository:team/b:pull,push", "repository:team/a:pull"] for q in tokens.requests), \
         f"the token is asked with pull access to the mount source: {tokens.requests}"
     assert r.stdout.count("Pushed") == 4 and "Mounted" not in r.stdout, r.describe()
+
+
+def test_an_upload_dropped_mid_layer_is_retried_in_a_new_session(berthd, other_berthd, registry, tmp_path):
+    berthd.cli("load", "-i", str(images.busybox_docker_archive(tmp_path / "bb.tar"))).ok()
+    with FlakyProxy(registry.host, cut=False, cut_uploads=2) as proxy:
+        name = f"{proxy.host}/bb:1"
+        berthd.cli("tag", "busybox:latest", name).ok()
+        r = berthd.cli("push", name).ok()
+        assert len(proxy.uploads_cut) == 2, proxy.requests
+    assert "Retrying in 1 second" in r.stdout and "Retrying in 2 seconds" in r.stdout, \
+        "the first layer's upload is cut twice, and tried a third time\n" + r.describe()
+    assert r.stdout.count("Pushed") == 4, r.describe()
+    # The registry behind the proxy has the whole image.
+    other_berthd.cli("pull", f"{registry.host}/bb:1").ok()
+    assert image_id(other_berthd, f"{registry.host}/bb:1") == image_id(berthd, name)
