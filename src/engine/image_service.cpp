@@ -121,8 +121,8 @@ void ImageService::record_layer_sources(const std::string& image_id, const image
     if (!summary) return;
     for (const auto& chain : summary->chain) {
         auto layer = store().layer(chain);
-        auto blob = layer ? image::parse_digest(layer->blob) : Result<image::Digest>(fail("no layer"));
-        if (blob) (void)store().record_blob_source(*blob, ref.repository());
+        if (!layer) continue;
+        if (auto blob = image::parse_digest(layer->blob)) (void)store().record_blob_source(*blob, ref.repository());
     }
 }
 

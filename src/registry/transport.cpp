@@ -45,6 +45,11 @@ bool refused_client_certificate() {
            reason == SSL_R_TLSV1_ALERT_UNKNOWN_CA;
 }
 
+std::string client_certificate_refusal() {
+    return "the registry refused the client certificate, or wants one (certs.d: <host:port>/client.cert and "
+           "client.key): " + ssl_error_text();
+}
+
 void set_io_timeout(int fd, int ms) {
     timeval tv{ms / 1000, (ms % 1000) * 1000};
     ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
@@ -207,8 +212,7 @@ class TlsConnection final : public Connection {
             if (e == SSL_ERROR_ZERO_RETURN) return 0;
             if (e == SSL_ERROR_SYSCALL) return io_error("read from registry");
             if (refused_client_certificate())
-                return fail_as(ErrorKind::unauthorized, "read from registry: TLS: the registry refused the client certificate, or wants one "
-                            "(certs.d: <host:port>/client.cert and client.key): " + ssl_error_text());
+                return fail_as(ErrorKind::unauthorized, "read from registry: TLS: " + client_certificate_refusal());
             return unavailable("read from registry: TLS: " + ssl_error_text());
         }
         TlsConnection& c_;
@@ -257,8 +261,8 @@ Result<std::unique_ptr<Connection>> tls_handshake(UniqueFd fd, const Url& url, c
     }
     if (SSL_connect(ssl) != 1) {
         if (refused_client_certificate())
-            return fail_as(ErrorKind::unauthorized, "TLS handshake with " + url.origin() + ": the registry refused the client certificate, or "
-                        "wants one (certs.d: <host:port>/client.cert and client.key): " + ssl_error_text());
+            return fail_as(ErrorKind::unauthorized,
+                           "TLS handshake with " + url.origin() + ": " + client_certificate_refusal());
         long verify = SSL_get_verify_result(ssl);
         std::string why = verify != X509_V_OK ? X509_verify_cert_error_string(verify) : ssl_error_text();
         // A certificate problem will not go away on a retry: not `unavailable`.
