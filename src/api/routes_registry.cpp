@@ -60,7 +60,8 @@ void push_image(engine::ImageService& svc, http::Request& req, http::ResponseWri
     auto ref = image::parse_reference(name);
     if (!ref) return send_error(w, bad_request(ref.error().message));
     auto auth = request_auth(req);
-    stream_operation(w, [&](const registry::ProgressFn& progress) { return svc.push(*ref, auth, progress); });
+    stream_operation(
+        w, [&](const registry::ProgressFn& progress) { return svc.push(*ref, auth, progress); });
 }
 
 void login(engine::ImageService& svc, http::Request& req, http::ResponseWriter& w) {

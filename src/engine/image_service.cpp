@@ -122,7 +122,8 @@ void ImageService::record_layer_sources(const std::string& image_id, const image
     for (const auto& chain : summary->chain) {
         auto layer = store().layer(chain);
         if (!layer) continue;
-        if (auto blob = image::parse_digest(layer->blob)) (void)store().record_blob_source(*blob, ref.repository());
+        if (auto blob = image::parse_digest(layer->blob))
+            (void)store().record_blob_source(*blob, ref.repository());
     }
 }
 

@@ -154,7 +154,8 @@ Result<void> ImageStore::set_repo_digest(const Reference& ref, const std::string
 
 Result<void> ImageStore::record_blob_source(const Digest& blob, const std::string& repository) {
     std::lock_guard lock(mu_);
-    return md_->add_blob_source(blob.str(), repository, static_cast<std::int64_t>(std::time(nullptr)));
+    return md_->add_blob_source(blob.str(), repository,
+                                static_cast<std::int64_t>(std::time(nullptr)));
 }
 
 Result<std::vector<std::string>> ImageStore::blob_sources(const Digest& blob) {

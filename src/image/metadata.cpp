@@ -86,7 +86,8 @@ Result<std::unique_ptr<Metadata>> Metadata::open(const std::string& path) {
         return fail("database " + path + " has schema version " + std::to_string(version) +
                     ", newer than this berthd knows (" + std::to_string(kSchemaVersion) + ")");
     if (version == 0) BERTH_TRYV_CTX(db->exec_script(kSchema), "create schema in " + path);
-    if (version < 2) BERTH_TRYV_CTX(db->exec_script(kSchemaV2), "upgrade schema in " + path + " to version 2");
+    if (version < 2)
+        BERTH_TRYV_CTX(db->exec_script(kSchemaV2), "upgrade schema in " + path + " to version 2");
     return std::unique_ptr<Metadata>(new Metadata(std::move(db)));
 }
 
@@ -170,8 +171,9 @@ Result<void> Metadata::add_blob_source(const std::string& blob, const std::strin
 }
 
 Result<std::vector<std::string>> Metadata::blob_sources(const std::string& blob) {
-    return strings(*db_, "SELECT repository FROM blob_sources WHERE blob = ?1 ORDER BY seen DESC, repository",
-                   {blob});
+    return strings(
+        *db_, "SELECT repository FROM blob_sources WHERE blob = ?1 ORDER BY seen DESC, repository",
+        {blob});
 }
 
 Result<std::optional<LayerRow>> Metadata::layer(const std::string& chain_id) {

@@ -27,9 +27,14 @@ using ProgressFn = std::function<void(const ProgressEvent&)>;
 // `step` bytes and at the end: "Pushing" as an upload's body is read out.
 class ProgressReader final : public ByteReader {
   public:
-    ProgressReader(ByteReader& in, std::string id, std::string status, std::int64_t total, const ProgressFn& progress,
-                   std::int64_t step = 512 << 10)
-        : in_(in), id_(std::move(id)), status_(std::move(status)), total_(total), step_(step), progress_(progress) {}
+    ProgressReader(ByteReader& in, std::string id, std::string status, std::int64_t total,
+                   const ProgressFn& progress, std::int64_t step = 512 << 10)
+        : in_(in),
+          id_(std::move(id)),
+          status_(std::move(status)),
+          total_(total),
+          step_(step),
+          progress_(progress) {}
     Result<std::size_t> read(char* buf, std::size_t size) override;
 
   private:

@@ -31,8 +31,8 @@ std::string short_hex(const image::Digest& d) { return d.hex.substr(0, 12); }
 struct PushBlob {
     image::Digest digest;
     std::int64_t size = 0;
-    std::string path;         // a content-store blob, or a temporary under staging
-    std::string mount_from;   // another repository of the registry known to hold it, or ""
+    std::string path;        // a content-store blob, or a temporary under staging
+    std::string mount_from;  // another repository of the registry known to hold it, or ""
 };
 
 // One tag's image, its layers ready to go (progress id = short diff_id, blob).
@@ -66,22 +66,26 @@ Result<PushBlob> layer_blob(image::ImageStore& store, const image::LayerRow& row
 
 // The tags to push: ref's own, or every tag of its repository in the store,
 // sorted. dockerd's errors: a repository with no tags at all, a tag not there.
-Result<std::vector<std::string>> tags_to_push(image::ImageStore& store, const image::Reference& ref) {
+Result<std::vector<std::string>> tags_to_push(image::ImageStore& store,
+                                              const image::Reference& ref) {
     std::set<std::string> tags;
     for (const auto& image : BERTH_TRY(store.list()))
         for (const auto& name : image.repo_tags)
-            if (auto r = image::parse_reference(name); r && r->repository() == ref.repository()) tags.insert(r->tag);
+            if (auto r = image::parse_reference(name); r && r->repository() == ref.repository())
+                tags.insert(r->tag);
     if (tags.empty())
-        return fail_as(ErrorKind::not_found,
-                       "An image does not exist locally with the tag: " + ref.familiar_repository());
+        return fail_as(ErrorKind::not_found, "An image does not exist locally with the tag: " +
+                                                 ref.familiar_repository());
     if (ref.tag.empty()) return std::vector<std::string>(tags.begin(), tags.end());
-    if (!tags.contains(ref.tag)) return fail_as(ErrorKind::not_found, "tag does not exist: " + ref.familiar());
+    if (!tags.contains(ref.tag))
+        return fail_as(ErrorKind::not_found, "tag does not exist: " + ref.familiar());
     return std::vector<std::string>{ref.tag};
 }
 
 // A repository of the same registry (not `ref`'s own) the store saw `blob` in,
 // the most recent first; "" when there is none.
-Result<std::string> mount_source(image::ImageStore& store, const image::Digest& blob, const image::Reference& ref) {
+Result<std::string> mount_source(image::ImageStore& store, const image::Digest& blob,
+                                 const image::Reference& ref) {
     for (const auto& repo : BERTH_TRY(store.blob_sources(blob))) {
         auto source = image::parse_reference(repo);
         if (source && source->domain == ref.domain && source->path != ref.path) return source->path;
@@ -92,7 +96,8 @@ Result<std::string> mount_source(image::ImageStore& store, const image::Digest& 
 // Every tag's image and layers; each distinct layer blob made once (`blobs`, by
 // the stored blob's digest) and given its mount source.
 Result<std::vector<PreparedTag>> prepare(image::ImageStore& store, const image::Reference& repo_ref,
-                                         const std::vector<std::string>& tags, const std::string& tmp_dir,
+                                         const std::vector<std::string>& tags,
+                                         const std::string& tmp_dir,
                                          std::map<std::string, PushBlob>& blobs) {
     std::vector<PreparedTag> out;
     for (const auto& tag : tags) {
@@ -104,11 +109,13 @@ Result<std::vector<PreparedTag>> prepare(image::ImageStore& store, const image::
             auto row = BERTH_TRY(store.layer(chain));
             auto it = blobs.find(row.blob);
             if (it == blobs.end()) {
-                auto blob = BERTH_TRY(with_context(layer_blob(store, row, tmp_dir), "layer " + row.diff_id));
+                auto blob = BERTH_TRY(
+                    with_context(layer_blob(store, row, tmp_dir), "layer " + row.diff_id));
                 blob.mount_from = BERTH_TRY(mount_source(store, blob.digest, repo_ref));
                 it = blobs.emplace(row.blob, std::move(blob)).first;
             }
-            t.layers.emplace_back(short_hex(BERTH_TRY(image::parse_digest(row.diff_id))), &it->second);
+            t.layers.emplace_back(short_hex(BERTH_TRY(image::parse_digest(row.diff_id))),
+                                  &it->second);
         }
         out.push_back(std::move(t));
     }
@@ -138,7 +145,8 @@ Result<void> upload_layer_once(Repository& repo, const PushBlob& b, const std::s
     return {};
 }
 
-Result<void> push_blob(Repository& repo, const PushBlob& b, const std::string& id, const ProgressFn& progress) {
+Result<void> push_blob(Repository& repo, const PushBlob& b, const std::string& id,
+                       const ProgressFn& progress) {
     if (BERTH_TRY(repo.blob_exists(b.digest))) {
         progress({id, "Layer already exists"});
         return {};
@@ -147,13 +155,16 @@ Result<void> push_blob(Repository& repo, const PushBlob& b, const std::string& i
         auto done = upload_layer_once(repo, b, id, progress);
         // A connection that broke mid-upload is worth a new session from the start;
         // a registry's refusal is not.
-        if (done || done.error().kind != ErrorKind::unavailable || attempt == kUploadAttempts) return done;
-        progress({id, "Retrying in " + std::to_string(attempt) + (attempt == 1 ? " second" : " seconds")});
+        if (done || done.error().kind != ErrorKind::unavailable || attempt == kUploadAttempts)
+            return done;
+        progress({id, "Retrying in " + std::to_string(attempt) +
+                          (attempt == 1 ? " second" : " seconds")});
         std::this_thread::sleep_for(std::chrono::seconds(attempt));
     }
 }
 
-std::string manifest_json(const image::ImageConfig& cfg, const std::vector<std::pair<std::string, PushBlob*>>& layers) {
+std::string manifest_json(const image::ImageConfig& cfg,
+                          const std::vector<std::pair<std::string, PushBlob*>>& layers) {
     Json m = {{"schemaVersion", 2},
               {"mediaType", mt::kDockerManifest},
               {"config",
@@ -162,7 +173,8 @@ std::string manifest_json(const image::ImageConfig& cfg, const std::vector<std::
                 {"digest", image::sha256_of(cfg.raw).str()}}},
               {"layers", Json::array()}};
     for (const auto& [id, l] : layers)
-        m["layers"].push_back({{"mediaType", mt::kDockerLayerGzip}, {"size", l->size}, {"digest", l->digest.str()}});
+        m["layers"].push_back(
+            {{"mediaType", mt::kDockerLayerGzip}, {"size", l->size}, {"digest", l->digest.str()}});
     return m.dump(3);
 }
 
@@ -172,21 +184,24 @@ Result<PushResult> push_tag(image::ImageStore& store, Repository& repo, const Pr
     auto ctx = [&](auto r) { return with_context(std::move(r), "push " + t.ref.familiar()); };
     for (const auto& [id, blob] : t.layers) progress({id, "Preparing"});
     for (const auto& [id, blob] : t.layers) {
-        BERTH_TRYV(ctx(with_context(push_blob(repo, *blob, id, progress), "layer " + blob->digest.str())));
+        BERTH_TRYV(
+            ctx(with_context(push_blob(repo, *blob, id, progress), "layer " + blob->digest.str())));
         BERTH_TRYV(store.record_blob_source(blob->digest, t.ref.repository()));
     }
     const auto& raw = t.config.raw;
     auto cfg_digest = image::sha256_of(raw);
     if (!BERTH_TRY(ctx(repo.blob_exists(cfg_digest)))) {
         StringReader cfg_bytes(raw);
-        BERTH_TRYV(ctx(with_context(repo.upload_blob(cfg_digest, raw.size(), cfg_bytes), "image config")));
+        BERTH_TRYV(
+            ctx(with_context(repo.upload_blob(cfg_digest, raw.size(), cfg_bytes), "image config")));
     }
     std::string manifest = manifest_json(t.config, t.layers);
     auto digest = BERTH_TRY(ctx(repo.put_manifest(t.ref.tag, mt::kDockerManifest, manifest)));
     image::Reference by_digest = t.ref;
     by_digest.digest = digest;
     BERTH_TRYV(store.set_repo_digest(by_digest, t.image_id));
-    progress({"", t.ref.tag + ": digest: " + digest.str() + " size: " + std::to_string(manifest.size())});
+    progress({"", t.ref.tag + ": digest: " + digest.str() +
+                      " size: " + std::to_string(manifest.size())});
     return PushResult{t.ref.tag, t.image_id, digest, static_cast<std::int64_t>(manifest.size())};
 }
 
@@ -214,7 +229,8 @@ Result<std::vector<PushResult>> push_image(image::ImageStore& store, const image
                                            "push " + ref.familiar_repository()));
     std::vector<std::string> sources;
     for (const auto& [stored, blob] : blobs)
-        if (!blob.mount_from.empty() && std::ranges::find(sources, blob.mount_from) == sources.end())
+        if (!blob.mount_from.empty() &&
+            std::ranges::find(sources, blob.mount_from) == sources.end())
             sources.push_back(blob.mount_from);
     Repository repo(repo_ref, opts.auth, Access::push, opts.repo, sources);
     std::vector<PushResult> results;

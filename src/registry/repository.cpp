@@ -30,7 +30,8 @@ std::string accept_header() {
 std::vector<std::string> scopes_for(const image::Reference& ref, Access access,
                                     const std::vector<std::string>& mount_sources) {
     if (access == Access::none) return {};
-    std::vector<std::string> scopes{"repository:" + ref.path + (access == Access::push ? ":pull,push" : ":pull")};
+    std::vector<std::string> scopes{"repository:" + ref.path +
+                                    (access == Access::push ? ":pull,push" : ":pull")};
     for (const auto& source : mount_sources) scopes.push_back("repository:" + source + ":pull");
     return scopes;
 }
@@ -52,13 +53,17 @@ RegistryTlsFiles registry_tls_files(const RepositoryOptions& opts, std::string_v
     if (std::string ca = path_join(dir, "ca.crt"); path_exists(ca)) files.ca = ca;
     std::error_code ec;
     std::vector<std::string> names;
-    for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) names.push_back(entry.path().filename());
+    for (const auto& entry : std::filesystem::directory_iterator(dir, ec))
+        names.push_back(entry.path().filename());
     std::sort(names.begin(), names.end());
     for (const auto& name : names) {
         std::string_view base = name;
-        if (name.ends_with(".cert")) base.remove_suffix(5);
-        else if (name.ends_with(".key")) base.remove_suffix(4);
-        else continue;
+        if (name.ends_with(".cert"))
+            base.remove_suffix(5);
+        else if (name.ends_with(".key"))
+            base.remove_suffix(4);
+        else
+            continue;
         files.cert = path_join(dir, std::string(base) + ".cert");
         files.key = path_join(dir, std::string(base) + ".key");
         break;
@@ -80,7 +85,8 @@ class SliceReader final : public ByteReader {
     SliceReader(ByteReader& in, std::uint64_t length) : in_(in), left_(length) {}
     Result<std::size_t> read(char* buf, std::size_t size) override {
         if (left_ == 0) return 0;
-        std::size_t n = BERTH_TRY(in_.read(buf, static_cast<std::size_t>(std::min<std::uint64_t>(size, left_))));
+        std::size_t n = BERTH_TRY(
+            in_.read(buf, static_cast<std::size_t>(std::min<std::uint64_t>(size, left_))));
         left_ -= n;
         return n;
     }
@@ -92,10 +98,12 @@ class SliceReader final : public ByteReader {
 
 }  // namespace
 
-Url registry_base(std::string_view domain, const std::vector<std::string>& insecure, bool has_tls_files) {
+Url registry_base(std::string_view domain, const std::vector<std::string>& insecure,
+                  bool has_tls_files) {
     if (domain == "docker.io") return Url{.tls = true, .host = "registry-1.docker.io", .port = 443, .target = "/"};
     std::string host = host_of(domain);
-    bool plain = !has_tls_files && (is_loopback(host) || std::find(insecure.begin(), insecure.end(), domain) != insecure.end());
+    bool plain = !has_tls_files && (is_loopback(host) || std::find(insecure.begin(), insecure.end(),
+                                                                   domain) != insecure.end());
     Url u{.tls = !plain, .host = host, .port = plain ? 80 : 443, .target = "/"};
     if (auto colon = domain.rfind(':'); colon != std::string_view::npos && !domain.ends_with("]")) {
         if (auto p = parse_int(domain.substr(colon + 1))) u.port = static_cast<int>(*p);
@@ -103,11 +111,12 @@ Url registry_base(std::string_view domain, const std::vector<std::string>& insec
     return u;
 }
 
-Repository::Repository(const image::Reference& ref, AuthConfig creds, Access access, RepositoryOptions opts,
-                       const std::vector<std::string>& mount_sources)
+Repository::Repository(const image::Reference& ref, AuthConfig creds, Access access,
+                       RepositoryOptions opts, const std::vector<std::string>& mount_sources)
     : ref_(ref),
       opts_(opts),
-      base_(registry_base(ref.domain, opts.insecure_registries, registry_tls_files(opts, ref.domain).any())),
+      base_(registry_base(ref.domain, opts.insecure_registries,
+                          registry_tls_files(opts, ref.domain).any())),
       http_(client_options(opts, ref.domain)),
       auth_(http_, std::move(creds), scopes_for(ref, access, mount_sources)) {}
 
@@ -186,7 +195,8 @@ Result<bool> Repository::blob_exists(const image::Digest& digest) {
     return fail("check blob " + digest.str() + ": " + registry_error_text(resp));
 }
 
-Result<BlobUpload> Repository::start_upload(const image::Digest& digest, std::string_view mount_from) {
+Result<BlobUpload> Repository::start_upload(const image::Digest& digest,
+                                            std::string_view mount_from) {
     std::string target = "/v2/" + ref_.path + "/blobs/uploads/";
     if (!mount_from.empty()) {
         target = add_query(target, "mount", digest.str());
@@ -202,7 +212,8 @@ Result<BlobUpload> Repository::start_upload(const image::Digest& digest, std::st
     upload.location = BERTH_TRY(resolve_location(start.url, *location));
     // OCI distribution spec, "Pushing a blob in chunks": chunks smaller than this are refused.
     if (auto min = start.headers.get("OCI-Chunk-Min-Length"))
-        if (auto n = parse_int(trim(*min)); n && *n > 0) upload.min_chunk = static_cast<std::uint64_t>(*n);
+        if (auto n = parse_int(trim(*min)); n && *n > 0)
+            upload.min_chunk = static_cast<std::uint64_t>(*n);
     return upload;
 }
 
@@ -212,25 +223,30 @@ Result<Url> Repository::send_chunks(Url location, std::uint64_t chunk, const ima
         std::uint64_t length = std::min(chunk, size - offset);
         std::string range = std::to_string(offset) + "-" + std::to_string(offset + length - 1);
         SliceReader slice(content, length);
-        auto resp = BERTH_TRY(send({.method = "PATCH",
-                                    .url = location,
-                                    .headers = {{"Content-Type", "application/octet-stream"},
-                                                {"Content-Range", range}},
-                                    .stream = &slice,
-                                    .stream_length = length}));
+        auto resp = BERTH_TRY(send(
+            {.method = "PATCH",
+             .url = location,
+             .headers = {{"Content-Type", "application/octet-stream"}, {"Content-Range", range}},
+             .stream = &slice,
+             .stream_length = length}));
         if (resp.status != 202)
-            return fail("upload " + digest.str() + ": chunk " + range + ": " + registry_error_text(resp));
+            return fail("upload " + digest.str() + ": chunk " + range + ": " +
+                        registry_error_text(resp));
         auto next = resp.headers.get("Location");
-        if (!next) return fail("upload " + digest.str() + ": chunk " + range + ": registry sent no Location");
+        if (!next)
+            return fail("upload " + digest.str() + ": chunk " + range +
+                        ": registry sent no Location");
         location = BERTH_TRY(resolve_location(resp.url, *next));
         offset += length;
     }
     return location;
 }
 
-Result<void> Repository::write_upload(const BlobUpload& upload, const image::Digest& digest, std::uint64_t size,
-                                      ByteReader& content) {
-    HttpRequest put{.method = "PUT", .url = upload.location, .headers = {{"Content-Type", "application/octet-stream"}}};
+Result<void> Repository::write_upload(const BlobUpload& upload, const image::Digest& digest,
+                                      std::uint64_t size, ByteReader& content) {
+    HttpRequest put{.method = "PUT",
+                    .url = upload.location,
+                    .headers = {{"Content-Type", "application/octet-stream"}}};
     if (size > opts_.chunk_threshold) {
         std::uint64_t chunk = std::max<std::uint64_t>(opts_.chunk_size, upload.min_chunk);
         put.url = BERTH_TRY(send_chunks(upload.location, chunk, digest, size, content));
@@ -244,7 +260,8 @@ Result<void> Repository::write_upload(const BlobUpload& upload, const image::Dig
     return {};
 }
 
-Result<void> Repository::upload_blob(const image::Digest& digest, std::uint64_t size, ByteReader& content) {
+Result<void> Repository::upload_blob(const image::Digest& digest, std::uint64_t size,
+                                     ByteReader& content) {
     auto upload = BERTH_TRY(start_upload(digest));
     return write_upload(upload, digest, size, content);
 }

@@ -25,7 +25,8 @@ inline constexpr std::size_t kMaxManifestSize = 4 << 20;
 // HTTP for localhost, 127.0.0.0/8 and ::1 (insecure by default, as in docker),
 // and for any domain listed in `insecure` — unless `has_tls_files`: a registry
 // given a CA or client certificate (certs.d) is spoken to over TLS wherever it is.
-Url registry_base(std::string_view domain, const std::vector<std::string>& insecure = {}, bool has_tls_files = false);
+Url registry_base(std::string_view domain, const std::vector<std::string>& insecure = {},
+                  bool has_tls_files = false);
 
 struct FetchedManifest {
     std::string media_type;  // Content-Type, or the document's own mediaType
@@ -61,8 +62,8 @@ class Repository {
     // A session for `ref`'s repository. `mount_sources` are other repositories
     // of the same registry ("library/busybox") blobs may be mounted from: tokens
     // are asked with pull access to them as well.
-    Repository(const image::Reference& ref, AuthConfig creds, Access access, RepositoryOptions opts = {},
-               const std::vector<std::string>& mount_sources = {});
+    Repository(const image::Reference& ref, AuthConfig creds, Access access,
+               RepositoryOptions opts = {}, const std::vector<std::string>& mount_sources = {});
 
     // GET /v2/ with authentication: whether the credentials are accepted (login).
     Result<void> check_login();
@@ -87,8 +88,8 @@ class Repository {
     // ?digest=: in that one PUT up to chunk_threshold, else in PATCH chunks with
     // Content-Range, then an empty PUT; each step goes where the last answer's
     // Location said.
-    Result<void> write_upload(const BlobUpload& upload, const image::Digest& digest, std::uint64_t size,
-                              ByteReader& content);
+    Result<void> write_upload(const BlobUpload& upload, const image::Digest& digest,
+                              std::uint64_t size, ByteReader& content);
     // start_upload (no mount) then write_upload.
     Result<void> upload_blob(const image::Digest& digest, std::uint64_t size, ByteReader& content);
     // PUT the manifest under `tag`; returns the digest the registry reports.
@@ -102,8 +103,8 @@ class Repository {
     Result<HttpResponse> send(HttpRequest req);
     Url url(std::string target) const;
     // PATCHes `size` bytes in chunks starting at `location`; returns where to PUT.
-    Result<Url> send_chunks(Url location, std::uint64_t chunk, const image::Digest& digest, std::uint64_t size,
-                            ByteReader& content);
+    Result<Url> send_chunks(Url location, std::uint64_t chunk, const image::Digest& digest,
+                            std::uint64_t size, ByteReader& content);
 
     image::Reference ref_;
     RepositoryOptions opts_;

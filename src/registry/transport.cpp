@@ -41,13 +41,16 @@ std::string ssl_error_text() {
 // handshake. Not a network fault: retrying cannot help.
 bool refused_client_certificate() {
     int reason = ERR_GET_REASON(ERR_peek_error());
-    return reason == SSL_R_SSLV3_ALERT_BAD_CERTIFICATE || reason == SSL_R_TLSV13_ALERT_CERTIFICATE_REQUIRED ||
+    return reason == SSL_R_SSLV3_ALERT_BAD_CERTIFICATE ||
+           reason == SSL_R_TLSV13_ALERT_CERTIFICATE_REQUIRED ||
            reason == SSL_R_TLSV1_ALERT_UNKNOWN_CA;
 }
 
 std::string client_certificate_refusal() {
-    return "the registry refused the client certificate, or wants one (certs.d: <host:port>/client.cert and "
-           "client.key): " + ssl_error_text();
+    return "the registry refused the client certificate, or wants one (certs.d: "
+           "<host:port>/client.cert and "
+           "client.key): " +
+           ssl_error_text();
 }
 
 void set_io_timeout(int fd, int ms) {
@@ -212,7 +215,8 @@ class TlsConnection final : public Connection {
             if (e == SSL_ERROR_ZERO_RETURN) return 0;
             if (e == SSL_ERROR_SYSCALL) return io_error("read from registry");
             if (refused_client_certificate())
-                return fail_as(ErrorKind::unauthorized, "read from registry: TLS: " + client_certificate_refusal());
+                return fail_as(ErrorKind::unauthorized,
+                               "read from registry: TLS: " + client_certificate_refusal());
             return unavailable("read from registry: TLS: " + ssl_error_text());
         }
         TlsConnection& c_;
@@ -261,8 +265,8 @@ Result<std::unique_ptr<Connection>> tls_handshake(UniqueFd fd, const Url& url, c
     }
     if (SSL_connect(ssl) != 1) {
         if (refused_client_certificate())
-            return fail_as(ErrorKind::unauthorized,
-                           "TLS handshake with " + url.origin() + ": " + client_certificate_refusal());
+            return fail_as(ErrorKind::unauthorized, "TLS handshake with " + url.origin() + ": " +
+                                                        client_certificate_refusal());
         long verify = SSL_get_verify_result(ssl);
         std::string why = verify != X509_V_OK ? X509_verify_cert_error_string(verify) : ssl_error_text();
         // A certificate problem will not go away on a retry: not `unavailable`.

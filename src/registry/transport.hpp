@@ -33,7 +33,8 @@ class Connection {
 
 // Opens a connection to `url`'s host and port, TLS for https (certificate checked
 // against the system store and `opts.ca_file`, with SNI and host name
-// verification; the client certificate offered when the server asks for one). Network failures have ErrorKind::unavailable: callers retry those.
+// verification; the client certificate offered when the server asks for one). Network failures have
+// ErrorKind::unavailable: callers retry those.
 Result<std::unique_ptr<Connection>> connect(const Url& url, const TransportOptions& opts);
 
 }  // namespace berth::registry

@@ -88,8 +88,12 @@ std::string string_field(const Json& message, const char* key) {
 }
 
 // ANSI CSI sequences (ECMA-48 §8.3): cursor up/down n lines, erase the whole line.
-std::string cursor_up(std::size_t n) { return n == 0 ? "" : "\x1b[" + std::to_string(n) + "A"; }
-std::string cursor_down(std::size_t n) { return n == 0 ? "" : "\x1b[" + std::to_string(n) + "B"; }
+std::string cursor_up(std::size_t n) {
+    return n == 0 ? "" : "\x1b[" + std::to_string(n) + "A";
+}
+std::string cursor_down(std::size_t n) {
+    return n == 0 ? "" : "\x1b[" + std::to_string(n) + "B";
+}
 constexpr std::string_view kEraseLine = "\x1b[2K";
 
 // "%8v" of Go: right-aligned in 8 columns, longer text as is.
@@ -108,13 +112,18 @@ std::string progress_text(const Json& detail, int width) {
     if (total <= 0) return pad8(human_size(static_cast<double>(current)));
     std::string bar;
     if (width > 110) {
-        auto filled = std::min<std::int64_t>(static_cast<std::int64_t>(static_cast<double>(current) / static_cast<double>(total) * 100) / 2, 50);
+        auto filled =
+            std::min<std::int64_t>(static_cast<std::int64_t>(static_cast<double>(current) /
+                                                             static_cast<double>(total) * 100) /
+                                       2,
+                                   50);
         bar = "[" + std::string(static_cast<std::size_t>(filled), '=') + ">" +
               std::string(static_cast<std::size_t>(50 - filled), ' ') + "] ";
     }
     // A current beyond the total is not believed: the count alone.
     if (current > total) return bar + pad8(human_size(static_cast<double>(current)));
-    return bar + pad8(human_size(static_cast<double>(current))) + "/" + human_size(static_cast<double>(total));
+    return bar + pad8(human_size(static_cast<double>(current))) + "/" +
+           human_size(static_cast<double>(total));
 }
 
 std::string TerminalRenderer::render(const Json& message) {

@@ -68,6 +68,7 @@ std::optional<int> terminal_width(int fd);
 // Reads every message, writing each rendered one to `out` — with TerminalRenderer
 // when `terminal_width` is given, else as render_message; stops at the first error
 // message and returns it as the error (docker prints it as is and exits 1).
-Result<void> display_messages(ByteReader& in, ByteWriter& out, std::optional<int> terminal_width = std::nullopt);
+Result<void> display_messages(ByteReader& in, ByteWriter& out,
+                              std::optional<int> terminal_width = std::nullopt);
 
 }  // namespace berth::cli

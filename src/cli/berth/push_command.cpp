@@ -17,7 +17,8 @@ Result<void> run_push(Session& session, const ParsedFlags& flags) {
     image::Reference ref = *parsed;
     bool quiet = flags.enabled("quiet");
     if (flags.enabled("all-tags")) {
-        if (!ref.tag.empty()) return fail_as(ErrorKind::invalid_argument, "tag can't be used with --all-tags/-a");
+        if (!ref.tag.empty())
+            return fail_as(ErrorKind::invalid_argument, "tag can't be used with --all-tags/-a");
     } else if (ref.tag.empty()) {
         ref = image::with_default_tag(ref);
         if (!quiet) BERTH_TRYV(session.out("Using default tag: " + ref.tag + "\n"));
@@ -45,7 +46,9 @@ Command push_command() {
         .description = "Upload an image to a registry",
         .flags =
             {
-                {.long_name = "all-tags", .short_name = 'a', .help = "Push all tags of an image to the repository"},
+                {.long_name = "all-tags",
+                 .short_name = 'a',
+                 .help = "Push all tags of an image to the repository"},
                 {.long_name = "quiet", .short_name = 'q', .help = "Suppress verbose output"},
             },
         .min_args = 1,

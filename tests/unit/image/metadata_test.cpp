@@ -80,9 +80,11 @@ TEST_F(MetadataTest, BlobSourcesListTheMostRecentRepositoryFirst) {
     ASSERT_TRUE(md_->add_blob_source("sha256:b1", "reg:5000/old", 100));
     ASSERT_TRUE(md_->add_blob_source("sha256:b1", "reg:5000/new", 200));
     ASSERT_TRUE(md_->add_blob_source("sha256:b2", "reg:5000/other", 300));
-    EXPECT_EQ(*md_->blob_sources("sha256:b1"), (std::vector<std::string>{"reg:5000/new", "reg:5000/old"}));
+    EXPECT_EQ(*md_->blob_sources("sha256:b1"),
+              (std::vector<std::string>{"reg:5000/new", "reg:5000/old"}));
     ASSERT_TRUE(md_->add_blob_source("sha256:b1", "reg:5000/old", 400));
-    EXPECT_EQ(*md_->blob_sources("sha256:b1"), (std::vector<std::string>{"reg:5000/old", "reg:5000/new"}))
+    EXPECT_EQ(*md_->blob_sources("sha256:b1"),
+              (std::vector<std::string>{"reg:5000/old", "reg:5000/new"}))
         << "seeing a blob again in a repository makes that repository the most recent";
     EXPECT_TRUE(md_->blob_sources("sha256:none")->empty());
 }
@@ -96,7 +98,8 @@ TEST_F(MetadataTest, AVersion1DatabaseIsUpgradedKeepingItsRows) {
     ASSERT_TRUE(m) << m.error().message;
     md_ = std::move(*m);
     EXPECT_TRUE(md_->image("sha256:aa")->has_value()) << "the upgrade must keep existing images";
-    EXPECT_TRUE(md_->add_blob_source("sha256:b1", "reg/x", 1)) << "the upgrade creates the blob_sources table";
+    EXPECT_TRUE(md_->add_blob_source("sha256:b1", "reg/x", 1))
+        << "the upgrade creates the blob_sources table";
 }
 
 }  // namespace

@@ -43,24 +43,28 @@ const image::Digest kBlob = image::sha256_of("0123456789");
 const std::string kBlobQuery = "sha256%3A" + kBlob.hex;  // the digest in a query string
 
 TEST(RepositoryUploadTest, SmallBlobsGoInOnePut) {
-    ScriptedServer s({answer(202, "Accepted", "/v2/team/app/blobs/uploads/u1?_state=a"), answer(201, "Created")});
+    ScriptedServer s({answer(202, "Accepted", "/v2/team/app/blobs/uploads/u1?_state=a"),
+                      answer(201, "Created")});
     auto repo = session(s.port(), 16, 4);
     StringReader content("0123456789");
     ASSERT_TRUE(repo.upload_blob(kBlob, 10, content).has_value());
     auto reqs = s.requests();
     ASSERT_EQ(reqs.size(), 2u);
     EXPECT_TRUE(reqs[0].starts_with("POST /v2/team/app/blobs/uploads/ ")) << reqs[0];
-    EXPECT_TRUE(reqs[1].starts_with("PUT /v2/team/app/blobs/uploads/u1?_state=a&digest=" + kBlobQuery + " "))
+    EXPECT_TRUE(reqs[1].starts_with(
+        "PUT /v2/team/app/blobs/uploads/u1?_state=a&digest=" + kBlobQuery + " "))
         << reqs[1];
-    EXPECT_TRUE(reqs[1].ends_with("\r\n\r\n0123456789")) << "the PUT carries the whole blob: " << reqs[1];
+    EXPECT_TRUE(reqs[1].ends_with("\r\n\r\n0123456789"))
+        << "the PUT carries the whole blob: " << reqs[1];
 }
 
 TEST(RepositoryUploadTest, LargeBlobsGoInPatchChunksFollowingEachLocation) {
-    ScriptedServer s({answer(202, "Accepted", "/v2/team/app/blobs/uploads/u1?_state=a"),
-                      answer(202, "Accepted", "/v2/team/app/blobs/uploads/u1?_state=b"),
-                      answer(202, "Accepted", "/v2/team/app/blobs/uploads/u1?_state=c"),
-                      answer(202, "Accepted", "http://127.0.0.1:{port}/v2/team/app/blobs/uploads/u1?_state=d"),
-                      answer(201, "Created")});
+    ScriptedServer s(
+        {answer(202, "Accepted", "/v2/team/app/blobs/uploads/u1?_state=a"),
+         answer(202, "Accepted", "/v2/team/app/blobs/uploads/u1?_state=b"),
+         answer(202, "Accepted", "/v2/team/app/blobs/uploads/u1?_state=c"),
+         answer(202, "Accepted", "http://127.0.0.1:{port}/v2/team/app/blobs/uploads/u1?_state=d"),
+         answer(201, "Created")});
     auto repo = session(s.port(), 8, 4);
     StringReader content("0123456789");
     ASSERT_TRUE(repo.upload_blob(kBlob, 10, content).has_value());
@@ -71,14 +75,18 @@ TEST(RepositoryUploadTest, LargeBlobsGoInPatchChunksFollowingEachLocation) {
     const char* bodies[] = {"0123", "4567", "89"};
     for (int i = 0; i < 3; ++i) {
         const auto& r = reqs[static_cast<std::size_t>(i) + 1];
-        EXPECT_TRUE(r.starts_with(std::string("PATCH /v2/team/app/blobs/uploads/u1?_state=") + states[i] + " "))
+        EXPECT_TRUE(r.starts_with(std::string("PATCH /v2/team/app/blobs/uploads/u1?_state=") +
+                                  states[i] + " "))
             << "chunk " << i << " goes where the previous answer's Location said: " << r;
-        EXPECT_NE(r.find(std::string("Content-Range: ") + ranges[i] + "\r\n"), std::string::npos) << r;
+        EXPECT_NE(r.find(std::string("Content-Range: ") + ranges[i] + "\r\n"), std::string::npos)
+            << r;
         EXPECT_TRUE(r.ends_with(std::string("\r\n\r\n") + bodies[i])) << r;
     }
-    EXPECT_TRUE(reqs[4].starts_with("PUT /v2/team/app/blobs/uploads/u1?_state=d&digest=" + kBlobQuery + " "))
+    EXPECT_TRUE(reqs[4].starts_with(
+        "PUT /v2/team/app/blobs/uploads/u1?_state=d&digest=" + kBlobQuery + " "))
         << reqs[4];
-    EXPECT_NE(reqs[4].find("Content-Length: 0\r\n"), std::string::npos) << "the closing PUT is empty: " << reqs[4];
+    EXPECT_NE(reqs[4].find("Content-Length: 0\r\n"), std::string::npos)
+        << "the closing PUT is empty: " << reqs[4];
 }
 
 TEST(RepositoryUploadTest, AMountAnswered201NeedsNoUpload) {
@@ -89,12 +97,14 @@ TEST(RepositoryUploadTest, AMountAnswered201NeedsNoUpload) {
     EXPECT_TRUE(upload->mounted);
     auto reqs = s.requests();
     ASSERT_EQ(reqs.size(), 1u);
-    EXPECT_TRUE(reqs[0].starts_with("POST /v2/team/app/blobs/uploads/?mount=" + kBlobQuery + "&from=library%2Fbase "))
+    EXPECT_TRUE(reqs[0].starts_with("POST /v2/team/app/blobs/uploads/?mount=" + kBlobQuery +
+                                    "&from=library%2Fbase "))
         << reqs[0];
 }
 
 TEST(RepositoryUploadTest, AMountAnswered202IsAnUploadSession) {
-    ScriptedServer s({answer(202, "Accepted", "/v2/team/app/blobs/uploads/u2"), answer(201, "Created")});
+    ScriptedServer s(
+        {answer(202, "Accepted", "/v2/team/app/blobs/uploads/u2"), answer(201, "Created")});
     auto repo = session(s.port(), 16, 4);
     auto upload = repo.start_upload(kBlob, "library/base");
     ASSERT_TRUE(upload.has_value()) << upload.error().message;
@@ -107,8 +117,10 @@ TEST(RepositoryUploadTest, AMountAnswered202IsAnUploadSession) {
 }
 
 TEST(RepositoryUploadTest, ARegistrysMinimumChunkLengthIsRespected) {
-    ScriptedServer s({"HTTP/1.1 202 Accepted\r\nLocation: /u\r\nOCI-Chunk-Min-Length: 6\r\nContent-Length: 0\r\n\r\n",
-                      answer(202, "Accepted", "/u"), answer(202, "Accepted", "/u"), answer(201, "Created")});
+    ScriptedServer s(
+        {"HTTP/1.1 202 Accepted\r\nLocation: /u\r\nOCI-Chunk-Min-Length: 6\r\nContent-Length: "
+         "0\r\n\r\n",
+         answer(202, "Accepted", "/u"), answer(202, "Accepted", "/u"), answer(201, "Created")});
     auto repo = session(s.port(), 4, 2);
     StringReader content("0123456789");
     ASSERT_TRUE(repo.upload_blob(kBlob, 10, content).has_value());
