@@ -42,13 +42,21 @@ Repository session(int port, std::uint64_t threshold, std::uint64_t chunk) {
 const image::Digest kBlob = image::sha256_of("0123456789");
 const std::string kBlobQuery = "sha256%3A" + kBlob.hex;  // the digest in a query string
 
-TEST(RepositoryUploadTest, SmallBlobsGoInOnePut) {
-    ScriptedServer s({answer(202, "Accepted", "/v2/team/app/blobs/uploads/u1?_state=a"),
-                      answer(201, "Created")});
-    auto repo = session(s.port(), 16, 4);
+// Uploads kBlob's 10 bytes to a server answering `script`; returns the requests it saw.
+std::vector<std::string> upload_requests(std::vector<std::string> script, std::uint64_t threshold,
+                                         std::uint64_t chunk) {
+    ScriptedServer s(std::move(script));
+    auto repo = session(s.port(), threshold, chunk);
     StringReader content("0123456789");
-    ASSERT_TRUE(repo.upload_blob(kBlob, 10, content).has_value());
-    auto reqs = s.requests();
+    auto done = repo.upload_blob(kBlob, 10, content);
+    EXPECT_TRUE(done.has_value()) << done.error().message;
+    return s.requests();
+}
+
+TEST(RepositoryUploadTest, SmallBlobsGoInOnePut) {
+    auto reqs = upload_requests({answer(202, "Accepted", "/v2/team/app/blobs/uploads/u1?_state=a"),
+                                 answer(201, "Created")},
+                                16, 4);
     ASSERT_EQ(reqs.size(), 2u);
     EXPECT_TRUE(reqs[0].starts_with("POST /v2/team/app/blobs/uploads/ ")) << reqs[0];
     EXPECT_TRUE(reqs[1].starts_with(
@@ -59,16 +67,13 @@ TEST(RepositoryUploadTest, SmallBlobsGoInOnePut) {
 }
 
 TEST(RepositoryUploadTest, LargeBlobsGoInPatchChunksFollowingEachLocation) {
-    ScriptedServer s(
+    auto reqs = upload_requests(
         {answer(202, "Accepted", "/v2/team/app/blobs/uploads/u1?_state=a"),
          answer(202, "Accepted", "/v2/team/app/blobs/uploads/u1?_state=b"),
          answer(202, "Accepted", "/v2/team/app/blobs/uploads/u1?_state=c"),
          answer(202, "Accepted", "http://127.0.0.1:{port}/v2/team/app/blobs/uploads/u1?_state=d"),
-         answer(201, "Created")});
-    auto repo = session(s.port(), 8, 4);
-    StringReader content("0123456789");
-    ASSERT_TRUE(repo.upload_blob(kBlob, 10, content).has_value());
-    auto reqs = s.requests();
+         answer(201, "Created")},
+        8, 4);
     ASSERT_EQ(reqs.size(), 5u);
     const char* states[] = {"a", "b", "c"};
     const char* ranges[] = {"0-3", "4-7", "8-9"};
@@ -117,14 +122,11 @@ TEST(RepositoryUploadTest, AMountAnswered202IsAnUploadSession) {
 }
 
 TEST(RepositoryUploadTest, ARegistrysMinimumChunkLengthIsRespected) {
-    ScriptedServer s(
+    auto reqs = upload_requests(
         {"HTTP/1.1 202 Accepted\r\nLocation: /u\r\nOCI-Chunk-Min-Length: 6\r\nContent-Length: "
          "0\r\n\r\n",
-         answer(202, "Accepted", "/u"), answer(202, "Accepted", "/u"), answer(201, "Created")});
-    auto repo = session(s.port(), 4, 2);
-    StringReader content("0123456789");
-    ASSERT_TRUE(repo.upload_blob(kBlob, 10, content).has_value());
-    auto reqs = s.requests();
+         answer(202, "Accepted", "/u"), answer(202, "Accepted", "/u"), answer(201, "Created")},
+        4, 2);
     ASSERT_EQ(reqs.size(), 4u) << "10 bytes in chunks of at least 6: two PATCHes";
     EXPECT_NE(reqs[1].find("Content-Range: 0-5\r\n"), std::string::npos) << reqs[1];
     EXPECT_NE(reqs[2].find("Content-Range: 6-9\r\n"), std::string::npos) << reqs[2];
