@@ -3,6 +3,7 @@
 #include "api/api_errors.hpp"
 #include "api/message_stream.hpp"
 #include "base/json.hpp"
+#include "base/log.hpp"
 
 namespace berth::api {
 
@@ -10,8 +11,14 @@ namespace {
 
 Error bad_request(std::string message) { return Error{0, std::move(message), ErrorKind::invalid_argument}; }
 
-Result<registry::AuthConfig> request_auth(const http::Request& req) {
-    return registry::decode_registry_auth(req.header("X-Registry-Auth").value_or(""));
+// The credentials of X-Registry-Auth. A header that does not decode is taken as
+// no credentials, as dockerd does ("to increase compatibility with the existing
+// API"): the registry then answers for itself, and the log says why.
+registry::AuthConfig request_auth(const http::Request& req) {
+    auto auth = registry::decode_registry_auth(req.header("X-Registry-Auth").value_or(""));
+    if (auth) return *auth;
+    log::warn("ignoring X-Registry-Auth: " + auth.error().message);
+    return {};
 }
 
 // fromImage plus the tag parameter, which may also be a digest (docker pull x@sha256:...).
@@ -41,10 +48,9 @@ void pull_image(engine::ImageService& svc, http::Request& req, http::ResponseWri
     auto ref = pull_reference(req);
     if (!ref) return send_error(w, ref.error());
     auto auth = request_auth(req);
-    if (!auth) return send_error(w, auth.error());
     std::string platform = req.query_value("platform");
     stream_operation(w, [&](const registry::ProgressFn& progress) {
-        return svc.pull(*ref, platform, *auth, progress);
+        return svc.pull(*ref, platform, auth, progress);
     });
 }
 
@@ -54,8 +60,8 @@ void push_image(engine::ImageService& svc, http::Request& req, http::ResponseWri
     auto ref = image::parse_reference(name);
     if (!ref) return send_error(w, bad_request(ref.error().message));
     auto auth = request_auth(req);
-    if (!auth) return send_error(w, auth.error());
-    stream_operation(w, [&](const registry::ProgressFn& progress) { return svc.push(*ref, *auth, progress); });
+    stream_operation(
+        w, [&](const registry::ProgressFn& progress) { return svc.push(*ref, auth, progress); });
 }
 
 void login(engine::ImageService& svc, http::Request& req, http::ResponseWriter& w) {
@@ -81,8 +87,7 @@ void distribution_inspect(engine::ImageService& svc, http::Request& req, http::R
     auto ref = image::parse_reference(req.params["name"]);
     if (!ref) return send_error(w, bad_request(ref.error().message));
     auto auth = request_auth(req);
-    if (!auth) return send_error(w, auth.error());
-    auto info = svc.distribution(*ref, *auth);
+    auto info = svc.distribution(*ref, auth);
     if (!info) return send_error(w, info.error());
     Json platforms = Json::array();
     for (const auto& p : info->platforms) {

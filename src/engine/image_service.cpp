@@ -111,16 +111,31 @@ Result<std::string> ImageService::pull(const image::Reference& ref, const std::s
     opts.repo = registry_options();
     opts.mirrors = d_.config().registry_mirrors;
     auto r = BERTH_TRY(registry::pull_image(store(), ref, opts, progress));
+    record_layer_sources(r.image_id, ref);
     publish("pull", r.image_id, image::with_default_tag(ref).familiar());
     return r.image_id;
+}
+
+void ImageService::record_layer_sources(const std::string& image_id, const image::Reference& ref) {
+    // Only a hint for later mounts: a failure here must not fail the pull.
+    auto summary = store().summary(image_id);
+    if (!summary) return;
+    for (const auto& chain : summary->chain) {
+        auto layer = store().layer(chain);
+        if (!layer) continue;
+        if (auto blob = image::parse_digest(layer->blob))
+            (void)store().record_blob_source(*blob, ref.repository());
+    }
 }
 
 Result<void> ImageService::push(const image::Reference& ref, const registry::AuthConfig& auth,
                                 const registry::ProgressFn& progress) {
     registry::PushOptions opts{auth, registry_options()};
-    BERTH_TRYV(registry::push_image(store(), ref, opts, progress));
-    auto id = store().resolve(image::with_default_tag(ref).familiar());
-    publish("push", id ? *id : ref.familiar(), image::with_default_tag(ref).familiar());
+    for (const auto& pushed : BERTH_TRY(registry::push_image(store(), ref, opts, progress))) {
+        image::Reference tagged = ref;
+        tagged.tag = pushed.tag;
+        publish("push", pushed.image_id, tagged.familiar());
+    }
     return {};
 }
 

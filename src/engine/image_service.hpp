@@ -46,6 +46,9 @@ class ImageService {
 
   private:
     registry::RepositoryOptions registry_options() const;
+    // Notes that `ref`'s repository holds the layer blobs of image `image_id`
+    // (just pulled from there), for cross-repository mounts when pushing.
+    void record_layer_sources(const std::string& image_id, const image::Reference& ref);
     void publish(const std::string& action, const std::string& id, const std::string& name);
     // Events for what a removal or prune did; `id` names the image when `items`
     // only untag (they then carry no image ID).

@@ -42,7 +42,11 @@ std::expected<Head, HeadError> read_head(SocketReader& in, std::size_t limit) {
     bool first = true;
     for (;;) {
         auto line = in.read_line(budget);
-        if (!line) return head_error(Kind::io, line.error().message);
+        if (!line) {
+            auto e = head_error(Kind::io, line.error().message);
+            e.error().cause = line.error().kind;
+            return e;
+        }
         switch (line->status) {
             case SocketReader::LineStatus::ok: break;
             case SocketReader::LineStatus::too_long:

@@ -25,6 +25,7 @@ struct HeadError {
     };
     Kind kind = Kind::io;
     std::string message;
+    ErrorKind cause = ErrorKind::internal;  // for io: the kind of the read's own error
 };
 
 // Reads a head of at most `limit` bytes, leaving `in` at the first body byte.

@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include <ctime>
 #include <filesystem>
 
 #include "base/file.hpp"
@@ -149,6 +150,17 @@ Result<void> ImageStore::set_repo_digest(const Reference& ref, const std::string
     Reference by_digest{.domain = ref.domain, .path = ref.path, .tag = "", .digest = ref.digest};
     std::lock_guard lock(mu_);
     return md_->set_digest(by_digest.str(), id);
+}
+
+Result<void> ImageStore::record_blob_source(const Digest& blob, const std::string& repository) {
+    std::lock_guard lock(mu_);
+    return md_->add_blob_source(blob.str(), repository,
+                                static_cast<std::int64_t>(std::time(nullptr)));
+}
+
+Result<std::vector<std::string>> ImageStore::blob_sources(const Digest& blob) {
+    std::lock_guard lock(mu_);
+    return md_->blob_sources(blob.str());
 }
 
 Result<std::string> ImageStore::new_staging_dir() {

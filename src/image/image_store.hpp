@@ -98,6 +98,13 @@ class ImageStore {
     // resolves to it.
     Result<void> set_repo_digest(const Reference& ref, const std::string& id);
 
+    // Notes that the registry repository `repository` ("127.0.0.1:5000/app", a
+    // Reference's repository()) holds blob `blob`, pulled from or pushed there; and
+    // the repositories known to hold a blob, most recent first. A push to another
+    // repository of the same registry can then mount the blob instead of uploading it.
+    Result<void> record_blob_source(const Digest& blob, const std::string& repository);
+    Result<std::vector<std::string>> blob_sources(const Digest& blob);
+
     // Stages: a fresh directory under staging/ (removed if not adopted) and layer
     // registration. `commit_image` makes the config, its layers and `tags` visible in
     // one transaction and removes staged dirs it didn't need.

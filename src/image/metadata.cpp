@@ -34,6 +34,19 @@ CREATE INDEX IF NOT EXISTS digests_by_image ON repo_digests(image_id);
 PRAGMA user_version = 1;
 )sql";
 
+// Version 2: which repositories a layer blob is known to be in, so a push can ask
+// the registry to mount it from there instead of uploading it again.
+constexpr const char* kSchemaV2 = R"sql(
+CREATE TABLE IF NOT EXISTS blob_sources (
+    blob       TEXT NOT NULL,
+    repository TEXT NOT NULL,
+    seen       INTEGER NOT NULL,
+    PRIMARY KEY (blob, repository)
+);
+PRAGMA user_version = 2;
+)sql";
+constexpr std::int64_t kSchemaVersion = 2;
+
 ImageRow image_row(const SqlRow& r) {
     return ImageRow{r.text(0), r.text(1), r.integer(2), r.integer(3)};
 }
@@ -69,10 +82,12 @@ Result<std::unique_ptr<Metadata>> Metadata::open(const std::string& path) {
     // transaction on every daemon start.
     std::int64_t version = 0;
     BERTH_TRYV(db->exec("PRAGMA user_version", {}, [&](const SqlRow& r) { version = r.integer(0); }));
-    if (version == 0) BERTH_TRYV_CTX(db->exec_script(kSchema), "create schema in " + path);
-    else if (version != 1)
+    if (version > kSchemaVersion)
         return fail("database " + path + " has schema version " + std::to_string(version) +
-                    ", newer than this berthd knows (1)");
+                    ", newer than this berthd knows (" + std::to_string(kSchemaVersion) + ")");
+    if (version == 0) BERTH_TRYV_CTX(db->exec_script(kSchema), "create schema in " + path);
+    if (version < 2)
+        BERTH_TRYV_CTX(db->exec_script(kSchemaV2), "upgrade schema in " + path + " to version 2");
     return std::unique_ptr<Metadata>(new Metadata(std::move(db)));
 }
 
@@ -145,6 +160,20 @@ Result<void> Metadata::set_digest(const std::string& ref, const std::string& ima
 Result<bool> Metadata::remove_digest(const std::string& ref) {
     BERTH_TRYV(db_->exec("DELETE FROM repo_digests WHERE ref = ?1", {ref}));
     return db_->changes() > 0;
+}
+
+Result<void> Metadata::add_blob_source(const std::string& blob, const std::string& repository,
+                                       std::int64_t seen) {
+    return db_->exec(
+        "INSERT INTO blob_sources(blob, repository, seen) VALUES(?1, ?2, ?3) "
+        "ON CONFLICT(blob, repository) DO UPDATE SET seen = excluded.seen",
+        {blob, repository, seen});
+}
+
+Result<std::vector<std::string>> Metadata::blob_sources(const std::string& blob) {
+    return strings(
+        *db_, "SELECT repository FROM blob_sources WHERE blob = ?1 ORDER BY seen DESC, repository",
+        {blob});
 }
 
 Result<std::optional<LayerRow>> Metadata::layer(const std::string& chain_id) {

@@ -56,6 +56,12 @@ class Metadata {
     Result<void> set_digest(const std::string& ref, const std::string& image_id);
     Result<bool> remove_digest(const std::string& ref);
 
+    // Blob digest → repositories ("127.0.0.1:5000/app") it was pulled from or pushed
+    // to, most recently `seen` (unix seconds) first: candidates for a blob mount.
+    Result<void> add_blob_source(const std::string& blob, const std::string& repository,
+                                 std::int64_t seen);
+    Result<std::vector<std::string>> blob_sources(const std::string& blob);
+
     Result<std::optional<LayerRow>> layer(const std::string& chain_id);
     Result<std::vector<LayerRow>> layers();
     Result<void> put_layer(const LayerRow& row);

@@ -95,11 +95,17 @@ Result<HttpResponse> HttpClient::send_once(const HttpRequest& req) {
     else if (!req.body.empty()) BERTH_TRYV(conn->out().write(req.body));
     for (;;) {
         auto head = http::read_head(conn->in(), kMaxHead);
-        if (!head)
-            return std::unexpected(Error{0, "read response from " + req.url.origin() + ": " +
-                                                (head.error().message.empty() ? "connection closed"
-                                                                              : head.error().message),
-                                         ErrorKind::unavailable});
+        if (!head) {
+            // A connection that broke is worth retrying; a refusal the transport
+            // recognised (a TLS client certificate alert) keeps its kind.
+            ErrorKind kind = head.error().cause == ErrorKind::internal ? ErrorKind::unavailable
+                                                                       : head.error().cause;
+            return std::unexpected(Error{
+                0,
+                "read response from " + req.url.origin() + ": " +
+                    (head.error().message.empty() ? "connection closed" : head.error().message),
+                kind});
+        }
         int status = BERTH_TRY(parse_status(head->start_line));
         if (status / 100 == 1) continue;  // 100 Continue and friends
         HttpResponse resp;

@@ -7,6 +7,9 @@
 #include <functional>
 #include <string>
 
+#include "base/result.hpp"
+#include "base/stream.hpp"
+
 namespace berth::registry {
 
 struct ProgressEvent {
@@ -19,5 +22,27 @@ struct ProgressEvent {
 
 // Called from several threads at once (layers move in parallel): must be thread safe.
 using ProgressFn = std::function<void(const ProgressEvent&)>;
+
+// Counts the bytes read through it and reports `status` with current/total every
+// `step` bytes and at the end: "Pushing" as an upload's body is read out.
+class ProgressReader final : public ByteReader {
+  public:
+    ProgressReader(ByteReader& in, std::string id, std::string status, std::int64_t total,
+                   const ProgressFn& progress, std::int64_t step = 512 << 10)
+        : in_(in),
+          id_(std::move(id)),
+          status_(std::move(status)),
+          total_(total),
+          step_(step),
+          progress_(progress) {}
+    Result<std::size_t> read(char* buf, std::size_t size) override;
+
+  private:
+    ByteReader& in_;
+    std::string id_, status_;
+    std::int64_t total_, step_;
+    const ProgressFn& progress_;
+    std::int64_t done_ = 0, reported_ = 0;
+};
 
 }  // namespace berth::registry

@@ -20,33 +20,9 @@ namespace berth::registry {
 namespace {
 
 constexpr std::size_t kConfigLimit = 16 << 20;
-constexpr std::int64_t kProgressStep = 512 << 10;  // bytes between "Downloading" events
-constexpr int kLayerAttempts = 3;                   // a dropped connection restarts the layer
+constexpr int kLayerAttempts = 3;  // a dropped connection restarts the layer
 
 std::string short_hex(const image::Digest& d) { return d.hex.substr(0, 12); }
-
-// Counts bytes on their way to the unpacker and reports them every kProgressStep.
-class ProgressReader final : public ByteReader {
-  public:
-    ProgressReader(ByteReader& in, std::string id, std::int64_t total, const ProgressFn& progress)
-        : in_(in), id_(std::move(id)), total_(total), progress_(progress) {}
-    Result<std::size_t> read(char* buf, std::size_t size) override {
-        std::size_t n = BERTH_TRY(in_.read(buf, size));
-        done_ += static_cast<std::int64_t>(n);
-        if (done_ - reported_ >= kProgressStep || (n == 0 && done_ != reported_)) {
-            reported_ = done_;
-            progress_({id_, "Downloading", done_, total_});
-        }
-        return n;
-    }
-
-  private:
-    ByteReader& in_;
-    std::string id_;
-    std::int64_t total_;
-    const ProgressFn& progress_;
-    std::int64_t done_ = 0, reported_ = 0;
-};
 
 // Staged layer directories of one pull, removed unless the image took them.
 struct Staging {
@@ -104,7 +80,7 @@ Result<image::StagedLayer> fetch_layer_once(Repository& repo, image::ImageStore&
     // The writer refuses bytes past the descriptor's size and, at commit, content
     // whose digest differs: the blob is verified on the same pass that unpacks it.
     auto blob = BERTH_TRY(store.content().writer(d.digest, static_cast<std::uint64_t>(d.size)));
-    ProgressReader counted(resp.body(), short_hex(d.digest), d.size, progress);
+    ProgressReader counted(resp.body(), short_hex(d.digest), "Downloading", d.size, progress);
     TeeReader tee(counted, *blob);
     return unpack_layer(store, staging, d, diff_id, tee, [&]() -> Result<image::Digest> {
         // Whatever follows the compressed stream still counts towards the digest.

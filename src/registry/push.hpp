@@ -1,10 +1,12 @@
-// Pushing an image from the store to a registry: each layer uploaded unless the
-// registry has it already (HEAD), then the config, then a Docker v2 schema 2
-// manifest last, so the tag never points at blobs that are not there.
+// Pushing images from the store to a registry: each layer uploaded unless the
+// registry has it already (HEAD) or can mount it from another repository where
+// berth saw it, then the config, then a Docker v2 schema 2 manifest last, so the
+// tag never points at blobs that are not there.
 #pragma once
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "base/result.hpp"
 #include "image/image_store.hpp"
@@ -21,14 +23,20 @@ struct PushOptions {
 };
 
 struct PushResult {
+    std::string tag;
+    std::string image_id;
     image::Digest manifest_digest;
     std::int64_t manifest_size = 0;
 };
 
-// Pushes the image `ref` names (tag "latest" when none) to `ref`'s repository.
+// Pushes the image `ref` names to `ref`'s repository; a reference without a tag
+// pushes every tag the store has in that repository (dockerd's answer to a push
+// with an empty tag, what `docker push --all-tags` sends), in tag order.
 // Layers stored uncompressed (docker save archives) are gzip-compressed to a
 // temporary file first: the upload's digest must be known before its PUT.
-Result<PushResult> push_image(image::ImageStore& store, const image::Reference& ref, const PushOptions& opts,
-                              const ProgressFn& progress);
+// Blobs pushed, mounted or found are recorded as held by the repository
+// (ImageStore::record_blob_source), so later pushes elsewhere can mount them.
+Result<std::vector<PushResult>> push_image(image::ImageStore& store, const image::Reference& ref,
+                                           const PushOptions& opts, const ProgressFn& progress);
 
 }  // namespace berth::registry

@@ -37,6 +37,24 @@ std::string ssl_error_text() {
     return buf;
 }
 
+// Whether the pending TLS error is the server's alert about our certificate
+// (RFC 8446 §4.4.2.4: "certificate_required" when none was sent; TLS 1.2 servers
+// say "bad_certificate"). With TLS 1.3 it arrives on the first read, after the
+// handshake. Not a network fault: retrying cannot help.
+bool refused_client_certificate() {
+    int reason = ERR_GET_REASON(ERR_peek_error());
+    return reason == SSL_R_SSLV3_ALERT_BAD_CERTIFICATE ||
+           reason == SSL_R_TLSV13_ALERT_CERTIFICATE_REQUIRED ||
+           reason == SSL_R_TLSV1_ALERT_UNKNOWN_CA;
+}
+
+std::string client_certificate_refusal() {
+    return "the registry refused the client certificate, or wants one (certs.d: "
+           "<host:port>/client.cert and "
+           "client.key): " +
+           ssl_error_text();
+}
+
 void set_io_timeout(int fd, int ms) {
     timeval tv{ms / 1000, (ms % 1000) * 1000};
     ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
@@ -175,12 +193,26 @@ Result<void> open_tunnel(int fd, const Url& url, const Url& proxy) {
     return fail(why);
 }
 
-// The process's TLS context: the system trust store, TLS 1.2 at least.
-Result<SSL_CTX*> tls_context(const std::string& ca_file) {
+// Loads a client certificate chain and its key into `ctx` and checks they match.
+Result<void> use_client_certificate(SSL_CTX* ctx, const std::string& cert, const std::string& key) {
+    if (SSL_CTX_use_certificate_chain_file(ctx, cert.c_str()) != 1)
+        return fail("TLS: load client certificate " + cert + ": " + ssl_error_text());
+    if (SSL_CTX_use_PrivateKey_file(ctx, key.c_str(), SSL_FILETYPE_PEM) != 1)
+        return fail("TLS: load client key " + key + ": " + ssl_error_text());
+    if (SSL_CTX_check_private_key(ctx) != 1)
+        return fail("TLS: client key " + key + " does not match certificate " + cert);
+    return {};
+}
+
+// The process's TLS contexts: the system trust store, TLS 1.2 at least, plus a
+// registry's extra CA and client certificate.
+Result<SSL_CTX*> tls_context(const TransportOptions& opts) {
     static std::mutex mu;
-    static std::map<std::string, SSL_CTX*> contexts;  // by extra CA file; live for the process
+    static std::map<std::string, SSL_CTX*> contexts;  // by the files below; live for the process
+    const std::string& ca_file = opts.ca_file;
+    std::string key = ca_file + '\n' + opts.client_cert + '\n' + opts.client_key;
     std::lock_guard lock(mu);
-    if (auto it = contexts.find(ca_file); it != contexts.end()) return it->second;
+    if (auto it = contexts.find(key); it != contexts.end()) return it->second;
     SSL_CTX* ctx = SSL_CTX_new(TLS_client_method());
     if (!ctx) return fail("TLS: " + ssl_error_text());
     SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
@@ -193,7 +225,13 @@ Result<SSL_CTX*> tls_context(const std::string& ca_file) {
         SSL_CTX_free(ctx);
         return fail("TLS: load CA file " + ca_file + ": " + ssl_error_text());
     }
-    contexts[ca_file] = ctx;
+    if (!opts.client_cert.empty()) {
+        if (auto ok = use_client_certificate(ctx, opts.client_cert, opts.client_key); !ok) {
+            SSL_CTX_free(ctx);
+            return std::unexpected(ok.error());
+        }
+    }
+    contexts[key] = ctx;
     return ctx;
 }
 
@@ -215,6 +253,9 @@ class TlsConnection final : public Connection {
             int e = SSL_get_error(c_.ssl_, n);
             if (e == SSL_ERROR_ZERO_RETURN) return 0;
             if (e == SSL_ERROR_SYSCALL) return io_error("read from registry");
+            if (refused_client_certificate())
+                return fail_as(ErrorKind::unauthorized,
+                               "read from registry: TLS: " + client_certificate_refusal());
             return unavailable("read from registry: TLS: " + ssl_error_text());
         }
         TlsConnection& c_;
@@ -244,7 +285,7 @@ class TlsConnection final : public Connection {
 };
 
 Result<std::unique_ptr<Connection>> tls_handshake(UniqueFd fd, const Url& url, const TransportOptions& opts) {
-    SSL_CTX* ctx = BERTH_TRY(tls_context(opts.ca_file));
+    SSL_CTX* ctx = BERTH_TRY(tls_context(opts));
     SSL* ssl = SSL_new(ctx);
     if (!ssl) return fail("TLS: " + ssl_error_text());
     int raw_fd = fd.get();
@@ -262,6 +303,9 @@ Result<std::unique_ptr<Connection>> tls_handshake(UniqueFd fd, const Url& url, c
         SSL_set1_host(ssl, url.host.c_str());
     }
     if (SSL_connect(ssl) != 1) {
+        if (refused_client_certificate())
+            return fail_as(ErrorKind::unauthorized, "TLS handshake with " + url.origin() + ": " +
+                                                        client_certificate_refusal());
         long verify = SSL_get_verify_result(ssl);
         std::string why = verify != X509_V_OK ? X509_verify_cert_error_string(verify) : ssl_error_text();
         // A certificate problem will not go away on a retry: not `unavailable`.

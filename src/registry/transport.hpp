@@ -17,6 +17,10 @@ struct TransportOptions {
     int connect_timeout_ms = 15000;
     int io_timeout_ms = 60000;  // no byte for this long on an open connection fails it
     std::string ca_file;        // extra CA bundle (PEM) trusted besides the system's
+    // A client certificate and its private key (PEM) for registries that want
+    // mutual TLS; both or neither.
+    std::string client_cert;
+    std::string client_key;
 };
 
 class Connection {
@@ -32,7 +36,8 @@ class Connection {
 
 // Opens a connection to `url`'s host and port, TLS for https (certificate checked
 // against the system store and `opts.ca_file`, with SNI and host name
-// verification). Network failures have ErrorKind::unavailable: callers retry those.
+// verification; the client certificate offered when the server asks for one).
+// Network failures have ErrorKind::unavailable: callers retry those.
 // A proxy from the environment (registry/proxy.hpp) is used when one applies: a
 // CONNECT tunnel carries https, plain http goes to the proxy in absolute-form.
 Result<std::unique_ptr<Connection>> connect(const Url& url, const TransportOptions& opts);

@@ -29,9 +29,13 @@ def free_port() -> int:
 
 
 class Registry:
-    def __init__(self, base: Path, users: dict[str, str] | None = None, token=None, tls=False):
+    def __init__(self, base: Path, users: dict[str, str] | None = None, token=None, tls=False,
+                 client_certs=False):
         """`users`: htpasswd basic auth; `token`: a token_server.TokenServer for bearer auth;
-        `tls`: HTTPS with a certificate for 127.0.0.1 from a CA made here (ca_path)."""
+        `tls`: HTTPS with a certificate for 127.0.0.1 from a CA made here (ca_path);
+        `client_certs`: (with tls) clients must show a certificate that CA signed
+        (http.tls.clientcas): client_certificate() makes one."""
+        self.client_certs = client_certs
         self.base = Path(base)
         self.token = token
         self.tls = tls
@@ -62,6 +66,8 @@ class Registry:
         if self.tls:
             cert, key = self._make_certificates()
             tls = f"  tls:\n    certificate: {cert}\n    key: {key}\n"
+            if self.client_certs:
+                tls += f"    clientcas:\n      - {self.ca_path}\n"
         return (f"version: 0.1\nlog:\n  level: warn\n  accesslog:\n    disabled: true\n"
                 f"storage:\n  filesystem:\n    rootdirectory: {self.storage}\n  delete:\n    enabled: true\n"
                 f"http:\n  addr: {self.host}\n{tls}{auth}")
@@ -89,6 +95,7 @@ class Registry:
         ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "berth test CA")])
         ca = build(ca_name, ca_name, ca_key.public_key(), ca_key,
                    [(x509.BasicConstraints(ca=True, path_length=None), True)])
+        self._ca = (ca_key, ca_name, build)
         key = ec.generate_private_key(ec.SECP256R1())
         name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
         cert = build(name, ca_name, key.public_key(), ca_key,
@@ -102,6 +109,22 @@ class Registry:
         key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                                                serialization.NoEncryption()))
         return cert_path, key_path
+
+    def client_certificate(self, cert_path: Path, key_path: Path):
+        """A client certificate (and its key) signed by this registry's CA."""
+        from cryptography import x509
+        from cryptography.hazmat.primitives import serialization
+        from cryptography.hazmat.primitives.asymmetric import ec
+        from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+        ca_key, ca_name, build = self._ca
+        key = ec.generate_private_key(ec.SECP256R1())
+        cert = build(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "berth test client")]), ca_name,
+                     key.public_key(), ca_key,
+                     [(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.CLIENT_AUTH]), False),
+                      (x509.BasicConstraints(ca=False, path_length=None), True)])
+        cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+        key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                               serialization.NoEncryption()))
 
     def start(self) -> "Registry":
         self.base.mkdir(parents=True, exist_ok=True)
@@ -119,6 +142,11 @@ class Registry:
                 if self.tls:
                     import ssl
                     ctx = ssl.create_default_context(cafile=str(self.ca_path))
+                    if self.client_certs:
+                        probe = (self.base / "probe.cert", self.base / "probe.key")
+                        if not probe[0].exists():
+                            self.client_certificate(*probe)
+                        ctx.load_cert_chain(*probe)
                     urllib.request.urlopen(f"https://{self.host}/v2/", timeout=1, context=ctx)
                 else:
                     urllib.request.urlopen(f"http://{self.host}/v2/", timeout=1)

@@ -37,6 +37,7 @@ class TokenServer:
         self.users = users
         self.token_field = token_field
         self.requests: list[dict] = []  # what clients asked: user, scopes
+        self.denied: set[str] = set()  # repositories no one is granted anything on
         self.cert_path = self.base / "token-cert.pem"
         self._httpd = None
 
@@ -58,7 +59,7 @@ class TokenServer:
         for s in scopes:
             kind, _, rest = s.partition(":")
             name, _, actions = rest.rpartition(":")
-            if user:  # anonymous users get nothing
+            if user and name not in self.denied:  # anonymous users get nothing
                 access.append({"type": kind, "name": name, "actions": actions.split(",")})
         now = int(time.time())
         claims = {"iss": ISSUER, "sub": user or "", "aud": SERVICE, "exp": now + 300, "nbf": now - 10,

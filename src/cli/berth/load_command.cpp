@@ -24,7 +24,8 @@ Result<void> run_load(Session& session, const ParsedFlags& flags) {
     ApiClient* api = BERTH_TRY(session.api());
     auto resp = BERTH_TRY(api->call_streamed("POST", "/images/load", query, archive, {{"Content-Type", "application/x-tar"}}));
     FdWriter out(session.io().out);
-    if (resp.headers.get("Content-Type").value_or("") == "application/json") return display_messages(resp.body(), out);
+    if (resp.headers.get("Content-Type").value_or("") == "application/json")
+        return display_messages(resp.body(), out, terminal_width(session.io().out));
     BERTH_TRYV(copy_stream(resp.body(), out));
     return {};
 }

@@ -3,6 +3,7 @@
 // {"errorDetail": {...}, "error": "..."}) written as the daemon works.
 #pragma once
 
+#include <map>
 #include <optional>
 #include <string>
 
@@ -37,8 +38,37 @@ std::string render_message(const Json& message);
 // The error a message reports ({"errorDetail": {"message": m}} or {"error": m}), if any.
 std::optional<std::string> message_error(const Json& message);
 
-// Reads every message, writing each rendered one to `out`; stops at the first error
+// A progressDetail ({"current","total"}) as docker draws it on a terminal `width`
+// columns wide: "[=========>      ]  12.35MB/45.6MB" — the bar only when wider
+// than 110 columns, the counts alone ("  12.35MB") without a total; "" when the
+// detail says nothing. (docker adds an estimate of time left when the daemon sends
+// a "start" time; neither dockerd nor berthd sends one.)
+std::string progress_text(const Json& detail, int width);
+
+// Docker's terminal display: a message with an id and a progressDetail owns a line
+// (added the first time its id is seen) that later messages for that id rewrite in
+// place — cursor up to it, erase, write, cursor back down (ANSI CSI A/B, 2K). Any
+// other message is printed as a new line and forgets the lines so far, so a later
+// tag's layers start afresh.
+class TerminalRenderer {
+  public:
+    explicit TerminalRenderer(int width) : width_(width) {}
+    // The bytes to write for `message`.
+    std::string render(const Json& message);
+
+  private:
+    int width_;
+    std::map<std::string, std::size_t> lines_;  // id -> its line, counted from the first
+};
+
+// The width of the terminal on `fd`, or nullopt when `fd` is not a terminal.
+// A terminal whose size cannot be read counts as 200 columns, as in docker.
+std::optional<int> terminal_width(int fd);
+
+// Reads every message, writing each rendered one to `out` — with TerminalRenderer
+// when `terminal_width` is given, else as render_message; stops at the first error
 // message and returns it as the error (docker prints it as is and exits 1).
-Result<void> display_messages(ByteReader& in, ByteWriter& out);
+Result<void> display_messages(ByteReader& in, ByteWriter& out,
+                              std::optional<int> terminal_width = std::nullopt);
 
 }  // namespace berth::cli

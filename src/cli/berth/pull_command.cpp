@@ -23,7 +23,7 @@ Result<void> run_pull(Session& session, const ParsedFlags& flags) {
         BERTH_TRYV(display_messages(resp.body(), discard));
     } else {
         FdWriter out(session.io().out);
-        BERTH_TRYV(display_messages(resp.body(), out));
+        BERTH_TRYV(display_messages(resp.body(), out, terminal_width(session.io().out)));
     }
     return session.out(ref.str() + "\n");
 }

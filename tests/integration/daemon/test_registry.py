@@ -238,9 +238,9 @@ def test_a_failed_pull_resumes_without_fetching_the_layers_it_completed(berthd, 
         first = [g for g in proxy.gets if "/blobs/" + broken not in g and any(g.endswith(d) for d in layers)]
         assert sorted(first) == sorted(f"/v2/bb/blobs/{d}" for d in layers if d != broken), proxy.gets
         proxy.should_cut = lambda path, seen: False
-        proxy.gets.clear()
+        before = len(proxy.gets)
         other_berthd.cli("pull", via).ok()
-        again = [g for g in proxy.gets if any(g.endswith(d) for d in layers)]
+        again = [g for g in proxy.gets[before:] if any(g.endswith(d) for d in layers)]
         assert again == [f"/v2/bb/blobs/{broken}"], f"the retry should fetch only the missing layer: {again}"
     assert image_id(other_berthd, via) == image_id(berthd, name)
     inspect = json.loads(other_berthd.cli("image", "inspect", via).ok().stdout)[0]
@@ -408,3 +408,228 @@ def test_https_proxy_tunnels_to_a_tls_registry_with_connect(tls_registry, tmp_pa
             problems += d.stop()
     assert not problems, problems
     assert proxy.requests and all(r == ("CONNECT", alias) for r in proxy.requests), proxy.requests
+
+
+# ------------------------------------------------------------------ push: chunks, mounts, tags
+
+def big_layer_image(berthd, tmp_path, name, mib=20) -> None:
+    """An image of one layer holding `mib` MiB of random bytes (gzip cannot shrink
+    them, so the pushed blob stays that large), imported as `name`."""
+    import io
+    import os
+    import tarfile
+    tar_path = tmp_path / "big.tar"
+    with tarfile.open(tar_path, "w") as tf:
+        data = os.urandom(mib << 20)
+        info = tarfile.TarInfo("random.bin")
+        info.size = len(data)
+        tf.addfile(info, io.BytesIO(data))
+    berthd.cli("import", str(tar_path), name, timeout=120).ok()
+
+
+def test_a_layer_over_16_mib_is_uploaded_in_patch_chunks(berthd, registry, tmp_path):
+    with FlakyProxy(registry.host, cut=False) as proxy:
+        name = f"{proxy.host}/big:1"
+        big_layer_image(berthd, tmp_path, name)
+        r = berthd.cli("push", name, timeout=120).ok()
+        patches = [line for line in proxy.requests if line.startswith("PATCH /v2/big/blobs/uploads/")]
+        puts = [line for line in proxy.requests if line.startswith("PUT /v2/big/blobs/uploads/")]
+    assert len(patches) == 2, f"20 MiB in 16 MiB chunks is two PATCHes: {proxy.requests}"
+    assert len(puts) == 2, f"one closing PUT for the layer, one PUT with the config: {proxy.requests}"
+    assert "Pushed" in r.stdout, r.describe()
+    manifest = registry.manifest("big", "1")
+    size = manifest["layers"][0]["size"]
+    assert size > 20 << 20, manifest
+    blob = registry.blob_file(manifest["layers"][0]["digest"])
+    assert blob.stat().st_size == size, "the registry assembled the whole blob from the chunks"
+
+
+def test_a_second_repository_push_mounts_the_layers(berthd, other_berthd, registry, tmp_path):
+    with FlakyProxy(registry.host, cut=False) as proxy:
+        first = pushed(berthd, proxy, tmp_path, repo="bb", tag="1")
+        berthd.cli("tag", first, f"{proxy.host}/other:1").ok()
+        before = len(proxy.requests)
+        r = berthd.cli("push", f"{proxy.host}/other:1").ok()
+        sent = proxy.requests[before:]
+    assert r.stdout.count("Mounted from bb") == 4, r.describe()
+    mounts = [line for line in sent if line.startswith("POST /v2/other/blobs/uploads/?mount=sha256")]
+    assert len(mounts) == 4 and all("&from=bb " in m for m in mounts), sent
+    uploads = [line for line in sent if line.startswith(("PUT /v2/other/blobs/", "PATCH "))]
+    assert len(uploads) == 1, f"only the config is uploaded, no layer: {sent}"
+    # What another daemon pulled from one repository it mounts when pushing to another.
+    other_berthd.cli("pull", f"{registry.host}/bb:1").ok()
+    other_berthd.cli("tag", f"{registry.host}/bb:1", f"{registry.host}/third:1").ok()
+    r = other_berthd.cli("push", f"{registry.host}/third:1").ok()
+    assert r.stdout.count("Mounted from bb") == 4, r.describe()
+    assert registry.manifest("third", "1")["layers"] == registry.manifest("bb", "1")["layers"]
+
+
+def test_push_without_a_tag_pushes_latest_and_all_tags_pushes_every_tag(berthd, registry, tmp_path):
+    berthd.cli("load", "-i", str(images.busybox_docker_archive(tmp_path / "bb.tar"))).ok()
+    repo = f"{registry.host}/multi"
+    for tag in ("1", "2", "latest"):
+        berthd.cli("tag", "busybox:latest", f"{repo}:{tag}").ok()
+    r = berthd.cli("push", repo).ok()
+    assert r.stdout.startswith("Using default tag: latest\n"), r.describe()
+    assert "latest: digest: sha256:" in r.stdout and "1: digest:" not in r.stdout, r.describe()
+    r = berthd.cli("push", "--all-tags", repo).ok()
+    for tag in ("1", "2", "latest"):
+        assert f"\n{tag}: digest: sha256:" in r.stdout, r.describe()
+        assert registry.manifest("multi", tag)["layers"], tag
+    assert r.stdout.count("The push refers to repository") == 1, r.describe()
+    assert "tag can't be used with --all-tags/-a" in berthd.cli("push", "-a", f"{repo}:1").failed().stderr
+
+
+def test_docker_cli_all_tags_push_through_berthd(berthd, registry, tmp_path):
+    berthd.cli("load", "-i", str(images.busybox_docker_archive(tmp_path / "bb.tar"))).ok()
+    repo = f"{registry.host}/viadocker"
+    for tag in ("a", "b"):
+        berthd.cli("tag", "busybox:latest", f"{repo}:{tag}").ok()
+    r = berthd.docker("push", "--all-tags", repo).ok()
+    assert "a: digest: sha256:" in r.stdout and "b: digest: sha256:" in r.stdout, r.describe()
+    r = berthd.docker("push", f"{repo}:nope").failed()
+    assert "tag does not exist: " + f"{repo}:nope" in r.stderr, r.describe()
+    r = berthd.docker("push", f"{registry.host}/nothing").failed()
+    assert f"An image does not exist locally with the tag: {registry.host}/nothing" in r.stderr, r.describe()
+
+
+# ------------------------------------------------------------------ progress on a terminal
+
+def run_on_pty(argv, env, columns=160, timeout=60) -> tuple[int, str]:
+    """Runs `argv` with stdout and stderr on a pseudo-terminal `columns` wide;
+    returns its exit code and everything it wrote."""
+    import fcntl
+    import os
+    import pty
+    import struct
+    import subprocess
+    import termios
+    import time
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 40, columns, 0, 0))
+    proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=slave, stderr=slave, env=env)
+    os.close(slave)
+    out = b""
+    deadline = time.monotonic() + timeout
+    try:
+        while time.monotonic() < deadline:
+            try:
+                chunk = os.read(master, 65536)
+            except OSError:  # EIO: the last writer closed the terminal
+                break
+            if not chunk:
+                break
+            out += chunk
+        code = proc.wait(timeout=max(1, deadline - time.monotonic()))
+    finally:
+        os.close(master)
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    return code, out.decode(errors="replace")
+
+
+def test_pull_on_a_terminal_draws_progress_bars_in_place(berthd, other_berthd, registry, tmp_path):
+    from berthd import BERTH
+    name = f"{registry.host}/big:1"
+    big_layer_image(berthd, tmp_path, name, mib=4)
+    berthd.cli("push", name, timeout=120).ok()
+    code, out = run_on_pty([BERTH, "-H", other_berthd.host, "pull", name], other_berthd.env)
+    assert code == 0, out
+    assert "\x1b[2K\r" in out and "\x1b[1A" in out and "\x1b[1B" in out, \
+        f"lines are rewritten in place with ANSI cursor moves: {out!r}"
+    assert "Downloading [==" in out and "MB/4.19" in out, f"a bar with MB counts (4 MiB layer): {out!r}"
+    assert "Pull complete" in out and out.rstrip().endswith(name), out
+
+
+def test_pull_off_a_terminal_prints_plain_lines_and_quiet_only_the_name(berthd, other_berthd, registry, tmp_path):
+    name = pushed(berthd, registry, tmp_path)
+    r = other_berthd.cli("pull", name).ok()
+    assert "\x1b[" not in r.stdout and "Downloading" not in r.stdout, r.describe()
+    other_berthd.cli("rmi", name).ok()
+    r = other_berthd.cli("pull", "-q", name).ok()
+    assert r.stdout == name + "\n", r.describe()
+
+
+# ------------------------------------------------------------------ mutual TLS (certs.d client certificates)
+
+@pytest.fixture
+def mtls_registry(tmp_path):
+    with Registry(tmp_path / "mtls-registry", tls=True, client_certs=True) as reg:
+        yield reg
+
+
+def test_registry_requiring_client_certificates_takes_the_one_in_certs_d(mtls_registry, tmp_path):
+    reg = mtls_registry
+    with_cert = berthd_trusting(reg, tmp_path, "with-cert")
+    reg.client_certificate(tmp_path / "with-cert-certs.d" / reg.host / "client.cert",
+                           tmp_path / "with-cert-certs.d" / reg.host / "client.key")
+    without = berthd_trusting(reg, tmp_path, "without")
+    try:
+        name = pushed(with_cert, reg, tmp_path)
+        r = without.cli("pull", name, timeout=120).failed()
+        assert "refused the client certificate" in r.stderr, "the refusal names the certificate\n" + r.describe()
+        with_cert.cli("rmi", name).ok()
+        with_cert.cli("pull", name).ok()
+    finally:
+        problems = with_cert.stop() + without.stop()
+    assert not problems, problems
+
+
+def test_a_client_certificate_without_its_key_is_an_error_naming_the_key(mtls_registry, tmp_path):
+    reg = mtls_registry
+    d = berthd_trusting(reg, tmp_path, "nokey")
+    certs = tmp_path / "nokey-certs.d" / reg.host
+    reg.client_certificate(certs / "client.cert", tmp_path / "elsewhere.key")
+    try:
+        r = d.cli("pull", f"{reg.host}/bb:1").failed()
+        assert str(certs / "client.key") in r.stderr, r.describe()
+    finally:
+        problems = d.stop()
+    assert not problems, problems
+
+
+# ------------------------------------------------------------------ X-Registry-Auth and /auth, as dockerd answers
+
+def test_an_undecodable_x_registry_auth_is_taken_as_anonymous(berthd, other_berthd, registry, tmp_path):
+    name = pushed(berthd, registry, tmp_path)
+    resp = other_berthd.api("POST", f"/v1.41/images/create?fromImage={registry.host}/bb&tag=1",
+                            headers={"X-Registry-Auth": "!!!not base64"}, timeout=60)
+    assert resp.status == 200 and "error" not in resp.body.decode(), \
+        f"dockerd ignores a header it cannot decode; the anonymous pull works: {resp}"
+    assert image_id(other_berthd, name) == image_id(berthd, name)
+
+
+def test_pushing_what_is_not_there_is_an_error_in_the_stream(berthd, registry):
+    resp = berthd.api("POST", f"/v1.41/images/{registry.host}/nothing/push?tag=1")
+    assert resp.status == 200, f"dockerd starts the stream, then reports the error: {resp}"
+    msgs = messages(resp)
+    assert msgs[0] == {"status": f"The push refers to repository [{registry.host}/nothing]"}, msgs
+    assert msgs[-1]["error"] == f"An image does not exist locally with the tag: {registry.host}/nothing", msgs
+
+
+def test_a_mount_source_the_token_does_not_cover_falls_back_to_uploading(berthd, token_registry, tmp_path):
+    reg, tokens = token_registry
+    berthd.cli("login", "-u", "alice", "--password-stdin", reg.host, input="s3cret\n").ok()
+    first = pushed(berthd, reg, tmp_path, repo="team/a", tag="1")
+    berthd.cli("tag", first, f"{reg.host}/team/b:1").ok()
+    tokens.denied.add("team/a")
+    r = berthd.cli("push", f"{reg.host}/team/b:1").ok()
+    assert any(q["scopes"] == ["repository:team/b:pull,push", "repository:team/a:pull"] for q in tokens.requests), \
+        f"the token is asked with pull access to the mount source: {tokens.requests}"
+    assert r.stdout.count("Pushed") == 4 and "Mounted" not in r.stdout, r.describe()
+
+
+def test_an_upload_dropped_mid_layer_is_retried_in_a_new_session(berthd, other_berthd, registry, tmp_path):
+    berthd.cli("load", "-i", str(images.busybox_docker_archive(tmp_path / "bb.tar"))).ok()
+    with FlakyProxy(registry.host, cut=False, cut_uploads=2) as proxy:
+        name = f"{proxy.host}/bb:1"
+        berthd.cli("tag", "busybox:latest", name).ok()
+        r = berthd.cli("push", name).ok()
+        assert len(proxy.uploads_cut) == 2, proxy.requests
+    assert "Retrying in 1 second" in r.stdout and "Retrying in 2 seconds" in r.stdout, \
+        "the first layer's upload is cut twice, and tried a third time\n" + r.describe()
+    assert r.stdout.count("Pushed") == 4, r.describe()
+    # The registry behind the proxy has the whole image.
+    other_berthd.cli("pull", f"{registry.host}/bb:1").ok()
+    assert image_id(other_berthd, f"{registry.host}/bb:1") == image_id(berthd, name)

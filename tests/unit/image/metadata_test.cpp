@@ -76,5 +76,31 @@ TEST_F(MetadataTest, SurvivesReopen) {
     EXPECT_EQ((*l)->size, 5);
 }
 
+TEST_F(MetadataTest, BlobSourcesListTheMostRecentRepositoryFirst) {
+    ASSERT_TRUE(md_->add_blob_source("sha256:b1", "reg:5000/old", 100));
+    ASSERT_TRUE(md_->add_blob_source("sha256:b1", "reg:5000/new", 200));
+    ASSERT_TRUE(md_->add_blob_source("sha256:b2", "reg:5000/other", 300));
+    EXPECT_EQ(*md_->blob_sources("sha256:b1"),
+              (std::vector<std::string>{"reg:5000/new", "reg:5000/old"}));
+    ASSERT_TRUE(md_->add_blob_source("sha256:b1", "reg:5000/old", 400));
+    EXPECT_EQ(*md_->blob_sources("sha256:b1"),
+              (std::vector<std::string>{"reg:5000/old", "reg:5000/new"}))
+        << "seeing a blob again in a repository makes that repository the most recent";
+    EXPECT_TRUE(md_->blob_sources("sha256:none")->empty());
+}
+
+TEST_F(MetadataTest, AVersion1DatabaseIsUpgradedKeepingItsRows) {
+    ASSERT_TRUE(md_->put_image({"sha256:aa", "", 0, 1}));
+    // Make it look like a database written before blob sources existed.
+    ASSERT_TRUE(md_->db().exec_script("DROP TABLE blob_sources; PRAGMA user_version = 1;"));
+    md_.reset();
+    auto m = Metadata::open(dir_ + "/metadata.db");
+    ASSERT_TRUE(m) << m.error().message;
+    md_ = std::move(*m);
+    EXPECT_TRUE(md_->image("sha256:aa")->has_value()) << "the upgrade must keep existing images";
+    EXPECT_TRUE(md_->add_blob_source("sha256:b1", "reg/x", 1))
+        << "the upgrade creates the blob_sources table";
+}
+
 }  // namespace
 }  // namespace berth::image

@@ -1,86 +1,16 @@
 #include "registry/http_client.hpp"
 
-#include <arpa/inet.h>
 #include <gtest/gtest.h>
-#include <netinet/in.h>
-#include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include <atomic>
 #include <chrono>
-#include <functional>
-#include <mutex>
 #include <thread>
 
-#include "base/unique_fd.hpp"
+#include "registry/scripted_server.hpp"
 
 namespace berth::registry {
 namespace {
-
-// A one-thread HTTP server on 127.0.0.1 that answers each connection's request
-// with the next scripted response ("" = accept, read, and never answer; "{port}"
-// is replaced by the server's port).
-class ScriptedServer {
-  public:
-    explicit ScriptedServer(std::vector<std::string> script) : script_(std::move(script)) {
-        fd_ = UniqueFd(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
-        sockaddr_in a{};
-        a.sin_family = AF_INET;
-        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        socklen_t len = sizeof a;
-        EXPECT_EQ(::bind(fd_.get(), reinterpret_cast<sockaddr*>(&a), len), 0);
-        EXPECT_EQ(::listen(fd_.get(), 8), 0);
-        ::getsockname(fd_.get(), reinterpret_cast<sockaddr*>(&a), &len);
-        port_ = ntohs(a.sin_port);
-        thread_ = std::thread([this] { serve(); });
-    }
-    ~ScriptedServer() {
-        stop_ = true;
-        thread_.join();
-    }
-    int port() const { return port_; }
-    std::vector<std::string> requests() {
-        std::lock_guard lock(mu_);
-        return requests_;
-    }
-
-  private:
-    void serve() {
-        for (std::size_t i = 0; i < script_.size() && !stop_;) {
-            pollfd p{fd_.get(), POLLIN, 0};
-            if (::poll(&p, 1, 50) <= 0) continue;
-            UniqueFd c(::accept4(fd_.get(), nullptr, nullptr, SOCK_CLOEXEC));
-            std::string head;
-            char buf[4096];
-            while (head.find("\r\n\r\n") == std::string::npos) {
-                ssize_t n = ::read(c.get(), buf, sizeof buf);
-                if (n <= 0) break;
-                head.append(buf, static_cast<std::size_t>(n));
-            }
-            {
-                std::lock_guard lock(mu_);
-                requests_.push_back(head);
-            }
-            std::string answer = script_[i++];
-            if (auto at = answer.find("{port}"); at != std::string::npos)
-                answer.replace(at, 6, std::to_string(port_));
-            if (answer.empty()) {
-                while (!stop_) std::this_thread::sleep_for(std::chrono::milliseconds(10));
-                return;
-            }
-            (void)::write(c.get(), answer.data(), answer.size());
-        }
-    }
-
-    std::vector<std::string> script_;
-    UniqueFd fd_;
-    int port_ = 0;
-    std::thread thread_;
-    std::atomic<bool> stop_{false};
-    std::mutex mu_;
-    std::vector<std::string> requests_;
-};
 
 const std::string kOk = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
 const std::string k503 = "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n\r\n";
