@@ -75,7 +75,8 @@ Result<void> apply_daemon_json(DaemonConfig& cfg, const Json& doc,
                 cfg.insecure_registries.push_back(r.get<std::string>());
             }
         } else if (key == "registry-mirrors") {
-            const char* want = "\"registry-mirrors\" must be a list of URLs (\"https://mirror.example.com\")";
+            const char* want =
+                "\"registry-mirrors\" must be a list of URLs (\"https://mirror.example.com\")";
             if (!value.is_array()) return fail(want);
             cfg.registry_mirrors.clear();
             for (const auto& m : value) {
@@ -83,7 +84,9 @@ Result<void> apply_daemon_json(DaemonConfig& cfg, const Json& doc,
                 auto url = registry::parse_url(m.get<std::string>());
                 if (!url) return fail("registry mirror: " + url.error().message);
                 // Mirrors serve /v2/ at their root, as docker requires of them.
-                if (url->target != "/") return fail("registry mirror \"" + m.get<std::string>() + "\": a mirror URL has no path");
+                if (url->target != "/")
+                    return fail("registry mirror \"" + m.get<std::string>() +
+                                "\": a mirror URL has no path");
                 cfg.registry_mirrors.push_back(m.get<std::string>());
             }
         } else if (key == "registry-certs-dir") {

@@ -109,13 +109,14 @@ Result<Digest> BlobWriter::commit() {
 ContentStore::ContentStore(std::string root) : root_(std::move(root)) {}
 
 Result<std::int64_t> ContentStore::modified(const Digest& d) const {
-    struct stat st{};
+    struct stat st {};
     if (::stat(blob_path(d).c_str(), &st) != 0) return sys_fail("stat blob " + d.str());
     return static_cast<std::int64_t>(st.st_mtime);
 }
 
 Result<void> ContentStore::touch(const Digest& d) {
-    if (::utimensat(AT_FDCWD, blob_path(d).c_str(), nullptr, 0) != 0) return sys_fail("touch blob " + d.str());
+    if (::utimensat(AT_FDCWD, blob_path(d).c_str(), nullptr, 0) != 0)
+        return sys_fail("touch blob " + d.str());
     return {};
 }
 

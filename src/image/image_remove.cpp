@@ -28,8 +28,7 @@ std::string repository_of(const std::string& full) {
 // docker lets a removal by ID untag without force.
 bool single_repository(const std::vector<std::string>& refs) {
     std::set<std::string> repos;
-    for (const auto& r : refs)
-        repos.insert(repository_of(r));
+    for (const auto& r : refs) repos.insert(repository_of(r));
     return repos.size() <= 1;
 }
 

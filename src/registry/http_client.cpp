@@ -15,7 +15,8 @@ namespace {
 constexpr std::size_t kMaxHead = 1 << 20;
 
 std::string request_head(const HttpRequest& req, bool absolute_form) {
-    std::string head = req.method + " " + (absolute_form ? req.url.str() : req.url.target) + " HTTP/1.1\r\n";
+    std::string head =
+        req.method + " " + (absolute_form ? req.url.str() : req.url.target) + " HTTP/1.1\r\n";
     std::string host = req.url.origin().substr(req.url.tls ? 8 : 7);
     head += "Host: " + host + "\r\n";
     head += "User-Agent: berth/" BERTH_VERSION "\r\n";

@@ -19,7 +19,8 @@ std::string env_either(const char* upper, const char* lower) {
 bool is_loopback_host(std::string_view host) {
     if (host == "localhost" || host == "::1") return true;
     in_addr a{};
-    return ::inet_pton(AF_INET, std::string(host).c_str(), &a) == 1 && (ntohl(a.s_addr) >> 24) == 127;
+    return ::inet_pton(AF_INET, std::string(host).c_str(), &a) == 1 &&
+           (ntohl(a.s_addr) >> 24) == 127;
 }
 
 std::string lower(std::string_view s) {
@@ -53,8 +54,10 @@ bool exempts(std::string_view entry, const Url& target) {
             parse_int(name.substr(close + 2)) != std::optional<std::int64_t>(target.port))
             return false;
         name = name.substr(1, close - 1);
-    } else if (auto colon = name.rfind(':'); colon != std::string_view::npos && name.find(':') == colon) {
-        if (parse_int(name.substr(colon + 1)) != std::optional<std::int64_t>(target.port)) return false;
+    } else if (auto colon = name.rfind(':');
+               colon != std::string_view::npos && name.find(':') == colon) {
+        if (parse_int(name.substr(colon + 1)) != std::optional<std::int64_t>(target.port))
+            return false;
         name = name.substr(0, colon);
     }
     if (name.starts_with(".")) name.remove_prefix(1);
@@ -81,7 +84,9 @@ Result<std::optional<Url>> select_proxy(const Url& target, const ProxyEnv& env) 
     std::string text = raw.find("://") == std::string::npos ? "http://" + raw : raw;
     auto proxy = parse_url(text);
     if (!proxy) return fail(std::string(var) + "=\"" + raw + "\": " + proxy.error().message);
-    if (proxy->tls) return fail(std::string(var) + "=\"" + raw + "\": berth speaks to proxies over plain HTTP only; use http://");
+    if (proxy->tls)
+        return fail(std::string(var) + "=\"" + raw +
+                    "\": berth speaks to proxies over plain HTTP only; use http://");
     return std::optional<Url>(*proxy);
 }
 

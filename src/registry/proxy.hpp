@@ -15,7 +15,7 @@ namespace berth::registry {
 struct ProxyEnv {
     std::string https_proxy;  // "http://proxy:3128" (a bare "proxy:3128" means http://)
     std::string http_proxy;
-    std::string no_proxy;     // "example.com,.corp,10.0.0.0/8,host:5000,*"
+    std::string no_proxy;  // "example.com,.corp,10.0.0.0/8,host:5000,*"
 
     // HTTPS_PROXY/https_proxy, HTTP_PROXY/http_proxy, NO_PROXY/no_proxy of this process.
     static ProxyEnv from_environment();

@@ -40,8 +40,9 @@ struct Staging {
 
 // Unpacks a layer's blob bytes from `in` into a new staging directory; `verify`
 // runs once they are unpacked and returns the digest of the blob kept for it.
-Result<image::StagedLayer> unpack_layer(image::ImageStore& store, Staging& staging, const image::Descriptor& d,
-                                        const image::Digest& diff_id, ByteReader& in,
+Result<image::StagedLayer> unpack_layer(image::ImageStore& store, Staging& staging,
+                                        const image::Descriptor& d, const image::Digest& diff_id,
+                                        ByteReader& in,
                                         const std::function<Result<image::Digest>()>& verify) {
     image::StagedLayer layer;
     layer.dir = BERTH_TRY(store.new_staging_dir());
@@ -61,8 +62,10 @@ Result<image::StagedLayer> unpack_layer(image::ImageStore& store, Staging& stagi
 // A layer whose blob an earlier, failed pull verified and kept: unpacked from the
 // content store, no request made. Touching the blob restarts its grace period, so
 // a sweep does not take it while the image is being committed.
-Result<image::StagedLayer> stage_kept_layer(image::ImageStore& store, Staging& staging, const image::Descriptor& d,
-                                            const image::Digest& diff_id, const ProgressFn& progress) {
+Result<image::StagedLayer> stage_kept_layer(image::ImageStore& store, Staging& staging,
+                                            const image::Descriptor& d,
+                                            const image::Digest& diff_id,
+                                            const ProgressFn& progress) {
     BERTH_TRYV(store.content().touch(d.digest));
     auto blob = BERTH_TRY(store.content().open_blob(d.digest));
     FdReader in(blob.get());
@@ -73,8 +76,9 @@ Result<image::StagedLayer> stage_kept_layer(image::ImageStore& store, Staging& s
 }
 
 // One attempt at a layer: download, verify, unpack, all in one pass over the bytes.
-Result<image::StagedLayer> fetch_layer_once(Repository& repo, image::ImageStore& store, Staging& staging,
-                                            const image::Descriptor& d, const image::Digest& diff_id,
+Result<image::StagedLayer> fetch_layer_once(Repository& repo, image::ImageStore& store,
+                                            Staging& staging, const image::Descriptor& d,
+                                            const image::Digest& diff_id,
                                             const ProgressFn& progress) {
     auto resp = BERTH_TRY(repo.blob(d.digest));
     // The writer refuses bytes past the descriptor's size and, at commit, content
@@ -97,7 +101,8 @@ Result<image::StagedLayer> fetch_layer_once(Repository& repo, image::ImageStore&
 Result<image::StagedLayer> fetch_layer(Repository& repo, image::ImageStore& store, Staging& staging,
                                        const image::Descriptor& d, const image::Digest& diff_id,
                                        const ProgressFn& progress) {
-    if (store.content().exists(d.digest)) return stage_kept_layer(store, staging, d, diff_id, progress);
+    if (store.content().exists(d.digest))
+        return stage_kept_layer(store, staging, d, diff_id, progress);
     for (int attempt = 1;; ++attempt) {
         auto layer = fetch_layer_once(repo, store, staging, d, diff_id, progress);
         // Only a network failure is worth another try; bad content stays bad.
@@ -194,7 +199,8 @@ Result<image::ImageConfig> fetch_config(Repository& repo, const image::Manifest&
 }
 
 // The registries to ask, in order: for docker.io, each mirror then Docker Hub.
-Result<std::vector<RepositoryOptions>> endpoints(const image::Reference& ref, const PullOptions& opts) {
+Result<std::vector<RepositoryOptions>> endpoints(const image::Reference& ref,
+                                                 const PullOptions& opts) {
     std::vector<RepositoryOptions> out;
     if (ref.domain == "docker.io") {
         for (const auto& m : opts.mirrors) {
@@ -210,14 +216,14 @@ Result<std::vector<RepositoryOptions>> endpoints(const image::Reference& ref, co
 // The first endpoint that resolves the manifest, with the session that did it.
 // A mirror's failure (down, or without the image) moves on to the next; the
 // origin's is the pull's.
-Result<std::pair<std::unique_ptr<Repository>, Resolved>> open_repository(const image::Reference& ref,
-                                                                        std::string_view wanted,
-                                                                        const image::Platform& platform,
-                                                                        const PullOptions& opts) {
+Result<std::pair<std::unique_ptr<Repository>, Resolved>> open_repository(
+    const image::Reference& ref, std::string_view wanted, const image::Platform& platform,
+    const PullOptions& opts) {
     auto options = BERTH_TRY(endpoints(ref, opts));
     for (std::size_t i = 0;; ++i) {
         bool mirror = i + 1 < options.size();
-        auto repo = std::make_unique<Repository>(ref, mirror ? AuthConfig{} : opts.auth, Access::pull, options[i]);
+        auto repo = std::make_unique<Repository>(ref, mirror ? AuthConfig{} : opts.auth,
+                                                 Access::pull, options[i]);
         auto resolved = resolve_manifest(*repo, wanted, platform);
         if (resolved) return std::pair{std::move(repo), std::move(*resolved)};
         if (!mirror) return std::unexpected(std::move(resolved.error()));
@@ -236,7 +242,8 @@ Result<PullResult> pull_image(image::ImageStore& store, const image::Reference& 
     image::Platform platform = opts.platform.architecture.empty() ? image::host_platform() : opts.platform;
     if (auto swept = store.collect_unused_blobs(image::kUnusedBlobGraceSeconds); !swept)
         log::warn("sweep unused blobs: " + swept.error().message);
-    auto [session, resolved] = BERTH_TRY(open_repository(ref, wanted, platform, opts));  // its errors name the image
+    auto [session, resolved] =
+        BERTH_TRY(open_repository(ref, wanted, platform, opts));  // its errors name the image
     Repository& repo = *session;
     // First progress only now, as dockerd: an unknown tag is still an HTTP 404.
     progress({wanted, "Pulling from " + ref.path, -1, -1, true});

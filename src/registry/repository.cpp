@@ -86,7 +86,9 @@ ClientOptions client_options(RepositoryOptions opts, std::string_view domain) {
 
 // Where requests go: the mirror given, else the reference's registry.
 Url base_url(const image::Reference& ref, const RepositoryOptions& opts) {
-    if (!opts.endpoint) return registry_base(ref.domain, opts.insecure_registries, registry_tls_files(opts, ref.domain).any());
+    if (!opts.endpoint)
+        return registry_base(ref.domain, opts.insecure_registries,
+                             registry_tls_files(opts, ref.domain).any());
     Url u = *opts.endpoint;
     u.target = "/";
     return u;

@@ -1,7 +1,7 @@
 #include "registry/transport.hpp"
 
-#include <fcntl.h>
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -121,7 +121,11 @@ std::unexpected<Error> io_error(std::string_view what) {
 class PlainConnection final : public Connection {
   public:
     PlainConnection(UniqueFd fd, bool via_proxy)
-        : fd_(std::move(fd)), via_proxy_(via_proxy), reader_(*this), in_(fd_.get(), reader_), out_(*this) {}
+        : fd_(std::move(fd)),
+          via_proxy_(via_proxy),
+          reader_(*this),
+          in_(fd_.get(), reader_),
+          out_(*this) {}
     http::SocketReader& in() override { return in_; }
     ByteWriter& out() override { return out_; }
     bool via_http_proxy() const override { return via_proxy_; }
@@ -174,12 +178,14 @@ Result<void> open_tunnel(int fd, const Url& url, const Url& proxy) {
     }
     std::string head;
     while (!head.ends_with("\r\n\r\n")) {
-        if (head.size() > 65536) return fail("proxy " + proxy.origin() + " sent an overlong answer to CONNECT");
+        if (head.size() > 65536)
+            return fail("proxy " + proxy.origin() + " sent an overlong answer to CONNECT");
         char c;
         ssize_t n = ::read(fd, &c, 1);
         if (n < 0 && errno == EINTR) continue;
         if (n < 0) return io_error("read from proxy " + proxy.origin());
-        if (n == 0) return unavailable("proxy " + proxy.origin() + " closed the connection during CONNECT");
+        if (n == 0)
+            return unavailable("proxy " + proxy.origin() + " closed the connection during CONNECT");
         head += c;
     }
     std::string status = head.substr(0, head.find("\r\n"));
@@ -321,7 +327,9 @@ Result<std::unique_ptr<Connection>> tls_handshake(UniqueFd fd, const Url& url, c
 Result<std::unique_ptr<Connection>> connect(const Url& url, const TransportOptions& opts) {
     auto proxy = BERTH_TRY(select_proxy(url, ProxyEnv::from_environment()));
     auto fd = BERTH_TRY(dial(proxy ? *proxy : url, opts));
-    if (!url.tls) return std::unique_ptr<Connection>(std::make_unique<PlainConnection>(std::move(fd), proxy.has_value()));
+    if (!url.tls)
+        return std::unique_ptr<Connection>(
+            std::make_unique<PlainConnection>(std::move(fd), proxy.has_value()));
     if (proxy) BERTH_TRYV(open_tunnel(fd.get(), url, *proxy));
     return tls_handshake(std::move(fd), url, opts);
 }

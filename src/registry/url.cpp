@@ -11,7 +11,8 @@ std::string Url::origin() const {
 }
 
 std::string Url::authority() const {
-    return (host.find(':') != std::string::npos ? "[" + host + "]" : host) + ":" + std::to_string(port);
+    return (host.find(':') != std::string::npos ? "[" + host + "]" : host) + ":" +
+           std::to_string(port);
 }
 
 Result<Url> parse_url(std::string_view text) {

@@ -47,12 +47,18 @@ TEST(DaemonConfig, MissingExplicitFileIsAnError) {
 
 TEST(DaemonConfig, RegistryMirrorsAreUrlsWithoutPaths) {
     DaemonConfig cfg;
-    ASSERT_TRUE(apply_daemon_json(cfg, Json::parse(R"({"registry-mirrors": ["http://127.0.0.1:5000", "https://m.example"]})"), {}));
-    EXPECT_EQ(cfg.registry_mirrors, (std::vector<std::string>{"http://127.0.0.1:5000", "https://m.example"}));
-    auto no_scheme = apply_daemon_json(cfg, Json::parse(R"({"registry-mirrors": ["m.example"]})"), {});
+    ASSERT_TRUE(apply_daemon_json(
+        cfg, Json::parse(R"({"registry-mirrors": ["http://127.0.0.1:5000", "https://m.example"]})"),
+        {}));
+    EXPECT_EQ(cfg.registry_mirrors,
+              (std::vector<std::string>{"http://127.0.0.1:5000", "https://m.example"}));
+    auto no_scheme =
+        apply_daemon_json(cfg, Json::parse(R"({"registry-mirrors": ["m.example"]})"), {});
     ASSERT_FALSE(no_scheme) << "a mirror without http:// or https:// must be refused";
-    EXPECT_NE(no_scheme.error().message.find("m.example"), std::string::npos) << no_scheme.error().message;
-    auto path = apply_daemon_json(cfg, Json::parse(R"({"registry-mirrors": ["https://m.example/v2/hub"]})"), {});
+    EXPECT_NE(no_scheme.error().message.find("m.example"), std::string::npos)
+        << no_scheme.error().message;
+    auto path = apply_daemon_json(
+        cfg, Json::parse(R"({"registry-mirrors": ["https://m.example/v2/hub"]})"), {});
     ASSERT_FALSE(path) << "a mirror URL with a path must be refused";
 }
 

@@ -2,8 +2,8 @@
 // it, save it, remove it, and check that nothing outlives what references it.
 #include "image/image_store.hpp"
 
-#include <gtest/gtest.h>
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -145,7 +145,8 @@ TEST_F(ImageStoreTest, RemovingARepositorysLastTagTakesItsDigestReferencesAlong)
     EXPECT_EQ(first->size(), 1u) << "another tag of the repository remains: the digest stays";
     auto last = store_->remove("reg.example/x:2", false, false, nullptr);
     ASSERT_TRUE(last) << last.error().message;
-    ASSERT_GE(last->size(), 3u) << "untag :2, untag the digest, delete the image and its layer (as dockerd)";
+    ASSERT_GE(last->size(), 3u)
+        << "untag :2, untag the digest, delete the image and its layer (as dockerd)";
     EXPECT_EQ((*last)[1].untagged, by_digest->familiar());
     EXPECT_EQ((*last)[2].deleted, id);
     EXPECT_FALSE(store_->resolve(id)) << "the image had no other name: it must be gone";
@@ -260,7 +261,8 @@ TEST_F(ImageStoreTest, RecentUnreferencedBlobsSurviveOpenForAPullToResume) {
     ASSERT_TRUE(kept);
     store_.reset();
     store_ = open_store("a");
-    EXPECT_TRUE(store_->content().exists(*kept)) << "a blob younger than the grace period must be kept";
+    EXPECT_TRUE(store_->content().exists(*kept))
+        << "a blob younger than the grace period must be kept";
     ASSERT_TRUE(store_->collect_unused_blobs(0));
     EXPECT_FALSE(store_->content().exists(*kept)) << "a sweep with no grace period must remove it";
 }
