@@ -14,6 +14,7 @@
 #include <cerrno>
 #include <cstring>
 #include <map>
+#include <memory>
 #include <mutex>
 
 #include "base/strings.hpp"
@@ -212,33 +213,36 @@ Result<void> use_client_certificate(SSL_CTX* ctx, const std::string& cert, const
 
 // The process's TLS contexts: the system trust store, TLS 1.2 at least, plus a
 // registry's extra CA and client certificate.
+struct SslCtxFree {
+    void operator()(SSL_CTX* ctx) const { SSL_CTX_free(ctx); }
+};
+using SslCtx = std::unique_ptr<SSL_CTX, SslCtxFree>;
+
 Result<SSL_CTX*> tls_context(const TransportOptions& opts) {
+    // OpenSSL first: its exit-time clean-up is then registered before the map's
+    // destructor and so runs after it, and the contexts are freed while OpenSSL
+    // still works (no leak at exit, no use after OPENSSL_cleanup).
+    static const bool ssl_ready = OPENSSL_init_ssl(0, nullptr) == 1;
     static std::mutex mu;
-    static std::map<std::string, SSL_CTX*> contexts;  // by the files below; live for the process
+    static std::map<std::string, SslCtx> contexts;  // by the files below
+    if (!ssl_ready) return fail("TLS: OpenSSL failed to initialise: " + ssl_error_text());
     const std::string& ca_file = opts.ca_file;
     std::string key = ca_file + '\n' + opts.client_cert + '\n' + opts.client_key;
     std::lock_guard lock(mu);
-    if (auto it = contexts.find(key); it != contexts.end()) return it->second;
-    SSL_CTX* ctx = SSL_CTX_new(TLS_client_method());
+    if (auto it = contexts.find(key); it != contexts.end()) return it->second.get();
+    SslCtx ctx(SSL_CTX_new(TLS_client_method()));
     if (!ctx) return fail("TLS: " + ssl_error_text());
-    SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
+    SSL_CTX_set_min_proto_version(ctx.get(), TLS1_2_VERSION);
     // A server closing without close_notify is an end of stream like any other;
     // HTTP framing (Content-Length, the last chunk) says whether a body is whole.
-    SSL_CTX_set_options(ctx, SSL_OP_IGNORE_UNEXPECTED_EOF);
-    SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, nullptr);
-    SSL_CTX_set_default_verify_paths(ctx);
-    if (!ca_file.empty() && SSL_CTX_load_verify_locations(ctx, ca_file.c_str(), nullptr) != 1) {
-        SSL_CTX_free(ctx);
+    SSL_CTX_set_options(ctx.get(), SSL_OP_IGNORE_UNEXPECTED_EOF);
+    SSL_CTX_set_verify(ctx.get(), SSL_VERIFY_PEER, nullptr);
+    SSL_CTX_set_default_verify_paths(ctx.get());
+    if (!ca_file.empty() && SSL_CTX_load_verify_locations(ctx.get(), ca_file.c_str(), nullptr) != 1)
         return fail("TLS: load CA file " + ca_file + ": " + ssl_error_text());
-    }
-    if (!opts.client_cert.empty()) {
-        if (auto ok = use_client_certificate(ctx, opts.client_cert, opts.client_key); !ok) {
-            SSL_CTX_free(ctx);
-            return std::unexpected(ok.error());
-        }
-    }
-    contexts[key] = ctx;
-    return ctx;
+    if (!opts.client_cert.empty())
+        BERTH_TRYV(use_client_certificate(ctx.get(), opts.client_cert, opts.client_key));
+    return (contexts[key] = std::move(ctx)).get();
 }
 
 class TlsConnection final : public Connection {
