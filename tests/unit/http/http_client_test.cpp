@@ -56,16 +56,9 @@ class HttpClient : public test::HttpServerTest {
             (void)w.send_json(200, Json{{"ApiVersion", "1.41"}, {"agent", req.header("User-Agent").value_or("")}});
         });
         router.add("POST", "/images/load", [](Request& req, ResponseWriter& w) {
-            image::Sha256 sha;
-            std::vector<char> buf(65536);
             std::size_t total = 0;
-            for (;;) {
-                auto n = req.body().read(buf.data(), buf.size());
-                if (!n || *n == 0) break;
-                sha.update(buf.data(), *n);
-                total += *n;
-            }
-            (void)w.send_json(200, Json{{"digest", sha.finish().str()},
+            auto digest = test::hash_body(req.body(), total);
+            (void)w.send_json(200, Json{{"digest", digest},
                                         {"size", total},
                                         {"chunked", req.header("Transfer-Encoding").value_or("")}});
         });

@@ -27,19 +27,12 @@ class HttpCurl : public test::HttpServerTest {
   protected:
     void SetUp() override {
         HttpServerTest::SetUp();
-        if (run("command -v curl").empty()) GTEST_SKIP() << "curl is not installed";
+        ASSERT_FALSE(run("command -v curl").empty()) << "curl is not installed (scripts/setup.sh installs it)";
         router.add("GET", "/_ping", [](Request&, ResponseWriter& w) { (void)w.send(200, "text/plain", "OK"); });
         router.add("POST", "/images/load", [](Request& req, ResponseWriter& w) {
-            image::Sha256 sha;
-            std::vector<char> buf(65536);
             std::size_t total = 0;
-            for (;;) {
-                auto n = req.body().read(buf.data(), buf.size());
-                if (!n || *n == 0) break;
-                sha.update(buf.data(), *n);
-                total += *n;
-            }
-            (void)w.send_json(200, Json{{"digest", sha.finish().str()}, {"size", total}});
+            auto digest = test::hash_body(req.body(), total);
+            (void)w.send_json(200, Json{{"digest", digest}, {"size", total}});
         });
         start();
     }

@@ -14,19 +14,7 @@ namespace {
 
 using namespace std::chrono_literals;
 
-// Reads a request body to its end, hashing it, as an image load would.
-std::string hash_body(ByteReader& body, std::size_t& total) {
-    image::Sha256 sha;
-    std::vector<char> buf(100000);
-    total = 0;
-    for (;;) {
-        auto n = body.read(buf.data(), buf.size());
-        if (!n) return "error: " + n.error().message;
-        if (*n == 0) return sha.finish().str();
-        sha.update(buf.data(), *n);
-        total += *n;
-    }
-}
+using test::hash_body;
 
 class HttpServer : public test::HttpServerTest {
   protected:

@@ -12,12 +12,29 @@
 #include <optional>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "http/server.hpp"
 #include "base/unix_socket.hpp"
+#include "image/digest.hpp"
 #include "test_support.hpp"
 
 namespace berth::test {
+
+// Reads a request body to its end, hashing it, as an image load would: the digest,
+// or "error: ..." when the body broke; `total` gets the bytes read.
+inline std::string hash_body(ByteReader& body, std::size_t& total) {
+    image::Sha256 sha;
+    std::vector<char> buf(100000);
+    total = 0;
+    for (;;) {
+        auto n = body.read(buf.data(), buf.size());
+        if (!n) return "error: " + n.error().message;
+        if (*n == 0) return sha.finish().str();
+        sha.update(buf.data(), *n);
+        total += *n;
+    }
+}
 
 class HttpServerTest : public ::testing::Test {
   protected:
