@@ -1,5 +1,7 @@
 #include "cli/berth/api_client.hpp"
 
+#include "base/log.hpp"
+
 #include "base/strings.hpp"
 
 namespace berth::cli {
@@ -63,13 +65,17 @@ Result<http::ClientResponse> ApiClient::call(std::string_view method, std::strin
                                                   const http::HeaderList& headers) {
     http::HeaderList all = headers;
     if (!body.empty()) all.emplace_back("Content-Type", "application/json");
-    return checked(client_.request(method, versioned(path, query), all, body));
+    auto target = versioned(path, query);
+    log::debug(std::string(method) + " " + target);
+    return checked(client_.request(method, target, all, body));
 }
 
 Result<http::ClientResponse> ApiClient::call_streamed(std::string_view method, std::string_view path,
                                                            const QueryParams& query, ByteReader& body,
                                                            const http::HeaderList& headers) {
-    return checked(client_.request_streamed(method, versioned(path, query), headers, body));
+    auto target = versioned(path, query);
+    log::debug(std::string(method) + " " + target + " (streamed body)");
+    return checked(client_.request_streamed(method, target, headers, body));
 }
 
 Result<Json> ApiClient::call_json(std::string_view method, std::string_view path, const QueryParams& query) {

@@ -1,5 +1,7 @@
 #include "cli/berth/berth_cli.hpp"
 
+#include "base/log.hpp"
+
 #include <cstdlib>
 #include <span>
 
@@ -149,6 +151,17 @@ int run_berth(const std::vector<std::string>& args, const std::string& env_host,
     if (global->enabled("version")) {
         (void)console.out("berth version " BERTH_VERSION "\n");
         return 0;
+    }
+    // -D and -l set what the CLI logs to stderr (each API request at debug), as
+    // docker's do; an unknown level is docker's error.
+    std::string level = global->enabled("debug") ? "debug" : global->has("log-level") ? global->value("log-level") : "info";
+    if (level == "debug") log::set_level(log::Level::debug);
+    else if (level == "info") log::set_level(log::Level::info);
+    else if (level == "warn") log::set_level(log::Level::warn);
+    else if (level == "error" || level == "fatal") log::set_level(log::Level::error);
+    else {
+        console.err("Unable to parse logging level: " + level + "\n");
+        return 1;
     }
     const auto& words = global->args;
     if (global->help || words.empty()) {

@@ -155,3 +155,11 @@ def test_no_daemon():
     assert r.returncode == 1
     assert r.stderr == ("Cannot connect to the berth daemon at unix:///nonexistent/b.sock. "
                         "Is the berth daemon running?\n"), r.describe()
+
+
+def test_debug_flag_logs_each_api_request_and_a_bad_level_is_refused(berthd):
+    r = berthd.cli("-D", "images").ok()
+    assert 'level=debug msg="GET /v1.41/images/json"' in r.stderr, r.stderr
+    assert berthd.cli("images").ok().stderr == "", "without -D the CLI logs nothing"
+    bad = berthd.cli("-l", "loud", "images").failed()
+    assert "Unable to parse logging level: loud" in bad.stderr, bad.stderr
