@@ -8,7 +8,7 @@ packages="
   g++ cmake ninja-build pkg-config git
   libseccomp-dev nlohmann-json3-dev libgtest-dev libgmock-dev
   busybox-static python3 python3-pytest iproute2 procps util-linux
-  runc hyperfine jq ccache curl
+  runc hyperfine jq ccache curl zstd
   libssl-dev zlib1g-dev libzstd-dev libsqlite3-dev
   docker.io containerd python3-docker python3-requests debootstrap skopeo umoci
   docker-registry apache2-utils python3-cryptography

@@ -45,16 +45,6 @@ bool keep_matching_names(image::ImageSummary& s, const std::vector<std::string>&
     return !s.repo_tags.empty() || !s.repo_digests.empty();
 }
 
-bool labels_match(const image::ImageSummary& s, const std::vector<std::string>& wanted) {
-    for (const auto& w : wanted) {
-        auto eq = w.find('=');
-        auto it = s.labels.find(w.substr(0, eq));
-        if (it == s.labels.end()) return false;
-        if (eq != std::string::npos && it->second != w.substr(eq + 1)) return false;
-    }
-    return true;
-}
-
 // Keeps the images the `filters` select (dangling, label, before, since, reference).
 Result<std::vector<image::ImageSummary>> filter_images(engine::ImageService& svc,
                                                        std::vector<image::ImageSummary> all,
@@ -80,7 +70,7 @@ Result<std::vector<image::ImageSummary>> filter_images(engine::ImageService& svc
         if (dangling && s.repo_tags.empty() != *dangling) continue;
         if (before && s.created >= *before) continue;
         if (since && s.created <= *since) continue;
-        if (filters.count("label") && !labels_match(s, filters.at("label"))) continue;
+        if (filters.count("label") && !engine::labels_match(filters.at("label"), s.labels)) continue;
         if (filters.count("reference") && !filters.at("reference").empty() &&
             !keep_matching_names(s, filters.at("reference")))
             continue;
@@ -163,7 +153,7 @@ void prune(engine::ImageService& svc, Request& req, ResponseWriter& w) {
         all = it->second[0] == "false" || it->second[0] == "0";
     std::vector<std::string> labels;
     if (auto it = filters->find("label"); it != filters->end()) labels = it->second;
-    auto r = svc.prune(all, [&](const image::ImageSummary& s) { return !labels_match(s, labels); });
+    auto r = svc.prune(all, [&](const image::ImageSummary& s) { return !engine::labels_match(labels, s.labels); });
     if (!r) return send_error(w, r.error());
     Json deleted = r->first.empty() ? Json(nullptr) : delete_items_json(r->first);
     (void)w.send_json(200, {{"ImagesDeleted", deleted}, {"SpaceReclaimed", r->second}});

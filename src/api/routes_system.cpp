@@ -14,6 +14,7 @@
 #include "base/file.hpp"
 #include "base/strings.hpp"
 #include "base/time.hpp"
+#include "image/platform.hpp"
 #include "runtime/cgroup.hpp"
 
 namespace berth::api {
@@ -28,13 +29,6 @@ struct HostFacts {
     long cpus = 0;
     std::int64_t mem_total = 0;
 };
-
-std::string go_arch(const std::string& machine) {
-    if (machine == "x86_64") return "amd64";
-    if (machine == "aarch64") return "arm64";
-    if (machine.starts_with("arm")) return "arm";
-    return machine;
-}
 
 std::string os_pretty_name() {
     auto text = read_file("/etc/os-release");
@@ -70,7 +64,7 @@ void ping(Request&, ResponseWriter& w) {
 }
 
 Json version_json(const HostFacts& f) {
-    std::string arch = go_arch(f.arch);
+    const std::string& arch = image::host_platform().architecture;
     Json details = {{"ApiVersion", http::kApiVersion},  {"Arch", arch},
                     {"BuildTime", ""},                  {"Experimental", "false"},
                     {"GitCommit", ""},                  {"GoVersion", "n/a (C++)"},

@@ -18,17 +18,6 @@ bool any_equal(const std::vector<std::string>& wanted, const std::string& v) {
     return false;
 }
 
-bool label_matches(const std::vector<std::string>& wanted,
-                   const std::map<std::string, std::string>& attrs) {
-    for (const auto& w : wanted) {
-        auto eq = w.find('=');
-        auto it = attrs.find(w.substr(0, eq));
-        if (it == attrs.end()) return false;
-        if (eq != std::string::npos && it->second != w.substr(eq + 1)) return false;
-    }
-    return true;
-}
-
 }  // namespace
 
 Json Event::to_json() const {
@@ -51,12 +40,23 @@ Json Event::to_json() const {
     return j;
 }
 
+bool labels_match(const std::vector<std::string>& wanted,
+                  const std::map<std::string, std::string>& attrs) {
+    for (const auto& w : wanted) {
+        auto eq = w.find('=');
+        auto it = attrs.find(w.substr(0, eq));
+        if (it == attrs.end()) return false;
+        if (eq != std::string::npos && it->second != w.substr(eq + 1)) return false;
+    }
+    return true;
+}
+
 bool event_matches(const Event& e, const EventFilters& filters) {
     for (const auto& [key, wanted] : filters) {
         if (wanted.empty()) continue;
         if (key == "type" && !any_equal(wanted, e.type)) return false;
         if (key == "event" && !any_equal(wanted, e.action)) return false;
-        if (key == "label" && !label_matches(wanted, e.attributes)) return false;
+        if (key == "label" && !labels_match(wanted, e.attributes)) return false;
         if (key == "container" && e.type != "container") return false;
         if (key == "image" || key == "container") {
             // An event names its object by ID, by "name", and a container event

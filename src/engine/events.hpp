@@ -31,6 +31,11 @@ struct Event {
 
 // Docker's `filters` for events: type, event, image, container, label ("k" or "k=v").
 using EventFilters = std::map<std::string, std::vector<std::string>>;
+
+// Docker's `label` filter: every wanted "key" is present, every "key=value" equal.
+bool labels_match(const std::vector<std::string>& wanted,
+                  const std::map<std::string, std::string>& labels);
+
 bool event_matches(const Event& e, const EventFilters& filters);
 
 class EventBus {
