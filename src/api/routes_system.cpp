@@ -9,6 +9,7 @@
 
 #include "api/api_errors.hpp"
 #include "http/versions.hpp"
+#include "api/container_json.hpp"
 #include "api/image_json.hpp"
 #include "api/routes.hpp"
 #include "base/file.hpp"
@@ -86,14 +87,21 @@ Json version_json(const HostFacts& f) {
 
 Json info_json(engine::Daemon& d, const HostFacts& f) {
     auto images = d.images().list();
+    int running = 0, paused = 0, stopped = 0;
+    auto containers = d.containers().list();
+    for (const auto& c : containers) {
+        if (c.state.status == engine::ContainerStatus::paused) ++paused;
+        else if (c.state.running()) ++running;
+        else ++stopped;
+    }
     bool v2 = runtime::detect_cgroup_version() == runtime::CgroupVersion::v2;
     Json swarm = {{"NodeID", ""}, {"NodeAddr", ""}, {"LocalNodeState", "inactive"},
                   {"ControlAvailable", false}, {"Error", ""}, {"RemoteManagers", nullptr}};
     return {{"ID", d.id()},
-            {"Containers", 0},
-            {"ContainersRunning", 0},
-            {"ContainersPaused", 0},
-            {"ContainersStopped", 0},
+            {"Containers", containers.size()},
+            {"ContainersRunning", running},
+            {"ContainersPaused", paused},
+            {"ContainersStopped", stopped},
             {"Images", images ? images->size() : 0},
             {"Driver", "overlay2"},
             {"DriverStatus", Json::array({{"Backing Filesystem", "extfs"},
@@ -160,13 +168,12 @@ Json info_json(engine::Daemon& d, const HostFacts& f) {
 Result<std::optional<std::int64_t>> unix_nanos_param(const Request& req, const char* name) {
     auto v = req.query_value(name);
     if (v.empty()) return std::optional<std::int64_t>();
-    char* end = nullptr;
-    double secs = std::strtod(v.c_str(), &end);
-    if (end == v.c_str() || *end != '\0' || !std::isfinite(secs))
+    auto t = parse_timestamp_arg(v);
+    if (!t)
         return fail_as(ErrorKind::invalid_argument,
                        std::string("invalid ") + name + " value \"" + v +
                            "\": want unix seconds, like 1700000000.5");
-    return std::optional<std::int64_t>(static_cast<std::int64_t>(secs * 1e9));
+    return std::optional<std::int64_t>(*t);
 }
 
 void events(engine::Daemon& d, Request& req, ResponseWriter& w) {
@@ -220,15 +227,18 @@ void disk_usage(engine::Daemon& d, Request&, ResponseWriter& w) {
     if (!layers) return send_error(w, layers.error());
     auto shared = shared_sizes(d.images(), *images);
     if (!shared) return send_error(w, shared.error());
+    Json containers = Json::array();
+    for (const auto& c : d.containers().list())
+        containers.push_back(container_summary_json(c, SizeInfo{d.containers().size_rw(c.id), 0}));
     Json list = Json::array();
     for (std::size_t i = 0; i < images->size(); ++i) {
-        auto j = image_summary_json((*images)[i], 0);
+        auto j = image_summary_json((*images)[i], d.containers().count_using((*images)[i].id));
         j["SharedSize"] = (*shared)[i];
         list.push_back(std::move(j));
     }
     (void)w.send_json(200, {{"LayersSize", *layers},
                             {"Images", list},
-                            {"Containers", Json::array()},
+                            {"Containers", containers},
                             {"Volumes", Json::array()},
                             {"BuildCache", nullptr},
                             {"BuilderSize", 0}});

@@ -4,6 +4,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <filesystem>
+
 namespace berth {
 
 Result<UniqueFd> open_fd(const std::string& path, int flags, mode_t mode) {
@@ -97,6 +99,22 @@ std::string path_join(std::string_view a, std::string_view b) {
     if (out.empty() || out.back() != '/') out += '/';
     out += b;
     return out;
+}
+
+std::int64_t directory_size(const std::string& dir) {
+    std::error_code ec;
+    std::int64_t total = 0;
+    namespace fs = std::filesystem;
+    for (fs::recursive_directory_iterator it(dir, fs::directory_options::skip_permission_denied, ec), end;
+         !ec && it != end; it.increment(ec)) {
+        std::error_code stat_ec;
+        auto st = it->symlink_status(stat_ec);
+        if (!stat_ec && fs::is_regular_file(st)) {
+            auto n = it->file_size(stat_ec);
+            if (!stat_ec) total += static_cast<std::int64_t>(n);
+        }
+    }
+    return total;
 }
 
 }  // namespace berth

@@ -3,6 +3,7 @@
 
 #include <sys/types.h>
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -28,6 +29,8 @@ Result<void> write_file_atomic(const std::string& path, std::string_view data, m
 // mkdir -p; existing directories are fine.
 Result<void> mkdir_p(const std::string& path, mode_t mode = 0755);
 bool path_exists(const std::string& path);
+// The bytes of regular files under `dir` (symlinks not followed); 0 when unreadable.
+std::int64_t directory_size(const std::string& dir);
 std::string path_join(std::string_view a, std::string_view b);
 
 }  // namespace berth

@@ -2,6 +2,7 @@
 
 #include <cstdio>
 #include <ctime>
+#include <string>
 
 namespace berth {
 
@@ -66,6 +67,22 @@ std::optional<std::int64_t> parse_rfc3339_nanos(std::string_view text) {
     t.tm_sec = f[5];
     std::int64_t secs = static_cast<std::int64_t>(timegm(&t)) - offset;
     return secs * 1'000'000'000 + nanos;
+}
+
+std::optional<std::int64_t> parse_timestamp_arg(std::string_view text) {
+    auto dot = text.find('.');
+    std::string_view secs = text.substr(0, dot);
+    std::string_view frac = dot == std::string_view::npos ? std::string_view() : text.substr(dot + 1);
+    auto digits = [](std::string_view s) {
+        return !s.empty() && s.size() <= 18 && s.find_first_not_of("0123456789") == std::string_view::npos;
+    };
+    if (digits(secs) && (dot == std::string_view::npos || (digits(frac) && frac.size() <= 9))) {
+        std::int64_t ns = std::stoll(std::string(secs)) * 1'000'000'000;
+        std::string f(frac);
+        f.resize(9, '0');
+        return ns + std::stoll(f);
+    }
+    return parse_rfc3339_nanos(text);
 }
 
 }  // namespace berth

@@ -18,4 +18,9 @@ std::string rfc3339(std::int64_t seconds, long nanos = 0);
 // nanoseconds; nullopt when malformed. Image configs carry their creation time so.
 std::optional<std::int64_t> parse_rfc3339_nanos(std::string_view text);
 
+// A time as the Docker API takes it in since/until: unix seconds with an optional
+// fraction ("1700000000.123456789"), or RFC 3339. Unix nanoseconds; nullopt when
+// malformed.
+std::optional<std::int64_t> parse_timestamp_arg(std::string_view text);
+
 }  // namespace berth

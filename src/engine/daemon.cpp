@@ -53,8 +53,10 @@ Result<std::unique_ptr<Daemon>> Daemon::open(DaemonConfig cfg) {
     d->pidfile_ = BERTH_TRY(take_pidfile(cfg.pidfile_path()));
     d->images_ = BERTH_TRY(image::ImageStore::open(path_join(cfg.data_root, "image")));
     d->id_ = BERTH_TRY(engine_id(cfg.data_root));
+    d->containers_ = std::make_unique<ContainerService>(*d);
     d->started_at_ = static_cast<std::int64_t>(time(nullptr));
     d->cfg_ = std::move(cfg);
+    BERTH_TRYV_CTX(d->containers_->restore(), "restoring containers");
     return d;
 }
 

@@ -8,6 +8,7 @@
 
 #include "base/result.hpp"
 #include "base/unique_fd.hpp"
+#include "engine/container_service.hpp"
 #include "engine/daemon_config.hpp"
 #include "engine/events.hpp"
 #include "image/image_store.hpp"
@@ -24,6 +25,7 @@ class Daemon {
     const DaemonConfig& config() const { return cfg_; }
     image::ImageStore& images() { return *images_; }
     EventBus& events() { return events_; }
+    ContainerService& containers() { return *containers_; }
     // A stable identity of this data root (Docker's /info "ID").
     const std::string& id() const { return id_; }
     std::int64_t started_at() const { return started_at_; }
@@ -33,6 +35,8 @@ class Daemon {
     DaemonConfig cfg_;
     std::unique_ptr<image::ImageStore> images_;
     EventBus events_;
+    // Declared after the stores it uses, so it is destroyed (its threads joined) first.
+    std::unique_ptr<ContainerService> containers_;
     std::string id_;
     std::int64_t started_at_ = 0;
     UniqueFd pidfile_;  // held with a lock for the daemon's lifetime

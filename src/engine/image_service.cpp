@@ -6,11 +6,12 @@
 
 namespace berth::engine {
 
-int ImageService::containers_using(const std::string&) const { return 0; }
+int ImageService::containers_using(const std::string& image_id) const {
+    return d_.containers().count_using(image_id);
+}
 
 image::ImageUseCheck ImageService::use_check() const {
-    // Containers arrive with the containers issue; until then nothing holds an image.
-    return [](const std::string&) { return std::optional<image::ImageUse>(); };
+    return [this](const std::string& image_id) { return d_.containers().image_use(image_id); };
 }
 
 void ImageService::publish(const std::string& action, const std::string& id, const std::string& name) {

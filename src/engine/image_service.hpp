@@ -23,7 +23,7 @@ class ImageService {
     explicit ImageService(Daemon& d) : d_(d) {}
 
     image::ImageStore& store() { return d_.images(); }
-    // How many containers use the image (none until containers exist).
+    // How many containers use the image.
     int containers_using(const std::string& image_id) const;
 
     Result<std::string> tag(std::string_view source, std::string_view target);
