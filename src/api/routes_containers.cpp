@@ -9,6 +9,7 @@
 #include "api/container_json.hpp"
 #include "api/routes.hpp"
 #include "base/log.hpp"
+#include "base/stdcopy.hpp"
 #include "base/stream.hpp"
 #include "base/text.hpp"
 #include "base/time.hpp"
@@ -288,18 +289,7 @@ void logs(engine::Daemon& d, Request& req, ResponseWriter& w) {
             if (timestamps)
                 payload = cat(rfc3339(e.time_ns / 1'000'000'000, e.time_ns % 1'000'000'000), " ");
             payload += e.text;
-            if (tty) {
-                out = payload;
-            } else {
-                out.assign(8, '\0');
-                out[0] = static_cast<char>(e.stream);
-                auto len = static_cast<std::uint32_t>(payload.size());
-                out[4] = static_cast<char>(len >> 24);
-                out[5] = static_cast<char>(len >> 16);
-                out[6] = static_cast<char>(len >> 8);
-                out[7] = static_cast<char>(len);
-                out += payload;
-            }
+            out = tty ? payload : encode_frame(static_cast<unsigned char>(e.stream), payload);
             return static_cast<bool>(w.write_chunk(out));
         },
         [&] {

@@ -191,6 +191,7 @@ Result<void> ContainerService::start_locked(Entry& e) {
     e.c.has_been_started = true;
     if (auto r = persist_locked(e.c); !r) log::warn(cat("recording container ", c.id, ": ", r.error().message));
     watch(c.id, std::move(*pidfd));
+    if (c.settings.healthcheck) d_.health().watch(c.id, *c.settings.healthcheck);
     cv_.notify_all();
     publish(e.c, "start");
     return {};

@@ -99,6 +99,10 @@ class ContainerService {
     // Bytes in the container's writable layer (`size` of list/inspect).
     std::int64_t size_rw(const std::string& id) const;
 
+    // Records a healthcheck probe's result (HealthChecker): log, streak, status,
+    // and a health_status event when the status changes.
+    void record_health(const std::string& id, const HealthLogEntry& entry, int retries, bool in_start_period);
+
     // Publishes a container event with its image and name (and labels) as attributes.
     void publish(const Container& c, const std::string& action,
                  std::map<std::string, std::string> extra = {});
