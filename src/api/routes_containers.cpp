@@ -225,13 +225,18 @@ void attach(engine::Daemon& d, Request& req, ResponseWriter& w) {
     if (!req.query_bool("stream") && !req.query_bool("logs"))
         return send_error(w, bad_request("either logs or stream must be set"));
     if (!req.finish_body(1 << 20)) return send_error(w, bad_request("unreadable request body"));
-    // Hijack first (docker's client waits for the 101 before starting the
-    // container), then wait for the container's stream.
+    if (!req.query_bool("stream")) {
+        (void)w.hijack();
+        return;
+    }
+    // Registered before the 101 goes out: docker's client starts the container
+    // as soon as it has the answer, and the attach must not miss the first byte.
+    auto connect = d.containers().attach(c->id, ar);
+    if (!connect) return send_error(w, connect.error());
     auto hs = w.hijack();
     if (!hs) return;
     UniqueFd client = std::move(hs->fd);
-    if (!req.query_bool("stream")) return;
-    auto conn = d.containers().attach(c->id, ar);
+    auto conn = (*connect)();
     if (!conn) {
         log::debug(cat("attach to ", c->id, ": ", conn.error().message));
         return;
