@@ -1,6 +1,7 @@
 #include "monitor/process_stdio.hpp"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/socket.h>
 
 #include "base/file.hpp"
@@ -56,7 +57,13 @@ Result<ChildStdio> ChildStdio::make(const StdioRequest& r) {
     return s;
 }
 
+// The monitor ignores these; a container process must start with them at their
+// defaults, and ignored signals would survive its execve.
+constexpr int kIgnoredByMonitor[] = {SIGPIPE, SIGHUP, SIGINT};
+
 Result<void> ChildStdio::install() {
+    for (int sig : kIgnoredByMonitor) ::signal(sig, SIG_DFL);
+    installed_ = true;
     for (int fd = 0; fd < 3; ++fd) {
         saved_[fd] = UniqueFd(::fcntl(fd, F_DUPFD_CLOEXEC, 3));
         if (!saved_[fd]) return sys_fail("save stdio");
@@ -67,6 +74,9 @@ Result<void> ChildStdio::install() {
 }
 
 void ChildStdio::restore() {
+    if (installed_)
+        for (int sig : kIgnoredByMonitor) ::signal(sig, SIG_IGN);
+    installed_ = false;
     for (int fd = 0; fd < 3; ++fd) {
         if (!saved_[fd]) continue;
         ::dup2(saved_[fd].get(), fd);

@@ -28,7 +28,8 @@ class ChildStdio {
     static Result<ChildStdio> make(const StdioRequest& r);
 
     // Installs the child ends as fds 0-2 of this process until restore() or
-    // destruction (our own 0-2 are kept aside meanwhile).
+    // destruction (our own 0-2 are kept aside meanwhile), and the default
+    // dispositions of the signals the monitor ignores (a child inherits them).
     Result<void> install();
     void restore();
     ~ChildStdio() { restore(); }
@@ -44,6 +45,7 @@ class ChildStdio {
   private:
     ChildStdio() = default;
     bool tty_ = false;
+    bool installed_ = false;
     UniqueFd child_[3];  // what becomes the child's 0, 1, 2
     UniqueFd theirs_console_;
     UniqueFd saved_[3];
