@@ -105,11 +105,12 @@ class RequestBuilder {
         if (!f_.has("attach")) out = err = true;
         bool detached = !for_run_ || f_.enabled("detach");
         if (for_run_ && f_.enabled("detach") && f_.has("attach")) return fail("Conflicting options: -a and -d");
-        if (for_run_ && detached) in = out = err = false;
+        bool stdin_once = in && f_.enabled("interactive");
+        if (for_run_ && detached) in = out = err = stdin_once = false;
         config_["AttachStdin"] = in;
         config_["AttachStdout"] = out;
         config_["AttachStderr"] = err;
-        config_["StdinOnce"] = for_run_ && !detached && in && f_.enabled("interactive");
+        config_["StdinOnce"] = stdin_once;
         return {};
     }
 
@@ -445,6 +446,40 @@ std::vector<FlagDef> container_create_flags(bool for_run) {
         defs.push_back(boolean("sig-proxy", "Proxy received signals to the process", 0, "true"));
     }
     return defs;
+}
+
+Result<void> check_create_flags(const ParsedFlags& flags) {
+    auto defs = container_create_flags(true);
+    for (const auto& def : defs)
+        if (def.type_name == "bytes" && def.long_name != "memory-swap" && flags.has(def.long_name))
+            BERTH_TRY(bytes_flag(flags, def.long_name, title_of(defs, def.long_name)));
+    using Check = Result<Json> (*)(std::string_view);
+    auto each = [&](const std::string& name, Check check) -> Result<void> {
+        for (const auto& v : flags.list(name))
+            if (auto r = check(v); !r) return invalid_flag_value(v, title_of(defs, name), r.error().message);
+        return {};
+    };
+    if (flags.has("memory-swap"))
+        if (auto swap = parse_memory_swap(flags.value("memory-swap")); !swap)
+            return invalid_flag_value(flags.value("memory-swap"), "--memory-swap", swap.error().message);
+    if (flags.has("cpus"))
+        if (auto cpus = parse_nano_cpus(flags.value("cpus")); !cpus)
+            return invalid_flag_value(flags.value("cpus"), "--cpus", cpus.error().message);
+    BERTH_TRYV(each("ulimit", parse_ulimit));
+    BERTH_TRYV(each("mount", parse_mount));
+    BERTH_TRYV(each("device", parse_device));
+    BERTH_TRYV(each("blkio-weight-device", parse_weight_device));
+    BERTH_TRYV(each("device-read-bps", [](std::string_view v) { return parse_throttle_device(v, false); }));
+    BERTH_TRYV(each("device-write-bps", [](std::string_view v) { return parse_throttle_device(v, false); }));
+    BERTH_TRYV(each("device-read-iops", [](std::string_view v) { return parse_throttle_device(v, true); }));
+    BERTH_TRYV(each("device-write-iops", [](std::string_view v) { return parse_throttle_device(v, true); }));
+    for (const auto& a : flags.list("attach")) {
+        std::string s = a;
+        for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        if (s != "stdin" && s != "stdout" && s != "stderr")
+            return invalid_flag_value(a, "-a, --attach", "valid streams are STDIN, STDOUT and STDERR");
+    }
+    return {};
 }
 
 Result<CreateRequest> container_create_request(const ParsedFlags& flags, const EnvLookup& env, bool for_run) {

@@ -30,6 +30,10 @@ struct CreateRequest {
 // flag: invalid size: 'x'", "Invalid containerPort: x", "Conflicting options: ...").
 Result<CreateRequest> container_create_request(const ParsedFlags& flags, const EnvLookup& env, bool for_run);
 
+// The checks docker's flag types make while parsing (bytes, --cpus, --ulimit,
+// --mount, --device, the blkio lists, -a): their errors are usage errors.
+Result<void> check_create_flags(const ParsedFlags& flags);
+
 // The value of a "bytes" flag (--memory "512m") in pflag's error words.
 Result<std::int64_t> bytes_flag(const ParsedFlags& flags, const std::string& name, std::string_view title);
 

@@ -60,8 +60,7 @@ Result<std::optional<RawTerminal>> RawTerminal::enable(int fd) {
     termios saved{};
     if (tcgetattr(fd, &saved) != 0) return sys_fail("tcgetattr");
     termios raw = saved;
-    cfmakeraw(&raw);
-    raw.c_oflag = saved.c_oflag;  // docker keeps output processing: "\n" still returns the carriage
+    cfmakeraw(&raw);  // output processing too, as moby/term's MakeRaw: the container's tty makes the CRs
     if (tcsetattr(fd, TCSANOW, &raw) != 0) return sys_fail("tcsetattr");
     return std::optional<RawTerminal>(RawTerminal(fd, saved));
 }

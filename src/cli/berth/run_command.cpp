@@ -175,6 +175,7 @@ Command run_command() {
         .description = "Run a command in a new container",
         .flags = with_quiet(container_create_flags(true)),
         .min_args = 1,
+        .check = check_create_flags,
         .run_status = run_run,
         .stop_at_args = true,
     };
@@ -188,6 +189,7 @@ Command create_command() {
         .description = "Create a new container",
         .flags = with_quiet(container_create_flags(false)),
         .min_args = 1,
+        .check = check_create_flags,
         .run_status = run_create,
         .stop_at_args = true,
     };
