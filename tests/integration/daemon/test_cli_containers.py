@@ -466,3 +466,79 @@ def test_container_group_help_and_aliases(daemon):
     r = cli("run", "--help").ok()
     assert r.stdout.startswith("\nUsage:  berth run [OPTIONS] IMAGE [COMMAND] [ARG...]\n"), r.stdout[:200]
     assert re.search(r"^  -m, --memory bytes\s+Memory limit$", r.stdout, re.M)
+
+
+def test_update_changes_resources_and_restart_policy(daemon):
+    cli, _ = daemon
+    cli("run", "-d", "--name", "bt-upd", *NET, BB, "sleep", "60").ok()
+    r = cli("update", "-m", "64m", "--memory-swap", "128m", "--cpus", "0.5", "--pids-limit", "20",
+            "--restart", "on-failure:2", "bt-upd").ok()
+    assert r.stdout == "bt-upd\n"
+    host = cli.inspect("bt-upd")["HostConfig"]
+    assert (host["Memory"], host["MemorySwap"], host["NanoCpus"], host["PidsLimit"]) == (64 << 20, 128 << 20, 500_000_000, 20)
+    assert host["RestartPolicy"] == {"Name": "on-failure", "MaximumRetryCount": 2}
+    r = cli("update", "bt-upd")
+    assert r.returncode == 1 and "you must provide one or more flags" in r.stderr, r.describe()
+
+
+def test_commit_makes_an_image_of_the_changes(daemon):
+    cli, _ = daemon
+    cli("run", "--name", "bt-commit", *NET, BB, "touch", "/committed").ok()
+    image_id = cli("commit", "-m", "msg", "-a", "me", "-c", "ENV BT=1", "bt-commit", "bt-committed:1").ok().stdout.strip()
+    try:
+        assert re.fullmatch(r"sha256:[0-9a-f]{64}", image_id)
+        info = json.loads(cli.docker("image", "inspect", "bt-committed:1").ok().stdout)[0]
+        assert (info["Id"], info["Comment"], info["Author"]) == (image_id, "msg", "me")
+        assert "BT=1" in info["Config"]["Env"]
+        cli("run", "--rm", *NET, "bt-committed:1", "test", "-e", "/committed").ok()
+    finally:
+        cli.docker("rmi", "-f", "bt-committed:1")
+
+
+def test_cp_both_ways_with_dockers_naming(daemon, tmp_path):
+    cli, _ = daemon
+    cli("run", "-d", "--name", "bt-cp", *NET, BB, "sleep", "60").ok()
+    src = tmp_path / "src"
+    (src / "sub").mkdir(parents=True)
+    (src / "a").write_text("hi\n")
+    (src / "sub" / "b").write_text("deep\n")
+    os.symlink("a", src / "link")
+    cli("cp", src, "bt-cp:/tmp/").ok()
+    cli("cp", src / "a", "bt-cp:/tmp/renamed").ok()
+    r = cli("exec", "bt-cp", "sh", "-c", "cat /tmp/src/a /tmp/src/sub/b /tmp/renamed; readlink /tmp/src/link").ok()
+    assert r.stdout == "hi\ndeep\nhi\na\n", r.describe()
+    cli("cp", "bt-cp:/tmp/src", tmp_path / "back").ok()
+    assert (tmp_path / "back" / "sub" / "b").read_text() == "deep\n"
+    assert os.readlink(tmp_path / "back" / "link") == "a"
+    (tmp_path / "into").mkdir()
+    cli("cp", "bt-cp:/etc/passwd", tmp_path / "into").ok()
+    assert (tmp_path / "into" / "passwd").read_text().startswith("root:")
+    r = subprocess.run([BERTH, "-H", cli.host, "cp", "bt-cp:/tmp/src/sub", "-"], capture_output=True, env=cli.env)
+    assert r.returncode == 0, r.stderr
+    with tarfile.open(fileobj=io.BytesIO(r.stdout)) as tf:
+        assert sorted(tf.getnames()) == ["sub", "sub/b"]
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w") as tf:
+        info = tarfile.TarInfo("from-stdin")
+        info.size = 3
+        tf.addfile(info, io.BytesIO(b"in\n"))
+    r = subprocess.run([BERTH, "-H", cli.host, "cp", "-", "bt-cp:/"], input=buf.getvalue(), capture_output=True, env=cli.env)
+    assert r.returncode == 0, r.stderr
+    assert cli("exec", "bt-cp", "cat", "/from-stdin").ok().stdout == "in\n"
+    r = cli("cp", "bt-cp:/no-such", tmp_path / "x")
+    assert r.returncode == 1 and "/no-such" in r.stderr, r.describe()
+    r = cli("cp", tmp_path / "a", tmp_path / "b")
+    assert r.returncode == 1 and r.stderr == "must specify at least one container source\n", r.describe()
+
+
+def test_stats_no_stream_table_and_format(daemon):
+    cli, _ = daemon
+    cid = cli("run", "-d", "--name", "bt-stats", "-m", "64m", *NET, BB, "sleep", "60").ok().stdout.strip()
+    r = cli("stats", "--no-stream", "bt-stats", timeout=30).ok()
+    lines = r.stdout.splitlines()
+    assert re.split(r"\s{2,}", lines[0].strip()) == ["CONTAINER ID", "NAME", "CPU %", "MEM USAGE / LIMIT", "MEM %",
+                                                      "NET I/O", "BLOCK I/O", "PIDS"], r.describe()
+    assert re.match(rf"{cid[:12]}\s+bt-stats\s+\d+\.\d\d%\s+[\d.]+[KM]iB / 64MiB\s+\d+\.\d\d%\s+\S+ / \S+\s+\S+ / \S+\s+1$",
+                    lines[1]), r.describe()
+    r = cli("stats", "--no-stream", "--format", "{{.Name}} {{.PIDs}} {{.Container}}", "bt-stats", timeout=30).ok()
+    assert r.stdout == "bt-stats 1 bt-stats\n", r.describe()
