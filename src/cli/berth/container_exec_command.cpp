@@ -1,5 +1,7 @@
 // berth exec: POST /containers/{id}/exec, then /exec/{id}/start hijacked (or
 // detached), and the exit code from GET /exec/{id}/json, as docker's exec.go.
+#include <unistd.h>
+
 #include "cli/berth/command.hpp"
 #include "cli/berth/container_opts.hpp"
 #include "cli/berth/container_session.hpp"
@@ -34,6 +36,8 @@ Result<Json> exec_config(const ParsedFlags& f) {
 
 Result<int> run_exec(Session& session, const ParsedFlags& f) {
     Json config = BERTH_TRY(exec_config(f));
+    if (config["Tty"].get<bool>() && config["AttachStdin"].get<bool>() && !isatty(session.io().in))
+        return fail("the input device is not a TTY");
     ApiClient* api = BERTH_TRY(session.api());
     std::string container = f.args[0];
     Json created = BERTH_TRY(api->post_json("/containers/" + path_escape(container) + "/exec", config));

@@ -83,7 +83,7 @@ Result<SignalWatch> SignalWatch::watch(const std::vector<int>& signals) {
 }
 
 SignalWatch::~SignalWatch() {
-    if (restore_ && fd_) (void)pthread_sigmask(SIG_SETMASK, &old_, nullptr);
+    if (restore_) (void)pthread_sigmask(SIG_SETMASK, &old_, nullptr);
 }
 
 std::vector<int> SignalWatch::take() {

@@ -7,6 +7,7 @@
 
 #include <functional>
 #include <optional>
+#include <utility>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -59,7 +60,8 @@ class RawTerminal {
 class SignalWatch {
   public:
     static Result<SignalWatch> watch(const std::vector<int>& signals);
-    SignalWatch(SignalWatch&&) = default;
+    SignalWatch(SignalWatch&& o) noexcept : fd_(std::move(o.fd_)), old_(o.old_), restore_(std::exchange(o.restore_, false)) {}
+    SignalWatch& operator=(SignalWatch&&) = delete;
     ~SignalWatch();
     int fd() const { return fd_.get(); }
     // The signals that arrived since the last call (non-blocking).

@@ -2,6 +2,7 @@
 // --pull says), then for run: attach before start, wait on a second connection,
 // stream, and exit with the container's code, as docker 20.10's run.go does.
 #include <fcntl.h>
+#include <unistd.h>
 
 #include "base/file.hpp"
 #include "cli/berth/command.hpp"
@@ -146,6 +147,10 @@ Result<int> run_run(Session& session, const ParsedFlags& flags) {
         report_error(session, req.error().message, "run");
         return 125;
     }
+    // docker's CheckTty, before anything is created.
+    if (!flags.enabled("detach") && req->body.value("Tty", false) && req->body.value("AttachStdin", false) &&
+        !isatty(session.io().in))
+        return fail("the input device is not a TTY");
     auto id = create_container(session, *req, flags);
     if (!id) {
         report_error(session, id.error().message, "run");

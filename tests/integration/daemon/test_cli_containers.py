@@ -103,6 +103,13 @@ def test_run_command_not_found_exits_127(daemon):
     assert "executable file not found" in r.stderr, r.describe()
 
 
+def test_run_rm_with_a_failed_start_leaves_no_container(daemon):
+    cli, _ = daemon
+    before = cli.all_ids()
+    assert cli("run", "--rm", *NET, BB, "no-such-command").returncode == 127
+    assert cli.all_ids() == before
+
+
 def test_run_command_not_executable_exits_126(daemon):
     cli, _ = daemon
     r = cli("run", "--rm", *NET, BB, "/etc/passwd")
@@ -148,6 +155,17 @@ def test_run_interactive_copies_stdin_until_its_end(daemon):
     cli, _ = daemon
     r = cli("run", "-i", "--rm", *NET, BB, "sh", "-c", "cat; echo done", input="line 1\nline 2\n")
     assert (r.returncode, r.stdout) == (0, "line 1\nline 2\ndone\n"), r.describe()
+
+
+def test_run_and_exec_it_need_a_terminal(daemon):
+    cli, _ = daemon
+    before = cli.all_ids()
+    r = cli("run", "-it", "--rm", *NET, BB, "true", input="")
+    assert (r.returncode, r.stderr) == (1, "the input device is not a TTY\n"), r.describe()
+    assert cli.all_ids() == before, "nothing may be created"
+    cli("run", "-d", "--name", "bt-exec-tty", *NET, BB, "sleep", "60").ok()
+    r = cli("exec", "-it", "bt-exec-tty", "true", input="")
+    assert (r.returncode, r.stderr) == (1, "the input device is not a TTY\n"), r.describe()
 
 
 def test_run_attach_only_stderr(daemon):
@@ -453,6 +471,57 @@ def test_run_tty_on_a_terminal(daemon):
     assert b"\r\n33 101\r\n" in out or out.startswith(b"33 101\r\n"), out
     assert b"got hello\r\n" in out and b"\r\r\n" not in out, out
     assert after == before, "the terminal mode was not restored"
+
+
+def _drive_pty(cli, args, script, timeout=20.0):
+    """Runs berth on a fresh pty; `script(out, write)` is called with the output so
+    far until it returns True. Returns (exit code or None, output, mode restored)."""
+    master, slave = pty.openpty()
+    p = None
+    try:
+        before = termios.tcgetattr(slave)
+        p = cli.popen(*args, stdin=slave, stdout=slave, stderr=slave, start_new_session=True)
+        out, done = b"", False
+        deadline = time.monotonic() + timeout
+        while p.poll() is None and time.monotonic() < deadline:
+            if select.select([master], [], [], 0.1)[0]:
+                try:
+                    out += os.read(master, 4096)
+                except OSError:
+                    break
+            if not done:
+                done = script(out, lambda data: os.write(master, data))
+        try:
+            p.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            pass
+        return p.returncode, out, termios.tcgetattr(slave) == before
+    finally:
+        if p is not None and p.poll() is None:
+            p.kill()
+            p.wait()
+        os.close(master)
+        os.close(slave)
+
+
+def test_run_tty_detach_keys_leave_the_container_running(daemon):
+    cli, _ = daemon
+
+    def script(out, write):
+        if b"# " not in out:
+            return False
+        write(b"echo typed\r")
+        time.sleep(0.3)
+        write(b"\x10\x11")  # ctrl-p ctrl-q
+        return True
+
+    code, out, restored = _drive_pty(cli, ["run", "-it", "--name", "bt-detach", *NET, BB, "sh"], script)
+    assert code == 0, out
+    assert b"typed\r\n" in out and restored, out
+    assert cli.inspect("bt-detach")["State"]["Running"] is True
+    code, out, restored = _drive_pty(cli, ["run", "-it", "--detach-keys", "ctrl-x", "--rm", *NET, BB, "sh"],
+                                     lambda out, write: b"# " in out and (write(b"\x18"), True)[1])
+    assert code == 0 and restored, out
 
 
 def test_container_group_help_and_aliases(daemon):
