@@ -100,10 +100,13 @@ Result<http::HijackedStream> ApiClient::hijack(std::string_view method, std::str
     if (at == std::string::npos) return stream;
     std::string_view rest = std::string_view(text).substr(at + kMarker.size());
     int status = parse_int(rest.substr(0, 3)).value_or(500);
-    return fail_as(kind_of_status(status), "Error response from daemon: " + std::string(rest.substr(std::min<size_t>(5, rest.size()))));
+    return fail_as(kind_of_status(status),
+                   "Error response from daemon: " +
+                       std::string(rest.substr(std::min<size_t>(5, rest.size()))));
 }
 
-Result<Json> ApiClient::post_json(std::string_view path, const Json& body, const QueryParams& query) {
+Result<Json> ApiClient::post_json(std::string_view path, const Json& body,
+                                  const QueryParams& query) {
     auto resp = BERTH_TRY(call("POST", path, query, body.dump()));
     std::string text = BERTH_TRY(resp.read_body());
     if (trim(text).empty()) return Json();

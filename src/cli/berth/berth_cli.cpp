@@ -16,7 +16,8 @@ struct Group {
 };
 
 const std::vector<Group>& groups() {
-    static const std::vector<Group> g = {{"container", "Manage containers"}, {"image", "Manage images"}, {"system", "Manage berth"}};
+    static const std::vector<Group> g = {
+        {"container", "Manage containers"}, {"image", "Manage images"}, {"system", "Manage berth"}};
     return g;
 }
 
@@ -114,7 +115,8 @@ int run_command(const Command& cmd, const std::string& invoked, std::span<const 
                 const std::string& host, Io io) {
     Session session(host, io);
     std::string see = "See 'berth " + invoked + " --help'.\n";
-    auto flags = parse_flags(cmd.flags, argv, cmd.stop_at_args ? ArgMode::StopAtPositional : ArgMode::Interspersed);
+    auto flags = parse_flags(cmd.flags, argv,
+                             cmd.stop_at_args ? ArgMode::StopAtPositional : ArgMode::Interspersed);
     if (flags && !flags->help && cmd.check) {
         if (auto checked = cmd.check(*flags); !checked) flags = std::unexpected(std::move(checked.error()));
     }

@@ -14,8 +14,11 @@ Command stats_command();
 Command cp_command();
 
 std::vector<Command> container_commands() {
-    std::vector<Command> all = {run_command(), create_command(), exec_command(), container_inspect_command(), cp_command(), stats_command()};
-    for (auto* group : {&container_lifecycle_commands, &container_info_commands, &container_update_commit_commands})
+    std::vector<Command> all = {run_command(),  create_command(),
+                                exec_command(), container_inspect_command(),
+                                cp_command(),   stats_command()};
+    for (auto* group : {&container_lifecycle_commands, &container_info_commands,
+                        &container_update_commit_commands})
         for (auto& c : group()) all.push_back(std::move(c));
     return all;
 }

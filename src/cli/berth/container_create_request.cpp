@@ -8,25 +8,43 @@
 namespace berth::cli {
 namespace {
 
-FlagDef str(std::string name, std::string help, char short_name = 0, std::string default_value = {}) {
-    return {.long_name = std::move(name), .short_name = short_name, .kind = FlagDef::String,
-            .default_value = std::move(default_value), .help = std::move(help)};
+FlagDef str(std::string name, std::string help, char short_name = 0,
+            std::string default_value = {}) {
+    return {.long_name = std::move(name),
+            .short_name = short_name,
+            .kind = FlagDef::String,
+            .default_value = std::move(default_value),
+            .help = std::move(help)};
 }
 FlagDef list(std::string name, std::string help, char short_name = 0, std::string type_name = {}) {
-    return {.long_name = std::move(name), .short_name = short_name, .kind = FlagDef::StringList,
-            .help = std::move(help), .type_name = std::move(type_name)};
+    return {.long_name = std::move(name),
+            .short_name = short_name,
+            .kind = FlagDef::StringList,
+            .help = std::move(help),
+            .type_name = std::move(type_name)};
 }
 FlagDef typed(std::string name, std::string help, std::string type_name, char short_name = 0,
               std::string default_value = {}) {
-    return {.long_name = std::move(name), .short_name = short_name, .kind = FlagDef::String,
-            .default_value = std::move(default_value), .help = std::move(help), .type_name = std::move(type_name)};
+    return {.long_name = std::move(name),
+            .short_name = short_name,
+            .kind = FlagDef::String,
+            .default_value = std::move(default_value),
+            .help = std::move(help),
+            .type_name = std::move(type_name)};
 }
-FlagDef integer(std::string name, std::string help, char short_name = 0, std::string default_value = {}) {
-    return {.long_name = std::move(name), .short_name = short_name, .kind = FlagDef::Int,
-            .default_value = std::move(default_value), .help = std::move(help)};
+FlagDef integer(std::string name, std::string help, char short_name = 0,
+                std::string default_value = {}) {
+    return {.long_name = std::move(name),
+            .short_name = short_name,
+            .kind = FlagDef::Int,
+            .default_value = std::move(default_value),
+            .help = std::move(help)};
 }
-FlagDef boolean(std::string name, std::string help, char short_name = 0, std::string default_value = {}) {
-    return {.long_name = std::move(name), .short_name = short_name, .default_value = std::move(default_value),
+FlagDef boolean(std::string name, std::string help, char short_name = 0,
+                std::string default_value = {}) {
+    return {.long_name = std::move(name),
+            .short_name = short_name,
+            .default_value = std::move(default_value),
             .help = std::move(help)};
 }
 
@@ -38,8 +56,10 @@ std::string title_of(const std::vector<FlagDef>& defs, const std::string& name) 
 }
 
 // pflag's error for a value its type's Set refused.
-std::unexpected<Error> invalid_flag_value(const std::string& value, std::string_view title, const std::string& why) {
-    return fail("invalid argument \"" + value + "\" for \"" + std::string(title) + "\" flag: " + why);
+std::unexpected<Error> invalid_flag_value(const std::string& value, std::string_view title,
+                                          const std::string& why) {
+    return fail("invalid argument \"" + value + "\" for \"" + std::string(title) +
+                "\" flag: " + why);
 }
 
 // Builds the request piece by piece; each step reads the flags it owns.
@@ -54,7 +74,8 @@ class RequestBuilder {
         req.name = f_.value("name");
         req.platform = f_.value("platform");
         config_["Image"] = req.image;
-        if (f_.args.size() > 1) config_["Cmd"] = std::vector<std::string>(f_.args.begin() + 1, f_.args.end());
+        if (f_.args.size() > 1)
+            config_["Cmd"] = std::vector<std::string>(f_.args.begin() + 1, f_.args.end());
         BERTH_TRYV(basics());
         BERTH_TRYV(streams());
         BERTH_TRYV(environment());
@@ -72,8 +93,12 @@ class RequestBuilder {
     }
 
   private:
-    Result<std::int64_t> bytes(const std::string& name) { return bytes_flag(f_, name, title_of(defs_, name)); }
-    std::int64_t integer_value(const std::string& name) { return parse_int(f_.value(name)).value_or(0); }
+    Result<std::int64_t> bytes(const std::string& name) {
+        return bytes_flag(f_, name, title_of(defs_, name));
+    }
+    std::int64_t integer_value(const std::string& name) {
+        return parse_int(f_.value(name)).value_or(0);
+    }
 
     Result<void> basics() {
         if (f_.has("hostname")) config_["Hostname"] = f_.value("hostname");
@@ -81,7 +106,8 @@ class RequestBuilder {
         if (f_.has("user")) config_["User"] = f_.value("user");
         if (f_.has("workdir")) config_["WorkingDir"] = f_.value("workdir");
         if (f_.has("entrypoint"))
-            config_["Entrypoint"] = std::vector<std::string>{f_.value("entrypoint")};  // "" clears the image's
+            config_["Entrypoint"] =
+                std::vector<std::string>{f_.value("entrypoint")};  // "" clears the image's
         if (f_.has("stop-signal")) config_["StopSignal"] = f_.value("stop-signal");
         if (f_.has("stop-timeout")) config_["StopTimeout"] = integer_value("stop-timeout");
         if (f_.has("mac-address")) config_["MacAddress"] = f_.value("mac-address");
@@ -96,15 +122,21 @@ class RequestBuilder {
         for (const auto& a : f_.list("attach")) {
             std::string s = a;
             for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-            if (s == "stdin") in = true;
-            else if (s == "stdout") out = true;
-            else if (s == "stderr") err = true;
-            else return invalid_flag_value(a, "-a, --attach", "valid streams are STDIN, STDOUT and STDERR");
+            if (s == "stdin")
+                in = true;
+            else if (s == "stdout")
+                out = true;
+            else if (s == "stderr")
+                err = true;
+            else
+                return invalid_flag_value(a, "-a, --attach",
+                                          "valid streams are STDIN, STDOUT and STDERR");
         }
         if (f_.enabled("interactive")) in = true;
         if (!f_.has("attach")) out = err = true;
         bool detached = !for_run_ || f_.enabled("detach");
-        if (for_run_ && f_.enabled("detach") && f_.has("attach")) return fail("Conflicting options: -a and -d");
+        if (for_run_ && f_.enabled("detach") && f_.has("attach"))
+            return fail("Conflicting options: -a and -d");
         bool stdin_once = in && f_.enabled("interactive");
         if (for_run_ && detached) in = out = err = stdin_once = false;
         config_["AttachStdin"] = in;
@@ -147,8 +179,10 @@ class RequestBuilder {
         Json volumes = Json::object();
         for (const auto& v : f_.list("volume")) {
             VolumeSpec spec = BERTH_TRY(parse_volume(v));
-            if (spec.is_bind) binds.push_back(spec.value);
-            else volumes[spec.value] = Json::object();
+            if (spec.is_bind)
+                binds.push_back(spec.value);
+            else
+                volumes[spec.value] = Json::object();
         }
         if (!volumes.empty()) config_["Volumes"] = volumes;
         if (!binds.empty()) host_["Binds"] = binds;
@@ -169,35 +203,45 @@ class RequestBuilder {
         if (f_.has("volumes-from")) host_["VolumesFrom"] = f_.list("volumes-from");
         if (f_.has("volume-driver")) host_["VolumeDriver"] = f_.value("volume-driver");
         if (f_.has("shm-size")) host_["ShmSize"] = BERTH_TRY(bytes("shm-size"));
-        if (f_.has("storage-opt")) host_["StorageOpt"] = key_values_to_object(f_.list("storage-opt"));
+        if (f_.has("storage-opt"))
+            host_["StorageOpt"] = key_values_to_object(f_.list("storage-opt"));
         return {};
     }
 
     Result<void> resources() {
         if (f_.has("memory")) host_["Memory"] = BERTH_TRY(bytes("memory"));
-        if (f_.has("memory-reservation")) host_["MemoryReservation"] = BERTH_TRY(bytes("memory-reservation"));
+        if (f_.has("memory-reservation"))
+            host_["MemoryReservation"] = BERTH_TRY(bytes("memory-reservation"));
         if (f_.has("kernel-memory")) host_["KernelMemory"] = BERTH_TRY(bytes("kernel-memory"));
         if (f_.has("memory-swap")) {
             auto swap = parse_memory_swap(f_.value("memory-swap"));
-            if (!swap) return invalid_flag_value(f_.value("memory-swap"), "--memory-swap", swap.error().message);
+            if (!swap)
+                return invalid_flag_value(f_.value("memory-swap"), "--memory-swap",
+                                          swap.error().message);
             host_["MemorySwap"] = *swap;
         }
-        if (f_.has("memory-swappiness")) host_["MemorySwappiness"] = integer_value("memory-swappiness");
+        if (f_.has("memory-swappiness"))
+            host_["MemorySwappiness"] = integer_value("memory-swappiness");
         if (f_.has("cpus")) {
             auto nanos = parse_nano_cpus(f_.value("cpus"));
-            if (!nanos) return invalid_flag_value(f_.value("cpus"), "--cpus", nanos.error().message);
+            if (!nanos)
+                return invalid_flag_value(f_.value("cpus"), "--cpus", nanos.error().message);
             host_["NanoCpus"] = *nanos;
         }
-        for (auto [flag, field] : {std::pair{"cpu-shares", "CpuShares"}, {"cpu-period", "CpuPeriod"},
-                                   {"cpu-quota", "CpuQuota"}, {"cpu-rt-period", "CpuRealtimePeriod"},
-                                   {"cpu-rt-runtime", "CpuRealtimeRuntime"}, {"pids-limit", "PidsLimit"},
+        for (auto [flag, field] : {std::pair{"cpu-shares", "CpuShares"},
+                                   {"cpu-period", "CpuPeriod"},
+                                   {"cpu-quota", "CpuQuota"},
+                                   {"cpu-rt-period", "CpuRealtimePeriod"},
+                                   {"cpu-rt-runtime", "CpuRealtimeRuntime"},
+                                   {"pids-limit", "PidsLimit"},
                                    {"oom-score-adj", "OomScoreAdj"}})
             if (f_.has(flag)) host_[field] = integer_value(flag);
         if (f_.has("blkio-weight")) {
             auto w = parse_int(f_.value("blkio-weight"));
             if (!w || *w < 0 || *w > 65535)
                 return invalid_flag_value(f_.value("blkio-weight"), "--blkio-weight",
-                                          "strconv.ParseUint: parsing \"" + f_.value("blkio-weight") + "\": invalid syntax");
+                                          "strconv.ParseUint: parsing \"" +
+                                              f_.value("blkio-weight") + "\": invalid syntax");
             host_["BlkioWeight"] = *w;
         }
         if (f_.has("cpuset-cpus")) host_["CpusetCpus"] = f_.value("cpuset-cpus");
@@ -222,15 +266,18 @@ class RequestBuilder {
             devices.push_back(*parsed);
         }
         if (!devices.empty()) host_["Devices"] = devices;
-        if (f_.has("device-cgroup-rule")) host_["DeviceCgroupRules"] = f_.list("device-cgroup-rule");
-        for (auto [flag, field, iops] :
-             {std::tuple{"device-read-bps", "BlkioDeviceReadBps", false}, {"device-write-bps", "BlkioDeviceWriteBps", false},
-              {"device-read-iops", "BlkioDeviceReadIOps", true}, {"device-write-iops", "BlkioDeviceWriteIOps", true}}) {
+        if (f_.has("device-cgroup-rule"))
+            host_["DeviceCgroupRules"] = f_.list("device-cgroup-rule");
+        for (auto [flag, field, iops] : {std::tuple{"device-read-bps", "BlkioDeviceReadBps", false},
+                                         {"device-write-bps", "BlkioDeviceWriteBps", false},
+                                         {"device-read-iops", "BlkioDeviceReadIOps", true},
+                                         {"device-write-iops", "BlkioDeviceWriteIOps", true}}) {
             if (!f_.has(flag)) continue;
             Json entries = Json::array();
             for (const auto& v : f_.list(flag)) {
                 auto parsed = parse_throttle_device(v, iops);
-                if (!parsed) return invalid_flag_value(v, std::string("--") + flag, parsed.error().message);
+                if (!parsed)
+                    return invalid_flag_value(v, std::string("--") + flag, parsed.error().message);
                 entries.push_back(*parsed);
             }
             host_[field] = entries;
@@ -239,7 +286,8 @@ class RequestBuilder {
             Json entries = Json::array();
             for (const auto& v : f_.list("blkio-weight-device")) {
                 auto parsed = parse_weight_device(v);
-                if (!parsed) return invalid_flag_value(v, "--blkio-weight-device", parsed.error().message);
+                if (!parsed)
+                    return invalid_flag_value(v, "--blkio-weight-device", parsed.error().message);
                 entries.push_back(*parsed);
             }
             host_["BlkioWeightDevice"] = entries;
@@ -255,8 +303,12 @@ class RequestBuilder {
         for (const auto& o : f_.list("security-opt")) opts.push_back(BERTH_TRY(security_opt(o)));
         if (!opts.empty()) host_["SecurityOpt"] = opts;
         if (f_.has("group-add")) host_["GroupAdd"] = f_.list("group-add");
-        for (auto [flag, field] : {std::pair{"ipc", "IpcMode"}, {"pid", "PidMode"}, {"uts", "UTSMode"},
-                                   {"userns", "UsernsMode"}, {"cgroupns", "CgroupnsMode"}, {"runtime", "Runtime"},
+        for (auto [flag, field] : {std::pair{"ipc", "IpcMode"},
+                                   {"pid", "PidMode"},
+                                   {"uts", "UTSMode"},
+                                   {"userns", "UsernsMode"},
+                                   {"cgroupns", "CgroupnsMode"},
+                                   {"runtime", "Runtime"},
                                    {"isolation", "Isolation"}})
             if (f_.has(flag)) host_[field] = f_.value(flag);
         if (f_.has("sysctl")) host_["Sysctls"] = key_values_to_object(f_.list("sysctl"));
@@ -276,9 +328,13 @@ class RequestBuilder {
         std::string key = opt.substr(0, sep), value = opt.substr(sep + 1);
         if (key == "seccomp" && value != "unconfined") {
             auto text = read_file(value);
-            if (!text) return fail("opening seccomp profile (" + value + ") failed: " + text.error().message);
+            if (!text)
+                return fail("opening seccomp profile (" + value +
+                            ") failed: " + text.error().message);
             auto json = parse_json(*text, value);
-            if (!json) return fail("compacting json for seccomp profile (" + value + ") failed: " + json.error().message);
+            if (!json)
+                return fail("compacting json for seccomp profile (" + value +
+                            ") failed: " + json.error().message);
             return "seccomp=" + json->dump();
         }
         return key + "=" + value;
@@ -287,11 +343,13 @@ class RequestBuilder {
     Result<void> lifecycle() {
         bool auto_remove = f_.enabled("rm");
         std::string restart = f_.has("restart") ? f_.value("restart") : "no";
-        if (auto_remove && restart != "no" && !restart.empty()) return fail("Conflicting options: --restart and --rm");
+        if (auto_remove && restart != "no" && !restart.empty())
+            return fail("Conflicting options: --restart and --rm");
         host_["RestartPolicy"] = BERTH_TRY(parse_restart_policy(restart));
         host_["AutoRemove"] = auto_remove;
         if (f_.has("init")) host_["Init"] = f_.enabled("init");
-        Json log = {{"Type", f_.value("log-driver")}, {"Config", key_values_to_object(f_.list("log-opt"))}};
+        Json log = {{"Type", f_.value("log-driver")},
+                    {"Config", key_values_to_object(f_.list("log-opt"))}};
         host_["LogConfig"] = log;
         if (f_.has("cidfile")) host_["ContainerIDFile"] = f_.value("cidfile");
         return {};
@@ -306,7 +364,8 @@ class RequestBuilder {
 
     Result<void> healthcheck() {
         bool any = false;
-        for (const char* n : {"health-cmd", "health-interval", "health-timeout", "health-start-period", "health-retries"})
+        for (const char* n : {"health-cmd", "health-interval", "health-timeout",
+                              "health-start-period", "health-retries"})
             any = any || f_.has(n);
         if (f_.enabled("no-healthcheck")) {
             if (any) return fail("--no-healthcheck conflicts with --health-* options");
@@ -319,7 +378,8 @@ class RequestBuilder {
             health["Test"] = {"CMD-SHELL", f_.value("health-cmd")};
         if (f_.has("health-interval")) health["Interval"] = BERTH_TRY(duration("health-interval"));
         if (f_.has("health-timeout")) health["Timeout"] = BERTH_TRY(duration("health-timeout"));
-        if (f_.has("health-start-period")) health["StartPeriod"] = BERTH_TRY(duration("health-start-period"));
+        if (f_.has("health-start-period"))
+            health["StartPeriod"] = BERTH_TRY(duration("health-start-period"));
         if (f_.has("health-retries")) {
             auto retries = integer_value("health-retries");
             if (retries < 0) return fail("--health-retries cannot be negative");
@@ -339,7 +399,8 @@ class RequestBuilder {
 
 }  // namespace
 
-Result<std::int64_t> bytes_flag(const ParsedFlags& flags, const std::string& name, std::string_view title) {
+Result<std::int64_t> bytes_flag(const ParsedFlags& flags, const std::string& name,
+                                std::string_view title) {
     auto size = parse_size(flags.value(name));
     if (!size) return invalid_flag_value(flags.value(name), title, size.error().message);
     return *size;
@@ -349,7 +410,9 @@ std::vector<FlagDef> container_create_flags(bool for_run) {
     std::vector<FlagDef> defs = {
         list("add-host", "Add a custom host-to-IP mapping (host:ip)"),
         list("attach", "Attach to STDIN, STDOUT or STDERR", 'a'),
-        typed("blkio-weight", "Block IO (relative weight), between 10 and 1000, or 0 to disable (default 0)", "uint16"),
+        typed("blkio-weight",
+              "Block IO (relative weight), between 10 and 1000, or 0 to disable (default 0)",
+              "uint16"),
         list("blkio-weight-device", "Block IO weight (relative device weight) (default [])"),
         list("cap-add", "Add Linux capabilities"),
         list("cap-drop", "Drop Linux capabilities"),
@@ -380,15 +443,19 @@ std::vector<FlagDef> container_create_flags(bool for_run) {
         list("expose", "Expose a port or a range of ports"),
         list("group-add", "Add additional groups to join"),
         str("health-cmd", "Command to run to check health"),
-        typed("health-interval", "Time between running the check (ms|s|m|h) (default 0s)", "duration"),
+        typed("health-interval", "Time between running the check (ms|s|m|h) (default 0s)",
+              "duration"),
         integer("health-retries", "Consecutive failures needed to report unhealthy"),
         typed("health-start-period",
-              "Start period for the container to initialize before starting health-retries countdown (ms|s|m|h) "
+              "Start period for the container to initialize before starting health-retries "
+              "countdown (ms|s|m|h) "
               "(default 0s)",
               "duration"),
-        typed("health-timeout", "Maximum time to allow one check to run (ms|s|m|h) (default 0s)", "duration"),
+        typed("health-timeout", "Maximum time to allow one check to run (ms|s|m|h) (default 0s)",
+              "duration"),
         str("hostname", "Container host name", 'h'),
-        boolean("init", "Run an init inside the container that forwards signals and reaps processes"),
+        boolean("init",
+                "Run an init inside the container that forwards signals and reaps processes"),
         boolean("interactive", "Keep STDIN open even if not attached", 'i'),
         str("ipc", "IPC mode to use"),
         str("isolation", "Container isolation technology"),
@@ -401,9 +468,12 @@ std::vector<FlagDef> container_create_flags(bool for_run) {
         str("mac-address", "Container MAC address (e.g., 92:d0:c6:0a:29:33)"),
         typed("memory", "Memory limit", "bytes", 'm'),
         typed("memory-reservation", "Memory soft limit", "bytes"),
-        typed("memory-swap", "Swap limit equal to memory plus swap: '-1' to enable unlimited swap", "bytes"),
+        typed("memory-swap", "Swap limit equal to memory plus swap: '-1' to enable unlimited swap",
+              "bytes"),
         integer("memory-swappiness", "Tune container memory swappiness (0 to 100)", 0, "-1"),
-        {.long_name = "mount", .kind = FlagDef::StringList, .help = "Attach a filesystem mount to the container",
+        {.long_name = "mount",
+         .kind = FlagDef::StringList,
+         .help = "Attach a filesystem mount to the container",
          .type_name = "mount"},
         str("name", "Assign a name to the container"),
         typed("network", "Connect a container to a network", "network"),
@@ -426,11 +496,17 @@ std::vector<FlagDef> container_create_flags(bool for_run) {
         str("stop-signal", "Signal to stop a container", 0, "SIGTERM"),
         integer("stop-timeout", "Timeout (in seconds) to stop a container"),
         list("storage-opt", "Storage driver options for the container"),
-        {.long_name = "sysctl", .kind = FlagDef::StringList, .default_value = "map[]", .help = "Sysctl options",
+        {.long_name = "sysctl",
+         .kind = FlagDef::StringList,
+         .default_value = "map[]",
+         .help = "Sysctl options",
          .type_name = "map"},
         list("tmpfs", "Mount a tmpfs directory"),
         boolean("tty", "Allocate a pseudo-TTY", 't'),
-        {.long_name = "ulimit", .kind = FlagDef::StringList, .default_value = "[]", .help = "Ulimit options",
+        {.long_name = "ulimit",
+         .kind = FlagDef::StringList,
+         .default_value = "[]",
+         .help = "Ulimit options",
          .type_name = "ulimit"},
         str("user", "Username or UID (format: <name|uid>[:<group|gid>])", 'u'),
         str("userns", "User namespace to use"),
@@ -441,7 +517,8 @@ std::vector<FlagDef> container_create_flags(bool for_run) {
         str("workdir", "Working directory inside the container", 'w'),
     };
     if (for_run) {
-        defs.push_back(boolean("detach", "Run container in background and print container ID", 'd'));
+        defs.push_back(
+            boolean("detach", "Run container in background and print container ID", 'd'));
         defs.push_back(str("detach-keys", "Override the key sequence for detaching a container"));
         defs.push_back(boolean("sig-proxy", "Proxy received signals to the process", 0, "true"));
     }
@@ -456,12 +533,14 @@ Result<void> check_create_flags(const ParsedFlags& flags) {
     using Check = Result<Json> (*)(std::string_view);
     auto each = [&](const std::string& name, Check check) -> Result<void> {
         for (const auto& v : flags.list(name))
-            if (auto r = check(v); !r) return invalid_flag_value(v, title_of(defs, name), r.error().message);
+            if (auto r = check(v); !r)
+                return invalid_flag_value(v, title_of(defs, name), r.error().message);
         return {};
     };
     if (flags.has("memory-swap"))
         if (auto swap = parse_memory_swap(flags.value("memory-swap")); !swap)
-            return invalid_flag_value(flags.value("memory-swap"), "--memory-swap", swap.error().message);
+            return invalid_flag_value(flags.value("memory-swap"), "--memory-swap",
+                                      swap.error().message);
     if (flags.has("cpus"))
         if (auto cpus = parse_nano_cpus(flags.value("cpus")); !cpus)
             return invalid_flag_value(flags.value("cpus"), "--cpus", cpus.error().message);
@@ -469,20 +548,26 @@ Result<void> check_create_flags(const ParsedFlags& flags) {
     BERTH_TRYV(each("mount", parse_mount));
     BERTH_TRYV(each("device", parse_device));
     BERTH_TRYV(each("blkio-weight-device", parse_weight_device));
-    BERTH_TRYV(each("device-read-bps", [](std::string_view v) { return parse_throttle_device(v, false); }));
-    BERTH_TRYV(each("device-write-bps", [](std::string_view v) { return parse_throttle_device(v, false); }));
-    BERTH_TRYV(each("device-read-iops", [](std::string_view v) { return parse_throttle_device(v, true); }));
-    BERTH_TRYV(each("device-write-iops", [](std::string_view v) { return parse_throttle_device(v, true); }));
+    BERTH_TRYV(each("device-read-bps",
+                    [](std::string_view v) { return parse_throttle_device(v, false); }));
+    BERTH_TRYV(each("device-write-bps",
+                    [](std::string_view v) { return parse_throttle_device(v, false); }));
+    BERTH_TRYV(each("device-read-iops",
+                    [](std::string_view v) { return parse_throttle_device(v, true); }));
+    BERTH_TRYV(each("device-write-iops",
+                    [](std::string_view v) { return parse_throttle_device(v, true); }));
     for (const auto& a : flags.list("attach")) {
         std::string s = a;
         for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
         if (s != "stdin" && s != "stdout" && s != "stderr")
-            return invalid_flag_value(a, "-a, --attach", "valid streams are STDIN, STDOUT and STDERR");
+            return invalid_flag_value(a, "-a, --attach",
+                                      "valid streams are STDIN, STDOUT and STDERR");
     }
     return {};
 }
 
-Result<CreateRequest> container_create_request(const ParsedFlags& flags, const EnvLookup& env, bool for_run) {
+Result<CreateRequest> container_create_request(const ParsedFlags& flags, const EnvLookup& env,
+                                               bool for_run) {
     if (flags.args.empty()) return fail("no image given");
     return RequestBuilder(flags, env, for_run).build();
 }

@@ -28,13 +28,15 @@ struct CreateRequest {
 // sets them (stdout and stderr unless -a says otherwise, stdin with -i, StdinOnce).
 // Errors are docker's for the bad value ("invalid argument \"x\" for \"-m, --memory\"
 // flag: invalid size: 'x'", "Invalid containerPort: x", "Conflicting options: ...").
-Result<CreateRequest> container_create_request(const ParsedFlags& flags, const EnvLookup& env, bool for_run);
+Result<CreateRequest> container_create_request(const ParsedFlags& flags, const EnvLookup& env,
+                                               bool for_run);
 
 // The checks docker's flag types make while parsing (bytes, --cpus, --ulimit,
 // --mount, --device, the blkio lists, -a): their errors are usage errors.
 Result<void> check_create_flags(const ParsedFlags& flags);
 
 // The value of a "bytes" flag (--memory "512m") in pflag's error words.
-Result<std::int64_t> bytes_flag(const ParsedFlags& flags, const std::string& name, std::string_view title);
+Result<std::int64_t> bytes_flag(const ParsedFlags& flags, const std::string& name,
+                                std::string_view title);
 
 }  // namespace berth::cli

@@ -40,7 +40,8 @@ Result<int> run_exec(Session& session, const ParsedFlags& f) {
         return fail("the input device is not a TTY");
     ApiClient* api = BERTH_TRY(session.api());
     std::string container = f.args[0];
-    Json created = BERTH_TRY(api->post_json("/containers/" + path_escape(container) + "/exec", config));
+    Json created =
+        BERTH_TRY(api->post_json("/containers/" + path_escape(container) + "/exec", config));
     std::string exec_id = created.value("Id", "");
     if (exec_id.empty()) return fail("exec ID empty");
     bool tty = config["Tty"];
@@ -50,10 +51,14 @@ Result<int> run_exec(Session& session, const ParsedFlags& f) {
         return 0;
     }
     auto stream = BERTH_TRY(api->hijack("POST", "/exec/" + exec_id + "/start", {}, start.dump()));
-    StreamSession options{.id = container, .resize_path = "/exec/" + exec_id + "/resize", .tty = tty,
-                          .send_stdin = config["AttachStdin"].get<bool>(), .sig_proxy = false,
+    StreamSession options{.id = container,
+                          .resize_path = "/exec/" + exec_id + "/resize",
+                          .tty = tty,
+                          .send_stdin = config["AttachStdin"].get<bool>(),
+                          .sig_proxy = false,
                           .detach_keys = f.value("detach-keys")};
-    if (BERTH_TRY(stream_session(session, std::move(stream), options)) == PumpEnd::detached) return 0;
+    if (BERTH_TRY(stream_session(session, std::move(stream), options)) == PumpEnd::detached)
+        return 0;
     Json inspected = BERTH_TRY(api->get_json("/exec/" + exec_id + "/json"));
     return inspected.value("ExitCode", 0);
 }
@@ -68,16 +73,32 @@ Command exec_command() {
         .description = "Run a command in a running container",
         .flags =
             {
-                {.long_name = "detach", .short_name = 'd', .help = "Detached mode: run command in the background"},
-                {.long_name = "detach-keys", .kind = FlagDef::String, .help = "Override the key sequence for detaching a container"},
-                {.long_name = "env", .short_name = 'e', .kind = FlagDef::StringList, .help = "Set environment variables"},
-                {.long_name = "env-file", .kind = FlagDef::StringList, .help = "Read in a file of environment variables"},
-                {.long_name = "interactive", .short_name = 'i', .help = "Keep STDIN open even if not attached"},
+                {.long_name = "detach",
+                 .short_name = 'd',
+                 .help = "Detached mode: run command in the background"},
+                {.long_name = "detach-keys",
+                 .kind = FlagDef::String,
+                 .help = "Override the key sequence for detaching a container"},
+                {.long_name = "env",
+                 .short_name = 'e',
+                 .kind = FlagDef::StringList,
+                 .help = "Set environment variables"},
+                {.long_name = "env-file",
+                 .kind = FlagDef::StringList,
+                 .help = "Read in a file of environment variables"},
+                {.long_name = "interactive",
+                 .short_name = 'i',
+                 .help = "Keep STDIN open even if not attached"},
                 {.long_name = "privileged", .help = "Give extended privileges to the command"},
                 {.long_name = "tty", .short_name = 't', .help = "Allocate a pseudo-TTY"},
-                {.long_name = "user", .short_name = 'u', .kind = FlagDef::String,
+                {.long_name = "user",
+                 .short_name = 'u',
+                 .kind = FlagDef::String,
                  .help = "Username or UID (format: <name|uid>[:<group|gid>])"},
-                {.long_name = "workdir", .short_name = 'w', .kind = FlagDef::String, .help = "Working directory inside the container"},
+                {.long_name = "workdir",
+                 .short_name = 'w',
+                 .kind = FlagDef::String,
+                 .help = "Working directory inside the container"},
             },
         .min_args = 2,
         .run_status = run_exec,

@@ -42,7 +42,8 @@ Result<void> run_ps(Session& session, const ParsedFlags& f) {
 
 // "80/tcp" from "80" (docker's port argument defaults to tcp).
 std::string port_key(std::string_view spec) {
-    return spec.find('/') == std::string_view::npos ? std::string(spec) + "/tcp" : std::string(spec);
+    return spec.find('/') == std::string_view::npos ? std::string(spec) + "/tcp"
+                                                    : std::string(spec);
 }
 
 std::string host_address(const Json& binding) {
@@ -77,7 +78,8 @@ Result<void> run_port(Session& session, const ParsedFlags& f) {
 Result<void> run_top(Session& session, const ParsedFlags& f) {
     QueryParams query;
     if (f.args.size() > 1)
-        query.emplace_back("ps_args", join(std::vector<std::string>(f.args.begin() + 1, f.args.end()), " "));
+        query.emplace_back("ps_args",
+                           join(std::vector<std::string>(f.args.begin() + 1, f.args.end()), " "));
     ApiClient* api = BERTH_TRY(session.api());
     Json top = BERTH_TRY(api->get_json(container_path(f.args[0], "/top"), query));
     std::string text;
@@ -99,7 +101,10 @@ Result<void> run_diff(Session& session, const ParsedFlags& f) {
     if (changes.is_array())
         for (const auto& c : changes) {
             int kind = c.value("Kind", 0);
-            out += std::string(kind == 1 ? "A" : kind == 2 ? "D" : "C") + " " + c.value("Path", "") + "\n";
+            out += std::string(kind == 1   ? "A"
+                               : kind == 2 ? "D"
+                                           : "C") +
+                   " " + c.value("Path", "") + "\n";
         }
     return session.out(out);
 }
@@ -136,8 +141,10 @@ Result<void> run_logs(Session& session, const ParsedFlags& f) {
     ApiClient* api = BERTH_TRY(session.api());
     Json info = BERTH_TRY(api->get_json(container_path(f.args[0], "/json")));
     QueryParams query = {{"stdout", "1"}, {"stderr", "1"}};
-    if (f.has("since")) query.emplace_back("since", BERTH_TRY(timestamp_arg(f.value("since"), now_nanos())));
-    if (f.has("until")) query.emplace_back("until", BERTH_TRY(timestamp_arg(f.value("until"), now_nanos())));
+    if (f.has("since"))
+        query.emplace_back("since", BERTH_TRY(timestamp_arg(f.value("since"), now_nanos())));
+    if (f.has("until"))
+        query.emplace_back("until", BERTH_TRY(timestamp_arg(f.value("until"), now_nanos())));
     if (f.enabled("timestamps")) query.emplace_back("timestamps", "1");
     if (f.enabled("details")) query.emplace_back("details", "1");
     if (f.enabled("follow")) query.emplace_back("follow", "1");
@@ -164,19 +171,23 @@ bool confirmed(Session& session, std::string_view warning) {
 }
 
 Result<void> run_prune(Session& session, const ParsedFlags& f) {
-    if (!f.enabled("force") && !confirmed(session, "WARNING! This will remove all stopped containers.")) return {};
+    if (!f.enabled("force") &&
+        !confirmed(session, "WARNING! This will remove all stopped containers."))
+        return {};
     QueryParams query;
     add_filters_param(query, f.list("filter"));
     ApiClient* api = BERTH_TRY(session.api());
     Json report = BERTH_TRY(api->call_json("POST", "/containers/prune", query));
     std::string out;
-    if (auto deleted = report.find("ContainersDeleted"); deleted != report.end() && deleted->is_array() && !deleted->empty()) {
+    if (auto deleted = report.find("ContainersDeleted");
+        deleted != report.end() && deleted->is_array() && !deleted->empty()) {
         out = "Deleted Containers:\n";
         for (const auto& id : *deleted) out += id.get<std::string>() + "\n";
         out += "\n";
     }
     auto reclaimed = report.value("SpaceReclaimed", std::int64_t{0});
-    return session.out(out + "Total reclaimed space: " + human_size(static_cast<double>(reclaimed)) + "\n");
+    return session.out(
+        out + "Total reclaimed space: " + human_size(static_cast<double>(reclaimed)) + "\n");
 }
 
 }  // namespace
@@ -190,12 +201,19 @@ std::vector<Command> container_info_commands() {
         .description = "List containers",
         .flags =
             {
-                {.long_name = "all", .short_name = 'a', .help = "Show all containers (default shows just running)"},
+                {.long_name = "all",
+                 .short_name = 'a',
+                 .help = "Show all containers (default shows just running)"},
                 filter_flag("Filter output based on conditions provided"),
                 format_flag("Pretty-print containers using a Go template"),
-                {.long_name = "last", .short_name = 'n', .kind = FlagDef::Int, .default_value = "-1",
+                {.long_name = "last",
+                 .short_name = 'n',
+                 .kind = FlagDef::Int,
+                 .default_value = "-1",
                  .help = "Show n last created containers (includes all states)"},
-                {.long_name = "latest", .short_name = 'l', .help = "Show the latest created container (includes all states)"},
+                {.long_name = "latest",
+                 .short_name = 'l',
+                 .help = "Show the latest created container (includes all states)"},
                 {.long_name = "no-trunc", .help = "Don't truncate output"},
                 {.long_name = "quiet", .short_name = 'q', .help = "Only display container IDs"},
                 {.long_name = "size", .short_name = 's', .help = "Display total file sizes"},
@@ -236,7 +254,9 @@ std::vector<Command> container_info_commands() {
         .aliases = {"export"},
         .usage = "[OPTIONS] CONTAINER",
         .description = "Export a container's filesystem as a tar archive",
-        .flags = {{.long_name = "output", .short_name = 'o', .kind = FlagDef::String,
+        .flags = {{.long_name = "output",
+                   .short_name = 'o',
+                   .kind = FlagDef::String,
                    .help = "Write to a file, instead of STDOUT"}},
         .min_args = 1,
         .max_args = 1,
@@ -251,13 +271,20 @@ std::vector<Command> container_info_commands() {
             {
                 {.long_name = "details", .help = "Show extra details provided to logs"},
                 {.long_name = "follow", .short_name = 'f', .help = "Follow log output"},
-                {.long_name = "since", .kind = FlagDef::String,
-                 .help = "Show logs since timestamp (e.g. 2013-01-02T13:23:37Z) or relative (e.g. 42m for 42 minutes)"},
-                {.long_name = "tail", .short_name = 'n', .kind = FlagDef::String, .default_value = "all",
+                {.long_name = "since",
+                 .kind = FlagDef::String,
+                 .help = "Show logs since timestamp (e.g. 2013-01-02T13:23:37Z) or relative (e.g. "
+                         "42m for 42 minutes)"},
+                {.long_name = "tail",
+                 .short_name = 'n',
+                 .kind = FlagDef::String,
+                 .default_value = "all",
                  .help = "Number of lines to show from the end of the logs"},
                 {.long_name = "timestamps", .short_name = 't', .help = "Show timestamps"},
-                {.long_name = "until", .kind = FlagDef::String,
-                 .help = "Show logs before a timestamp (e.g. 2013-01-02T13:23:37Z) or relative (e.g. 42m for 42 minutes)"},
+                {.long_name = "until",
+                 .kind = FlagDef::String,
+                 .help = "Show logs before a timestamp (e.g. 2013-01-02T13:23:37Z) or relative "
+                         "(e.g. 42m for 42 minutes)"},
             },
         .min_args = 1,
         .max_args = 1,

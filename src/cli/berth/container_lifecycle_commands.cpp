@@ -1,8 +1,8 @@
 // berth start/stop/restart/kill/rm/pause/unpause/wait/rename: one request per
 // container, each name printed on success, the errors gathered, exit 1 if any.
+#include "base/strings.hpp"
 #include "cli/berth/command.hpp"
 #include "cli/berth/container_session.hpp"
-#include "base/strings.hpp"
 
 namespace berth::cli {
 namespace {
@@ -11,13 +11,16 @@ using PerContainer = std::function<Result<std::string>(ApiClient&, const std::st
 
 // docker's pattern: stdout gets what `each` returns (the name, an exit code), the
 // errors go together to stderr at the end.
-Result<void> for_each_container(Session& session, const std::vector<std::string>& names, const PerContainer& each) {
+Result<void> for_each_container(Session& session, const std::vector<std::string>& names,
+                                const PerContainer& each) {
     ApiClient* api = BERTH_TRY(session.api());
     std::string errors;
     for (const auto& name : names) {
         auto done = each(*api, name);
-        if (!done) errors += (errors.empty() ? "" : "\n") + done.error().message;
-        else BERTH_TRYV(session.out(*done + "\n"));
+        if (!done)
+            errors += (errors.empty() ? "" : "\n") + done.error().message;
+        else
+            BERTH_TRYV(session.out(*done + "\n"));
     }
     if (!errors.empty()) return fail(errors);
     return {};
@@ -28,7 +31,8 @@ std::string container_path(const std::string& name, std::string_view tail) {
 }
 
 PerContainer post_each(std::string_view tail, QueryParams query = {}) {
-    return [tail = std::string(tail), query](ApiClient& api, const std::string& name) -> Result<std::string> {
+    return [tail = std::string(tail), query](ApiClient& api,
+                                             const std::string& name) -> Result<std::string> {
         BERTH_TRY(api.call("POST", container_path(name, tail), query));
         return name;
     };
@@ -41,7 +45,9 @@ Command simple_command(std::string name, std::string description, std::string_vi
         .usage = "CONTAINER [CONTAINER...]",
         .description = std::move(description),
         .min_args = 1,
-        .run = [tail = std::string(tail)](Session& s, const ParsedFlags& f) { return for_each_container(s, f.args, post_each(tail)); },
+        .run = [tail = std::string(tail)](
+                   Session& s,
+                   const ParsedFlags& f) { return for_each_container(s, f.args, post_each(tail)); },
     };
 }
 
@@ -51,7 +57,10 @@ QueryParams time_query(const ParsedFlags& f) {
 }
 
 FlagDef time_flag() {
-    return {.long_name = "time", .short_name = 't', .kind = FlagDef::Int, .default_value = "10",
+    return {.long_name = "time",
+            .short_name = 't',
+            .kind = FlagDef::Int,
+            .default_value = "10",
             .help = "Seconds to wait for stop before killing it"};
 }
 
@@ -64,12 +73,18 @@ Result<int> start_attached(Session& session, const ParsedFlags& f) {
     const Json& config = info["Config"];
     bool tty = config.value("Tty", false);
     bool in = f.enabled("interactive") && config.value("OpenStdin", false);
-    auto stream = BERTH_TRY(attach_container(*api, id, {.in = in, .out = true, .err = true}, f.value("detach-keys")));
+    auto stream = BERTH_TRY(
+        attach_container(*api, id, {.in = in, .out = true, .err = true}, f.value("detach-keys")));
     auto waiter = BERTH_TRY(ExitWaiter::start(session.host(), id, "next-exit"));
     BERTH_TRY(api->call("POST", container_path(id, "/start")));
-    StreamSession options{.id = id, .resize_path = container_path(id, "/resize"), .tty = tty, .send_stdin = in,
-                          .sig_proxy = !tty, .detach_keys = f.value("detach-keys")};
-    if (BERTH_TRY(stream_session(session, std::move(stream), options)) == PumpEnd::detached) return 0;
+    StreamSession options{.id = id,
+                          .resize_path = container_path(id, "/resize"),
+                          .tty = tty,
+                          .send_stdin = in,
+                          .sig_proxy = !tty,
+                          .detach_keys = f.value("detach-keys")};
+    if (BERTH_TRY(stream_session(session, std::move(stream), options)) == PumpEnd::detached)
+        return 0;
     return waiter.status();
 }
 
@@ -93,35 +108,48 @@ Result<int> run_attach(Session& session, const ParsedFlags& f) {
     ApiClient* api = BERTH_TRY(session.api());
     Json info = BERTH_TRY(api->get_json(container_path(f.args[0], "/json")));
     const Json& state = info["State"];
-    if (!state.value("Running", false)) return fail("You cannot attach to a stopped container, start it first");
-    if (state.value("Paused", false)) return fail("You cannot attach to a paused container, unpause it first");
-    if (state.value("Restarting", false)) return fail("You cannot attach to a restarting container, wait until it is running");
+    if (!state.value("Running", false))
+        return fail("You cannot attach to a stopped container, start it first");
+    if (state.value("Paused", false))
+        return fail("You cannot attach to a paused container, unpause it first");
+    if (state.value("Restarting", false))
+        return fail("You cannot attach to a restarting container, wait until it is running");
     std::string id = info.value("Id", f.args[0]);
     bool tty = info["Config"].value("Tty", false);
     bool in = !f.enabled("no-stdin") && info["Config"].value("OpenStdin", false);
     auto waiter = BERTH_TRY(ExitWaiter::start(session.host(), id, "next-exit"));
-    auto stream = BERTH_TRY(attach_container(*api, id, {.in = in, .out = true, .err = true}, f.value("detach-keys")));
-    StreamSession options{.id = id, .resize_path = container_path(id, "/resize"), .tty = tty, .send_stdin = in,
-                          .sig_proxy = f.value("sig-proxy") != "false" && !tty, .detach_keys = f.value("detach-keys")};
-    if (BERTH_TRY(stream_session(session, std::move(stream), options)) == PumpEnd::detached) return 0;
+    auto stream = BERTH_TRY(
+        attach_container(*api, id, {.in = in, .out = true, .err = true}, f.value("detach-keys")));
+    StreamSession options{.id = id,
+                          .resize_path = container_path(id, "/resize"),
+                          .tty = tty,
+                          .send_stdin = in,
+                          .sig_proxy = f.value("sig-proxy") != "false" && !tty,
+                          .detach_keys = f.value("detach-keys")};
+    if (BERTH_TRY(stream_session(session, std::move(stream), options)) == PumpEnd::detached)
+        return 0;
     return waiter.status();
 }
 
 Result<void> run_wait(Session& session, const ParsedFlags& f) {
-    return for_each_container(session, f.args, [](ApiClient& api, const std::string& name) -> Result<std::string> {
-        Json answer = BERTH_TRY(api.call_json("POST", container_path(name, "/wait")));
-        if (answer.contains("Error") && answer["Error"].is_object())
-            return fail(answer["Error"].value("Message", "wait failed"));
-        return std::to_string(answer.value("StatusCode", 0));
-    });
+    return for_each_container(
+        session, f.args, [](ApiClient& api, const std::string& name) -> Result<std::string> {
+            Json answer = BERTH_TRY(api.call_json("POST", container_path(name, "/wait")));
+            if (answer.contains("Error") && answer["Error"].is_object())
+                return fail(answer["Error"].value("Message", "wait failed"));
+            return std::to_string(answer.value("StatusCode", 0));
+        });
 }
 
 Result<void> run_rename(Session& session, const ParsedFlags& f) {
     std::string old_name(trim(f.args[0])), new_name(trim(f.args[1]));
-    if (old_name.empty() || new_name.empty()) return fail("Error: Neither old nor new names may be empty");
+    if (old_name.empty() || new_name.empty())
+        return fail("Error: Neither old nor new names may be empty");
     ApiClient* api = BERTH_TRY(session.api());
     auto renamed = api->call("POST", container_path(old_name, "/rename"), {{"name", new_name}});
-    if (!renamed) return fail(renamed.error().message + "\nError: failed to rename container named " + old_name);
+    if (!renamed)
+        return fail(renamed.error().message + "\nError: failed to rename container named " +
+                    old_name);
     return {};
 }
 
@@ -136,8 +164,12 @@ std::vector<Command> container_lifecycle_commands() {
         .description = "Start one or more stopped containers",
         .flags =
             {
-                {.long_name = "attach", .short_name = 'a', .help = "Attach STDOUT/STDERR and forward signals"},
-                {.long_name = "detach-keys", .kind = FlagDef::String, .help = "Override the key sequence for detaching a container"},
+                {.long_name = "attach",
+                 .short_name = 'a',
+                 .help = "Attach STDOUT/STDERR and forward signals"},
+                {.long_name = "detach-keys",
+                 .kind = FlagDef::String,
+                 .help = "Override the key sequence for detaching a container"},
                 {.long_name = "interactive", .short_name = 'i', .help = "Attach container's STDIN"},
             },
         .min_args = 1,
@@ -150,7 +182,10 @@ std::vector<Command> container_lifecycle_commands() {
         .description = "Stop one or more running containers",
         .flags = {time_flag()},
         .min_args = 1,
-        .run = [](Session& s, const ParsedFlags& f) { return for_each_container(s, f.args, post_each("/stop", time_query(f))); },
+        .run =
+            [](Session& s, const ParsedFlags& f) {
+                return for_each_container(s, f.args, post_each("/stop", time_query(f)));
+            },
     });
     out.push_back({
         .path = "container restart",
@@ -159,19 +194,27 @@ std::vector<Command> container_lifecycle_commands() {
         .description = "Restart one or more containers",
         .flags = {time_flag()},
         .min_args = 1,
-        .run = [](Session& s, const ParsedFlags& f) { return for_each_container(s, f.args, post_each("/restart", time_query(f))); },
+        .run =
+            [](Session& s, const ParsedFlags& f) {
+                return for_each_container(s, f.args, post_each("/restart", time_query(f)));
+            },
     });
     out.push_back({
         .path = "container kill",
         .aliases = {"kill"},
         .usage = "[OPTIONS] CONTAINER [CONTAINER...]",
         .description = "Kill one or more running containers",
-        .flags = {{.long_name = "signal", .short_name = 's', .kind = FlagDef::String, .default_value = "KILL",
+        .flags = {{.long_name = "signal",
+                   .short_name = 's',
+                   .kind = FlagDef::String,
+                   .default_value = "KILL",
                    .help = "Signal to send to the container"}},
         .min_args = 1,
         .run =
             [](Session& s, const ParsedFlags& f) {
-                return for_each_container(s, f.args, post_each("/kill", {{"signal", f.has("signal") ? f.value("signal") : "KILL"}}));
+                return for_each_container(
+                    s, f.args,
+                    post_each("/kill", {{"signal", f.has("signal") ? f.value("signal") : "KILL"}}));
             },
     });
     out.push_back({
@@ -181,9 +224,13 @@ std::vector<Command> container_lifecycle_commands() {
         .description = "Remove one or more containers",
         .flags =
             {
-                {.long_name = "force", .short_name = 'f', .help = "Force the removal of a running container (uses SIGKILL)"},
+                {.long_name = "force",
+                 .short_name = 'f',
+                 .help = "Force the removal of a running container (uses SIGKILL)"},
                 {.long_name = "link", .short_name = 'l', .help = "Remove the specified link"},
-                {.long_name = "volumes", .short_name = 'v', .help = "Remove anonymous volumes associated with the container"},
+                {.long_name = "volumes",
+                 .short_name = 'v',
+                 .help = "Remove anonymous volumes associated with the container"},
             },
         .min_args = 1,
         .run =
@@ -192,19 +239,24 @@ std::vector<Command> container_lifecycle_commands() {
                 if (f.enabled("volumes")) query.emplace_back("v", "1");
                 if (f.enabled("link")) query.emplace_back("link", "1");
                 if (f.enabled("force")) query.emplace_back("force", "1");
-                return for_each_container(s, f.args, [query](ApiClient& api, const std::string& name) -> Result<std::string> {
-                    std::string trimmed = name.starts_with("/") ? name.substr(1) : name;
-                    if (trimmed.empty()) return fail("Container name cannot be empty");
-                    auto removed = api.call("DELETE", container_path(trimmed, ""), query);
-                    if (!removed && removed.error().kind == ErrorKind::not_found)
-                        return fail("Error: No such container: " + trimmed);  // the client's wrapResponseError
-                    BERTH_TRY(std::move(removed));
-                    return name;
-                });
+                return for_each_container(
+                    s, f.args,
+                    [query](ApiClient& api, const std::string& name) -> Result<std::string> {
+                        std::string trimmed = name.starts_with("/") ? name.substr(1) : name;
+                        if (trimmed.empty()) return fail("Container name cannot be empty");
+                        auto removed = api.call("DELETE", container_path(trimmed, ""), query);
+                        if (!removed && removed.error().kind == ErrorKind::not_found)
+                            return fail("Error: No such container: " +
+                                        trimmed);  // the client's wrapResponseError
+                        BERTH_TRY(std::move(removed));
+                        return name;
+                    });
             },
     });
-    out.push_back(simple_command("pause", "Pause all processes within one or more containers", "/pause"));
-    out.push_back(simple_command("unpause", "Unpause all processes within one or more containers", "/unpause"));
+    out.push_back(
+        simple_command("pause", "Pause all processes within one or more containers", "/pause"));
+    out.push_back(simple_command("unpause", "Unpause all processes within one or more containers",
+                                 "/unpause"));
     out.push_back({
         .path = "container wait",
         .aliases = {"wait"},
@@ -226,12 +278,17 @@ std::vector<Command> container_lifecycle_commands() {
         .path = "container attach",
         .aliases = {"attach"},
         .usage = "[OPTIONS] CONTAINER",
-        .description = "Attach local standard input, output, and error streams to a running container",
+        .description =
+            "Attach local standard input, output, and error streams to a running container",
         .flags =
             {
-                {.long_name = "detach-keys", .kind = FlagDef::String, .help = "Override the key sequence for detaching a container"},
+                {.long_name = "detach-keys",
+                 .kind = FlagDef::String,
+                 .help = "Override the key sequence for detaching a container"},
                 {.long_name = "no-stdin", .help = "Do not attach STDIN"},
-                {.long_name = "sig-proxy", .default_value = "true", .help = "Proxy all received signals to the process"},
+                {.long_name = "sig-proxy",
+                 .default_value = "true",
+                 .help = "Proxy all received signals to the process"},
             },
         .min_args = 1,
         .max_args = 1,

@@ -16,7 +16,8 @@ namespace {
 std::optional<std::uint64_t> parse_uint(std::string_view s, std::uint64_t max) {
     std::uint64_t v = 0;
     auto r = std::from_chars(s.data(), s.data() + s.size(), v);
-    if (s.empty() || r.ec != std::errc() || r.ptr != s.data() + s.size() || v > max) return std::nullopt;
+    if (s.empty() || r.ec != std::errc() || r.ptr != s.data() + s.size() || v > max)
+        return std::nullopt;
     return v;
 }
 
@@ -41,13 +42,16 @@ std::optional<std::pair<std::uint64_t, std::uint64_t>> port_range(std::string_vi
 std::pair<std::string, std::string> split_proto_port(std::string_view raw) {
     size_t slash = raw.find('/');
     if (raw.empty() || slash == 0) return {"", ""};
-    if (slash == std::string_view::npos || slash + 1 == raw.size()) return {"tcp", std::string(raw.substr(0, slash))};
+    if (slash == std::string_view::npos || slash + 1 == raw.size())
+        return {"tcp", std::string(raw.substr(0, slash))};
     std::string proto(raw.substr(slash + 1));
     for (char& c : proto) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     return {proto, std::string(raw.substr(0, slash))};
 }
 
-bool valid_proto(std::string_view p) { return p == "tcp" || p == "udp" || p == "sctp"; }
+bool valid_proto(std::string_view p) {
+    return p == "tcp" || p == "udp" || p == "sctp";
+}
 
 bool valid_ip(const std::string& ip) {
     unsigned char buf[16];
@@ -65,13 +69,16 @@ bool valid_device_mode(std::string_view mode) {
 }
 
 // go-units' ulimit names.
-constexpr std::string_view kUlimitNames[] = {"as",     "core",   "cpu",        "data",  "fsize",  "locks",
-                                             "memlock", "msgqueue", "nice", "nofile", "nproc", "rss",
-                                             "rtprio", "rttime", "sigpending", "stack"};
+constexpr std::string_view kUlimitNames[] = {
+    "as",   "core",   "cpu",   "data", "fsize",  "locks",  "memlock",    "msgqueue",
+    "nice", "nofile", "nproc", "rss",  "rtprio", "rttime", "sigpending", "stack"};
 
 Result<bool> parse_bool_value(std::string_view key, std::string_view value) {
-    if (value == "1" || value == "true" || value == "True" || value == "TRUE" || value == "t" || value == "T") return true;
-    if (value == "0" || value == "false" || value == "False" || value == "FALSE" || value == "f" || value == "F")
+    if (value == "1" || value == "true" || value == "True" || value == "TRUE" || value == "t" ||
+        value == "T")
+        return true;
+    if (value == "0" || value == "false" || value == "False" || value == "FALSE" || value == "f" ||
+        value == "F")
         return false;
     return fail("invalid value for " + std::string(key) + ": " + std::string(value));
 }
@@ -92,29 +99,37 @@ std::string env_entry(std::string_view value, const EnvLookup& env) {
     return std::string(value);
 }
 
-Result<std::vector<std::string>> parse_key_value_lines(std::string_view text, const EnvLookup* env) {
+Result<std::vector<std::string>> parse_key_value_lines(std::string_view text,
+                                                       const EnvLookup* env) {
     std::vector<std::string> out;
     for (const auto& raw : split(text, '\n')) {
         std::string_view line = raw;
-        while (!line.empty() && std::isspace(static_cast<unsigned char>(line.front()))) line.remove_prefix(1);
+        while (!line.empty() && std::isspace(static_cast<unsigned char>(line.front())))
+            line.remove_prefix(1);
         if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
         if (line.empty() || line.front() == '#') continue;
         size_t eq = line.find('=');
         std::string_view name = line.substr(0, eq);
-        if (has_space(name)) return fail("variable '" + std::string(name) + "' contains whitespaces");
-        if (eq == std::string_view::npos && env) out.push_back(env_entry(name, *env));
-        else out.emplace_back(line);
+        if (has_space(name))
+            return fail("variable '" + std::string(name) + "' contains whitespaces");
+        if (eq == std::string_view::npos && env)
+            out.push_back(env_entry(name, *env));
+        else
+            out.emplace_back(line);
     }
     return out;
 }
 
-Result<std::vector<std::string>> read_key_value_file(const std::string& path, const EnvLookup* env) {
+Result<std::vector<std::string>> read_key_value_file(const std::string& path,
+                                                     const EnvLookup* env) {
     std::string text = BERTH_TRY(read_file(path));
     return parse_key_value_lines(text, env);
 }
 
 Result<std::int64_t> parse_nano_cpus(std::string_view text) {
-    auto not_rational = [&] { return fail("failed to parse " + std::string(text) + " as a rational number"); };
+    auto not_rational = [&] {
+        return fail("failed to parse " + std::string(text) + " as a rational number");
+    };
     std::string_view s = text;
     bool negative = !s.empty() && s[0] == '-';
     if (!s.empty() && (s[0] == '-' || s[0] == '+')) s.remove_prefix(1);
@@ -130,7 +145,8 @@ Result<std::int64_t> parse_nano_cpus(std::string_view text) {
     if (!w) return not_rational();
     std::string frac9(frac);
     frac9.resize(9, '0');
-    std::int64_t nanos = static_cast<std::int64_t>(*w) * 1'000'000'000 + static_cast<std::int64_t>(*parse_uint(frac9, ~0ULL));
+    std::int64_t nanos = static_cast<std::int64_t>(*w) * 1'000'000'000 +
+                         static_cast<std::int64_t>(*parse_uint(frac9, ~0ULL));
     return negative ? -nanos : nanos;
 }
 
@@ -157,7 +173,8 @@ Result<Json> parse_ulimit(std::string_view text) {
         hard = parse_int(limits[1]);
         if (!hard) return fail("invalid ulimit hard value: " + limits[1]);
         if (*soft > *hard)
-            return fail("ulimit soft limit must be less than or equal to hard limit: " + limits[0] + " > " + limits[1]);
+            return fail("ulimit soft limit must be less than or equal to hard limit: " + limits[0] +
+                        " > " + limits[1]);
     }
     return Json{{"Name", name}, {"Hard", *hard}, {"Soft", *soft}};
 }
@@ -182,7 +199,8 @@ Result<void> add_published_port(PortSet& ports, std::string_view spec) {
         if (!hr) return fail("Invalid hostPort: " + host_port);
         host_range = *hr;
         if (range->second - range->first != hr->second - hr->first && range->first != range->second)
-            return fail("Invalid ranges specified for container and host Ports: " + port + " and " + host_port);
+            return fail("Invalid ranges specified for container and host Ports: " + port + " and " +
+                        host_port);
     }
     if (!valid_proto(proto)) return fail("Invalid proto: " + proto);
     for (std::uint64_t i = 0; i <= range->second - range->first; ++i) {
@@ -211,31 +229,48 @@ Result<void> add_exposed_port(PortSet& ports, std::string_view spec) {
 
 Result<Json> parse_mount(std::string_view spec) {
     Json mount = {{"Type", "volume"}};
-    Json bind_options = Json::object(), volume_options = Json::object(), tmpfs_options = Json::object();
+    Json bind_options = Json::object(), volume_options = Json::object(),
+         tmpfs_options = Json::object();
     for (const auto& field : split(spec, ',')) {
         size_t eq = field.find('=');
         std::string key = std::string(trim(field.substr(0, eq)));
         for (char& c : key) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-        std::string value = eq == std::string::npos ? "" : std::string(trim(std::string_view(field).substr(eq + 1)));
+        std::string value = eq == std::string::npos
+                                ? ""
+                                : std::string(trim(std::string_view(field).substr(eq + 1)));
         if (eq == std::string::npos) {
-            if (key == "readonly" || key == "ro") mount["ReadOnly"] = true;
-            else if (key == "volume-nocopy") volume_options["NoCopy"] = true;
-            else if (key == "bind-nonrecursive") bind_options["NonRecursive"] = true;
-            else return fail("invalid field '" + field + "' must be a key=value pair");
+            if (key == "readonly" || key == "ro")
+                mount["ReadOnly"] = true;
+            else if (key == "volume-nocopy")
+                volume_options["NoCopy"] = true;
+            else if (key == "bind-nonrecursive")
+                bind_options["NonRecursive"] = true;
+            else
+                return fail("invalid field '" + field + "' must be a key=value pair");
             continue;
         }
-        if (key == "type") mount["Type"] = value;
-        else if (key == "source" || key == "src") mount["Source"] = value;
-        else if (key == "target" || key == "dst" || key == "destination") mount["Target"] = value;
-        else if (key == "readonly" || key == "ro") mount["ReadOnly"] = BERTH_TRY(parse_bool_value(key, value));
-        else if (key == "consistency") mount["Consistency"] = value;
-        else if (key == "bind-propagation") bind_options["Propagation"] = value;
-        else if (key == "bind-nonrecursive") bind_options["NonRecursive"] = BERTH_TRY(parse_bool_value(key, value));
-        else if (key == "volume-nocopy") volume_options["NoCopy"] = BERTH_TRY(parse_bool_value(key, value));
-        else if (key == "volume-driver") volume_options["DriverConfig"]["Name"] = value;
+        if (key == "type")
+            mount["Type"] = value;
+        else if (key == "source" || key == "src")
+            mount["Source"] = value;
+        else if (key == "target" || key == "dst" || key == "destination")
+            mount["Target"] = value;
+        else if (key == "readonly" || key == "ro")
+            mount["ReadOnly"] = BERTH_TRY(parse_bool_value(key, value));
+        else if (key == "consistency")
+            mount["Consistency"] = value;
+        else if (key == "bind-propagation")
+            bind_options["Propagation"] = value;
+        else if (key == "bind-nonrecursive")
+            bind_options["NonRecursive"] = BERTH_TRY(parse_bool_value(key, value));
+        else if (key == "volume-nocopy")
+            volume_options["NoCopy"] = BERTH_TRY(parse_bool_value(key, value));
+        else if (key == "volume-driver")
+            volume_options["DriverConfig"]["Name"] = value;
         else if (key == "volume-label" || key == "volume-opt") {
             size_t e = value.find('=');
-            auto& target = key == "volume-label" ? volume_options["Labels"] : volume_options["DriverConfig"]["Options"];
+            auto& target = key == "volume-label" ? volume_options["Labels"]
+                                                 : volume_options["DriverConfig"]["Options"];
             target[value.substr(0, e)] = e == std::string::npos ? "" : value.substr(e + 1);
         } else if (key == "tmpfs-size") {
             auto size = parse_size(value);
@@ -245,7 +280,8 @@ Result<Json> parse_mount(std::string_view spec) {
             auto mode = parse_uint(value, 07777777777);
             char* end = nullptr;
             unsigned long octal = std::strtoul(value.c_str(), &end, 8);
-            if (!mode || value.empty() || *end != '\0') return fail("invalid value for " + key + ": " + value);
+            if (!mode || value.empty() || *end != '\0')
+                return fail("invalid value for " + key + ": " + value);
             tmpfs_options["Mode"] = octal;
         } else
             return fail("unexpected key '" + key + "' in '" + field + "'");
@@ -273,8 +309,10 @@ Result<VolumeSpec> parse_volume(std::string_view spec) {
 Result<std::pair<std::string, std::string>> parse_tmpfs(std::string_view spec) {
     size_t colon = spec.find(':');
     std::string path(spec.substr(0, colon));
-    if (path.empty() || path[0] != '/') return fail("invalid tmpfs specification: " + std::string(spec));
-    return std::pair{path, colon == std::string_view::npos ? std::string() : std::string(spec.substr(colon + 1))};
+    if (path.empty() || path[0] != '/')
+        return fail("invalid tmpfs specification: " + std::string(spec));
+    return std::pair{path, colon == std::string_view::npos ? std::string()
+                                                           : std::string(spec.substr(colon + 1))};
 }
 
 Result<Json> parse_device(std::string_view spec) {
@@ -286,11 +324,16 @@ Result<Json> parse_device(std::string_view spec) {
             permissions = parts[2];
             [[fallthrough]];
         case 2:
-            if (valid_device_mode(parts[1])) permissions = parts[1];
-            else dst = parts[1];
+            if (valid_device_mode(parts[1]))
+                permissions = parts[1];
+            else
+                dst = parts[1];
             [[fallthrough]];
-        case 1: src = parts[0]; break;
-        default: return fail("invalid device specification: " + std::string(spec));
+        case 1:
+            src = parts[0];
+            break;
+        default:
+            return fail("invalid device specification: " + std::string(spec));
     }
     if (dst.empty()) dst = src;
     if (dst.empty() || dst[0] != '/') return fail("bad format for path: " + dst);
@@ -300,25 +343,29 @@ Result<Json> parse_device(std::string_view spec) {
 Result<Json> parse_throttle_device(std::string_view spec, bool iops) {
     auto parts = split(spec, ':');
     if (parts.size() != 2) return fail("bad format: " + std::string(spec));
-    if (!parts[0].starts_with("/dev/")) return fail("bad format for device path: " + std::string(spec));
+    if (!parts[0].starts_with("/dev/"))
+        return fail("bad format for device path: " + std::string(spec));
     if (iops) {
         auto rate = parse_uint(parts[1], ~0ULL);
         if (!rate)
             return fail("invalid rate for device: " + std::string(spec) +
-                        ". The correct format is <device-path>:<number>. Number must be a positive integer");
+                        ". The correct format is <device-path>:<number>. Number must be a positive "
+                        "integer");
         return Json{{"Path", parts[0]}, {"Rate", *rate}};
     }
     auto rate = parse_size(parts[1]);
     if (!rate || *rate < 0)
         return fail("invalid rate for device: " + std::string(spec) +
-                    ". The correct format is <device-path>:<number>[<unit>]. Number must be a positive integer. "
+                    ". The correct format is <device-path>:<number>[<unit>]. Number must be a "
+                    "positive integer. "
                     "Unit is optional and can be kb, mb, or gb");
     return Json{{"Path", parts[0]}, {"Rate", *rate}};
 }
 
 Result<Json> parse_weight_device(std::string_view spec) {
     auto parts = split(spec, ':');
-    if (parts.size() != 2 || !parts[0].starts_with("/dev/")) return fail("bad format: " + std::string(spec));
+    if (parts.size() != 2 || !parts[0].starts_with("/dev/"))
+        return fail("bad format: " + std::string(spec));
     auto weight = parse_uint(parts[1], 65535);
     if (!weight || (*weight > 0 && (*weight < 10 || *weight > 1000)))
         return fail("invalid weight for device: " + std::string(spec));

@@ -46,7 +46,8 @@ std::string size_of(const Json& c) {
     auto rw = c.value("SizeRw", std::int64_t{0});
     auto root = c.value("SizeRootFs", std::int64_t{0});
     std::string text = human_size_with_precision(static_cast<double>(rw), 3);
-    if (root > 0) text += " (virtual " + human_size_with_precision(static_cast<double>(root), 3) + ")";
+    if (root > 0)
+        text += " (virtual " + human_size_with_precision(static_cast<double>(root), 3) + ")";
     return text;
 }
 
@@ -57,7 +58,8 @@ Json labels_of(const Json& c) {
 
 std::string labels_text(const Json& labels) {
     std::vector<std::string> parts;
-    for (const auto& [k, v] : labels.items()) parts.push_back(k + "=" + (v.is_string() ? v.get<std::string>() : ""));
+    for (const auto& [k, v] : labels.items())
+        parts.push_back(k + "=" + (v.is_string() ? v.get<std::string>() : ""));
     return join(parts, ",");
 }
 
@@ -110,10 +112,14 @@ std::string quoted_command(std::string_view command, bool no_trunc) {
     std::string text = no_trunc ? std::string(command) : ellipsis(command, 20);
     std::string out = "\"";
     for (unsigned char c : text) {
-        if (c == '"' || c == '\\') out += '\\', out += static_cast<char>(c);
-        else if (c == '\n') out += "\\n";
-        else if (c == '\t') out += "\\t";
-        else if (c == '\r') out += "\\r";
+        if (c == '"' || c == '\\')
+            out += '\\', out += static_cast<char>(c);
+        else if (c == '\n')
+            out += "\\n";
+        else if (c == '\t')
+            out += "\\t";
+        else if (c == '\r')
+            out += "\\r";
         else if (c < 0x20 || c == 0x7f) {
             char buf[8];
             std::snprintf(buf, sizeof buf, "\\x%02x", c);
@@ -128,9 +134,11 @@ std::string displayable_ports(const Json& ports_json) {
     std::vector<Port> ports;
     if (ports_json.is_array())
         for (const auto& p : ports_json)
-            ports.push_back({p.value("IP", ""), p.value("PrivatePort", 0), p.value("PublicPort", 0), p.value("Type", "")});
+            ports.push_back({p.value("IP", ""), p.value("PrivatePort", 0), p.value("PublicPort", 0),
+                             p.value("Type", "")});
     std::sort(ports.begin(), ports.end(), [](const Port& a, const Port& b) {
-        return std::tie(a.private_port, a.public_port, a.type, a.ip) < std::tie(b.private_port, b.public_port, b.type, b.ip);
+        return std::tie(a.private_port, a.public_port, a.type, a.ip) <
+               std::tie(b.private_port, b.public_port, b.type, b.ip);
     });
     std::vector<std::string> result, host_mappings, keys;
     std::map<std::string, std::pair<int, int>> groups;
@@ -157,7 +165,8 @@ std::string displayable_ports(const Json& ports_json) {
         result.push_back(form_group(key, it->second.first, it->second.second));
         it->second = {port.private_port, port.private_port};
     }
-    for (const auto& key : keys) result.push_back(form_group(key, groups[key].first, groups[key].second));
+    for (const auto& key : keys)
+        result.push_back(form_group(key, groups[key].first, groups[key].second));
     result.insert(result.end(), host_mappings.begin(), host_mappings.end());
     return join(result, ", ");
 }
@@ -192,16 +201,22 @@ std::vector<Json> container_rows(const Json& containers, const ContainerRowOptio
 }
 
 std::string ps_table_format(bool size) {
-    std::string format = "table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.RunningFor}}\t{{.Status}}\t{{.Ports}}\t{{.Names}}";
+    std::string format =
+        "table "
+        "{{.ID}}\t{{.Image}}\t{{.Command}}\t{{.RunningFor}}\t{{.Status}}\t{{.Ports}}\t{{.Names}}";
     return size ? format + "\t{{.Size}}" : format;
 }
 
 const std::map<std::string, std::string>& container_headers() {
     static const std::map<std::string, std::string> headers = {
-        {"ID", "CONTAINER ID"}, {"Image", "IMAGE"},        {"Command", "COMMAND"},     {"CreatedAt", "CREATED AT"},
-        {"RunningFor", "CREATED"}, {"Ports", "PORTS"},     {"State", "STATE"},         {"Status", "STATUS"},
-        {"Size", "SIZE"},       {"Names", "NAMES"},        {"Labels", "LABELS"},       {"Label", "LABEL"},
-        {"Mounts", "MOUNTS"},   {"LocalVolumes", "LOCAL VOLUMES"}, {"Networks", "NETWORKS"},
+        {"ID", "CONTAINER ID"},    {"Image", "IMAGE"},
+        {"Command", "COMMAND"},    {"CreatedAt", "CREATED AT"},
+        {"RunningFor", "CREATED"}, {"Ports", "PORTS"},
+        {"State", "STATE"},        {"Status", "STATUS"},
+        {"Size", "SIZE"},          {"Names", "NAMES"},
+        {"Labels", "LABELS"},      {"Label", "LABEL"},
+        {"Mounts", "MOUNTS"},      {"LocalVolumes", "LOCAL VOLUMES"},
+        {"Networks", "NETWORKS"},
     };
     return headers;
 }

@@ -11,7 +11,8 @@
 
 namespace berth::cli {
 
-Result<http::HijackedStream> attach_container(ApiClient& api, const std::string& id, const AttachStreams& streams,
+Result<http::HijackedStream> attach_container(ApiClient& api, const std::string& id,
+                                              const AttachStreams& streams,
                                               const std::string& detach_keys) {
     QueryParams query = {{"stream", "1"}};
     if (streams.in) query.emplace_back("stdin", "1");
@@ -35,20 +36,24 @@ namespace {
 Result<int> wait_exit(const std::string& host, const std::string& id, const std::string& condition,
                       const std::function<void()>& on_head) {
     auto api = BERTH_TRY(ApiClient::connect(host));
-    auto resp = api.call("POST", "/containers/" + path_escape(id) + "/wait", {{"condition", condition}});
+    auto resp =
+        api.call("POST", "/containers/" + path_escape(id) + "/wait", {{"condition", condition}});
     on_head();
     if (!resp) return std::unexpected(std::move(resp.error()));
     std::string body = BERTH_TRY(resp->read_body());
     Json answer = BERTH_TRY(parse_json(body, "wait answer"));
-    if (answer.contains("Error") && answer["Error"].is_object() && answer["Error"].contains("Message"))
+    if (answer.contains("Error") && answer["Error"].is_object() &&
+        answer["Error"].contains("Message"))
         return fail(answer["Error"]["Message"].get<std::string>());
-    if (!answer.contains("StatusCode") || !answer["StatusCode"].is_number()) return fail("wait answer without StatusCode");
+    if (!answer.contains("StatusCode") || !answer["StatusCode"].is_number())
+        return fail("wait answer without StatusCode");
     return answer["StatusCode"].get<int>();
 }
 
 }  // namespace
 
-Result<ExitWaiter> ExitWaiter::start(const std::string& host, const std::string& id, const std::string& condition) {
+Result<ExitWaiter> ExitWaiter::start(const std::string& host, const std::string& id,
+                                     const std::string& condition) {
     auto state = std::make_shared<State>();
     state->thread = std::thread([state, host, id, condition] {
         // Signals are the main thread's to forward (its signalfd), never this one's.
@@ -85,8 +90,10 @@ ExitWaiter::~ExitWaiter() {
     lock.unlock();
     // A wait that will never end (the container did not start, or we detached) is
     // left to the exit of the process; its thread owns everything it touches.
-    if (done) state_->thread.join();
-    else state_->thread.detach();
+    if (done)
+        state_->thread.join();
+    else
+        state_->thread.detach();
 }
 
 Result<int> ExitWaiter::status() {
@@ -101,15 +108,18 @@ void send_resize(ApiClient& api, const std::string& path, int fd) {
     auto size = terminal_size(fd);
     if (!size) return;
     // Best effort, as docker's: a resize refused does not end the session.
-    (void)api.call("POST", path, {{"h", std::to_string(size->first)}, {"w", std::to_string(size->second)}});
+    (void)api.call("POST", path,
+                   {{"h", std::to_string(size->first)}, {"w", std::to_string(size->second)}});
 }
 
 }  // namespace
 
-Result<PumpEnd> stream_session(Session& session, http::HijackedStream stream, const StreamSession& options) {
+Result<PumpEnd> stream_session(Session& session, http::HijackedStream stream,
+                               const StreamSession& options) {
     const Io& io = session.io();
-    auto raw = BERTH_TRY(options.tty && options.send_stdin ? RawTerminal::enable(io.in)
-                                                           : Result<std::optional<RawTerminal>>(std::nullopt));
+    auto raw = BERTH_TRY(options.tty && options.send_stdin
+                             ? RawTerminal::enable(io.in)
+                             : Result<std::optional<RawTerminal>>(std::nullopt));
     std::vector<int> signals;
     if (options.tty) signals.push_back(SIGWINCH);
     if (options.sig_proxy && !options.tty)
@@ -121,12 +131,14 @@ Result<PumpEnd> stream_session(Session& session, http::HijackedStream stream, co
     if (options.tty) send_resize(*api, options.resize_path, size_fd);
     PumpOptions pump{.tty = options.tty, .send_stdin = options.send_stdin};
     if (options.tty && options.send_stdin)
-        pump.detach_sequence = BERTH_TRY(parse_detach_keys(options.detach_keys.empty() ? "ctrl-p,ctrl-q" : options.detach_keys));
+        pump.detach_sequence = BERTH_TRY(
+            parse_detach_keys(options.detach_keys.empty() ? "ctrl-p,ctrl-q" : options.detach_keys));
     if (watch) {
         pump.signals = &*watch;
         pump.on_signal = [&](int signo) {
             if (signo == SIGWINCH) return send_resize(*api, options.resize_path, size_fd);
-            (void)api->call("POST", "/containers/" + path_escape(options.id) + "/kill", {{"signal", std::to_string(signo)}});
+            (void)api->call("POST", "/containers/" + path_escape(options.id) + "/kill",
+                            {{"signal", std::to_string(signo)}});
         };
     }
     return pump_streams(stream.fd.get(), std::move(stream.buffered), io, pump);

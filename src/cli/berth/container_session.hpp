@@ -19,7 +19,8 @@ struct AttachStreams {
 };
 
 // POST /containers/{id}/attach?stream=1&stdin=..&stdout=..&stderr=..[&detachKeys=], hijacked.
-Result<http::HijackedStream> attach_container(ApiClient& api, const std::string& id, const AttachStreams& streams,
+Result<http::HijackedStream> attach_container(ApiClient& api, const std::string& id,
+                                              const AttachStreams& streams,
                                               const std::string& detach_keys);
 
 // POST /containers/{id}/wait?condition=... on its own connection and thread, so it
@@ -28,7 +29,8 @@ class ExitWaiter {
   public:
     // Returns once the daemon answered the request's head (it sends it at once
     // for a condition) or after a few seconds.
-    static Result<ExitWaiter> start(const std::string& host, const std::string& id, const std::string& condition);
+    static Result<ExitWaiter> start(const std::string& host, const std::string& id,
+                                    const std::string& condition);
     ExitWaiter(ExitWaiter&&) = default;
     ~ExitWaiter();
     // The container's exit code (blocks); the daemon's wait error as an error.
@@ -41,18 +43,19 @@ class ExitWaiter {
 };
 
 struct StreamSession {
-    std::string id;             // container id (signals go to it)
-    std::string resize_path;    // "/containers/<id>/resize" or "/exec/<id>/resize"
+    std::string id;           // container id (signals go to it)
+    std::string resize_path;  // "/containers/<id>/resize" or "/exec/<id>/resize"
     bool tty = false;
     bool send_stdin = false;
-    bool sig_proxy = false;     // forward our signals to the container (not with a tty)
-    std::string detach_keys;    // --detach-keys, "" for docker's ctrl-p,ctrl-q
+    bool sig_proxy = false;   // forward our signals to the container (not with a tty)
+    std::string detach_keys;  // --detach-keys, "" for docker's ctrl-p,ctrl-q
 };
 
 // Streams an attached socket until the output ends (or the detach keys): raw
 // terminal when tty and stdin are ours, the size sent at once and on SIGWINCH,
 // signals forwarded with POST /containers/{id}/kill when sig_proxy.
-Result<PumpEnd> stream_session(Session& session, http::HijackedStream stream, const StreamSession& options);
+Result<PumpEnd> stream_session(Session& session, http::HijackedStream stream,
+                               const StreamSession& options);
 
 // docker run's exit code for a start that failed: 127 when the command was not
 // found, 126 when it could not be invoked, else 125.

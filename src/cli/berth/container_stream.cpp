@@ -17,16 +17,24 @@ Result<void> StdcopyDemux::feed(std::string_view data) {
     pending_.append(data);
     size_t pos = 0;
     while (pending_.size() - pos >= 8) {
-        auto byte = [&](size_t i) { return static_cast<std::uint32_t>(static_cast<unsigned char>(pending_[pos + i])); };
+        auto byte = [&](size_t i) {
+            return static_cast<std::uint32_t>(static_cast<unsigned char>(pending_[pos + i]));
+        };
         std::uint32_t size = byte(4) << 24 | byte(5) << 16 | byte(6) << 8 | byte(7);
         if (pending_.size() - pos - 8 < size) break;
         std::string_view payload = std::string_view(pending_).substr(pos + 8, size);
         switch (byte(0)) {
             case 0:
-            case 1: BERTH_TRYV(out_.write(payload)); break;
-            case 2: BERTH_TRYV(err_.write(payload)); break;
-            case 3: return fail(std::string(payload));
-            default: return fail("unrecognized input header: " + std::to_string(byte(0)));
+            case 1:
+                BERTH_TRYV(out_.write(payload));
+                break;
+            case 2:
+                BERTH_TRYV(err_.write(payload));
+                break;
+            case 3:
+                return fail(std::string(payload));
+            default:
+                return fail("unrecognized input header: " + std::to_string(byte(0)));
         }
         pos += 8 + size;
     }
@@ -44,9 +52,12 @@ Result<std::string> parse_detach_keys(std::string_view keys) {
         }
         if (key.starts_with("ctrl-") && key.size() == 6) {
             char c = key[5];
-            if (c >= 'a' && c <= 'z') out += static_cast<char>(c - 'a' + 1);
-            else if (c >= '@' && c <= '_') out += static_cast<char>(c - '@');
-            else return fail("Unknown character: '" + key + "'");
+            if (c >= 'a' && c <= 'z')
+                out += static_cast<char>(c - 'a' + 1);
+            else if (c >= '@' && c <= '_')
+                out += static_cast<char>(c - '@');
+            else
+                return fail("Unknown character: '" + key + "'");
             continue;
         }
         return fail("Unknown character: '" + key + "'");
@@ -60,7 +71,8 @@ Result<std::optional<RawTerminal>> RawTerminal::enable(int fd) {
     termios saved{};
     if (tcgetattr(fd, &saved) != 0) return sys_fail("tcgetattr");
     termios raw = saved;
-    cfmakeraw(&raw);  // output processing too, as moby/term's MakeRaw: the container's tty makes the CRs
+    cfmakeraw(
+        &raw);  // output processing too, as moby/term's MakeRaw: the container's tty makes the CRs
     if (tcsetattr(fd, TCSANOW, &raw) != 0) return sys_fail("tcsetattr");
     return std::optional<RawTerminal>(RawTerminal(fd, saved));
 }
@@ -74,7 +86,8 @@ Result<SignalWatch> SignalWatch::watch(const std::vector<int>& signals) {
     sigemptyset(&set);
     for (int s : signals) sigaddset(&set, s);
     SignalWatch w;
-    if (int rc = pthread_sigmask(SIG_BLOCK, &set, &w.old_); rc != 0) return sys_fail("block signals", rc);
+    if (int rc = pthread_sigmask(SIG_BLOCK, &set, &w.old_); rc != 0)
+        return sys_fail("block signals", rc);
     w.restore_ = true;
     int fd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
     if (fd < 0) return sys_fail("signalfd");
@@ -122,8 +135,10 @@ class DetachMatcher {
             }
             out += held_;
             held_.clear();
-            if (c == sequence_[0]) held_ += c;
-            else out += c;
+            if (c == sequence_[0])
+                held_ += c;
+            else
+                out += c;
         }
         return out;
     }
@@ -145,7 +160,8 @@ Result<void> send_all(int fd, std::string_view data) {
 
 }  // namespace
 
-Result<PumpEnd> pump_streams(int socket, std::string buffered, const Io& io, const PumpOptions& options) {
+Result<PumpEnd> pump_streams(int socket, std::string buffered, const Io& io,
+                             const PumpOptions& options) {
     FdWriter out(io.out), err(io.err);
     StdcopyDemux demux(out, err);
     auto output = [&](std::string_view data) -> Result<void> {
@@ -157,7 +173,8 @@ Result<PumpEnd> pump_streams(int socket, std::string buffered, const Io& io, con
     DetachMatcher matcher(options.detach_sequence);
     char buf[32 * 1024];
     for (;;) {
-        pollfd fds[3] = {{socket, POLLIN, 0}, {stdin_open ? io.in : -1, POLLIN, 0},
+        pollfd fds[3] = {{socket, POLLIN, 0},
+                         {stdin_open ? io.in : -1, POLLIN, 0},
                          {options.signals ? options.signals->fd() : -1, POLLIN, 0}};
         if (poll(fds, 3, -1) < 0) {
             if (errno == EINTR) continue;
@@ -174,7 +191,8 @@ Result<PumpEnd> pump_streams(int socket, std::string buffered, const Io& io, con
                 (void)shutdown(socket, SHUT_WR);  // the container sees the end of its stdin
             } else if (n > 0) {
                 bool detached = false;
-                std::string data = matcher.filter(std::string_view(buf, static_cast<size_t>(n)), detached);
+                std::string data =
+                    matcher.filter(std::string_view(buf, static_cast<size_t>(n)), detached);
                 BERTH_TRYV(send_all(socket, data));
                 if (detached) return PumpEnd::detached;
             }

@@ -7,9 +7,9 @@
 
 #include <functional>
 #include <optional>
-#include <utility>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "base/result.hpp"
@@ -60,7 +60,8 @@ class RawTerminal {
 class SignalWatch {
   public:
     static Result<SignalWatch> watch(const std::vector<int>& signals);
-    SignalWatch(SignalWatch&& o) noexcept : fd_(std::move(o.fd_)), old_(o.old_), restore_(std::exchange(o.restore_, false)) {}
+    SignalWatch(SignalWatch&& o) noexcept
+        : fd_(std::move(o.fd_)), old_(o.old_), restore_(std::exchange(o.restore_, false)) {}
     SignalWatch& operator=(SignalWatch&&) = delete;
     ~SignalWatch();
     int fd() const { return fd_.get(); }
@@ -75,9 +76,9 @@ class SignalWatch {
 };
 
 struct PumpOptions {
-    bool tty = false;              // raw stream (no stdcopy frames)
-    bool send_stdin = false;       // copy our stdin to the socket, SHUT_WR at its end
-    std::string detach_sequence;   // bytes of the detach keys to watch for in stdin ("" none)
+    bool tty = false;             // raw stream (no stdcopy frames)
+    bool send_stdin = false;      // copy our stdin to the socket, SHUT_WR at its end
+    std::string detach_sequence;  // bytes of the detach keys to watch for in stdin ("" none)
     SignalWatch* signals = nullptr;
     std::function<void(int)> on_signal;  // called for each signal from `signals`
 };
@@ -86,7 +87,8 @@ enum class PumpEnd { closed, detached };
 
 // Copies the container's output from `socket` (`buffered` first) to io.out/io.err
 // and, with send_stdin, io.in to the socket, until the daemon closes the output.
-Result<PumpEnd> pump_streams(int socket, std::string buffered, const Io& io, const PumpOptions& options);
+Result<PumpEnd> pump_streams(int socket, std::string buffered, const Io& io,
+                             const PumpOptions& options);
 
 // The terminal size of `fd`: (rows, cols), or nullopt when it is not a terminal.
 std::optional<std::pair<int, int>> terminal_size(int fd);

@@ -9,14 +9,20 @@
 namespace berth::cli {
 namespace {
 
-FlagDef flag(std::string name, FlagDef::Kind kind, std::string help, char short_name = 0, std::string type_name = {}) {
-    return {.long_name = std::move(name), .short_name = short_name, .kind = kind, .help = std::move(help),
+FlagDef flag(std::string name, FlagDef::Kind kind, std::string help, char short_name = 0,
+             std::string type_name = {}) {
+    return {.long_name = std::move(name),
+            .short_name = short_name,
+            .kind = kind,
+            .help = std::move(help),
             .type_name = std::move(type_name)};
 }
 
 std::vector<FlagDef> update_flags() {
     return {
-        flag("blkio-weight", FlagDef::String, "Block IO (relative weight), between 10 and 1000, or 0 to disable (default 0)", 0, "uint16"),
+        flag("blkio-weight", FlagDef::String,
+             "Block IO (relative weight), between 10 and 1000, or 0 to disable (default 0)", 0,
+             "uint16"),
         flag("cpu-period", FlagDef::Int, "Limit CPU CFS (Completely Fair Scheduler) period"),
         flag("cpu-quota", FlagDef::Int, "Limit CPU CFS (Completely Fair Scheduler) quota"),
         flag("cpu-rt-period", FlagDef::Int, "Limit the CPU real-time period in microseconds"),
@@ -28,7 +34,8 @@ std::vector<FlagDef> update_flags() {
         flag("kernel-memory", FlagDef::String, "Kernel memory limit", 0, "bytes"),
         flag("memory", FlagDef::String, "Memory limit", 'm', "bytes"),
         flag("memory-reservation", FlagDef::String, "Memory soft limit", 0, "bytes"),
-        flag("memory-swap", FlagDef::String, "Swap limit equal to memory plus swap: '-1' to enable unlimited swap", 0, "bytes"),
+        flag("memory-swap", FlagDef::String,
+             "Swap limit equal to memory plus swap: '-1' to enable unlimited swap", 0, "bytes"),
         flag("pids-limit", FlagDef::Int, "Tune container pids limit (set -1 for unlimited)"),
         flag("restart", FlagDef::String, "Restart policy to apply when a container exits"),
     };
@@ -37,30 +44,46 @@ std::vector<FlagDef> update_flags() {
 Result<Json> update_body(const ParsedFlags& f) {
     Json body = Json::object();
     auto defs = update_flags();
-    for (auto [name, field] : {std::pair{"memory", "Memory"}, {"memory-reservation", "MemoryReservation"},
+    for (auto [name, field] : {std::pair{"memory", "Memory"},
+                               {"memory-reservation", "MemoryReservation"},
                                {"kernel-memory", "KernelMemory"}})
-        if (f.has(name)) body[field] = BERTH_TRY(bytes_flag(f, name, std::string(name) == "memory" ? "-m, --memory" : "--" + std::string(name)));
+        if (f.has(name))
+            body[field] = BERTH_TRY(bytes_flag(
+                f, name,
+                std::string(name) == "memory" ? "-m, --memory" : "--" + std::string(name)));
     if (f.has("memory-swap")) {
         auto swap = parse_memory_swap(f.value("memory-swap"));
-        if (!swap) return fail("invalid argument \"" + f.value("memory-swap") + "\" for \"--memory-swap\" flag: " + swap.error().message);
+        if (!swap)
+            return fail("invalid argument \"" + f.value("memory-swap") +
+                        "\" for \"--memory-swap\" flag: " + swap.error().message);
         body["MemorySwap"] = *swap;
     }
     if (f.has("cpus")) {
         auto cpus = parse_nano_cpus(f.value("cpus"));
-        if (!cpus) return fail("invalid argument \"" + f.value("cpus") + "\" for \"--cpus\" flag: " + cpus.error().message);
+        if (!cpus)
+            return fail("invalid argument \"" + f.value("cpus") +
+                        "\" for \"--cpus\" flag: " + cpus.error().message);
         body["NanoCpus"] = *cpus;
     }
-    for (auto [name, field] : {std::pair{"cpu-period", "CpuPeriod"}, {"cpu-quota", "CpuQuota"},
-                               {"cpu-rt-period", "CpuRealtimePeriod"}, {"cpu-rt-runtime", "CpuRealtimeRuntime"},
-                               {"cpu-shares", "CpuShares"}, {"pids-limit", "PidsLimit"}, {"blkio-weight", "BlkioWeight"}})
+    for (auto [name, field] : {std::pair{"cpu-period", "CpuPeriod"},
+                               {"cpu-quota", "CpuQuota"},
+                               {"cpu-rt-period", "CpuRealtimePeriod"},
+                               {"cpu-rt-runtime", "CpuRealtimeRuntime"},
+                               {"cpu-shares", "CpuShares"},
+                               {"pids-limit", "PidsLimit"},
+                               {"blkio-weight", "BlkioWeight"}})
         if (f.has(name)) {
             auto v = parse_int(f.value(name));
-            if (!v) return fail("invalid argument \"" + f.value(name) + "\" for \"--" + name + "\" flag: invalid syntax");
+            if (!v)
+                return fail("invalid argument \"" + f.value(name) + "\" for \"--" + name +
+                            "\" flag: invalid syntax");
             body[field] = *v;
         }
-    for (auto [name, field] : {std::pair{"cpuset-cpus", "CpusetCpus"}, {"cpuset-mems", "CpusetMems"}})
+    for (auto [name, field] :
+         {std::pair{"cpuset-cpus", "CpusetCpus"}, {"cpuset-mems", "CpusetMems"}})
         if (f.has(name)) body[field] = f.value(name);
-    if (f.has("restart")) body["RestartPolicy"] = BERTH_TRY(parse_restart_policy(f.value("restart")));
+    if (f.has("restart"))
+        body["RestartPolicy"] = BERTH_TRY(parse_restart_policy(f.value("restart")));
     return body;
 }
 
@@ -125,12 +148,21 @@ std::vector<Command> container_update_commit_commands() {
         .description = "Create a new image from a container's changes",
         .flags =
             {
-                {.long_name = "author", .short_name = 'a', .kind = FlagDef::String,
+                {.long_name = "author",
+                 .short_name = 'a',
+                 .kind = FlagDef::String,
                  .help = "Author (e.g., \"John Hannibal Smith <hannibal@a-team.com>\")"},
-                {.long_name = "change", .short_name = 'c', .kind = FlagDef::StringList,
+                {.long_name = "change",
+                 .short_name = 'c',
+                 .kind = FlagDef::StringList,
                  .help = "Apply Dockerfile instruction to the created image"},
-                {.long_name = "message", .short_name = 'm', .kind = FlagDef::String, .help = "Commit message"},
-                {.long_name = "pause", .short_name = 'p', .default_value = "true",
+                {.long_name = "message",
+                 .short_name = 'm',
+                 .kind = FlagDef::String,
+                 .help = "Commit message"},
+                {.long_name = "pause",
+                 .short_name = 'p',
+                 .default_value = "true",
                  .help = "Pause container during commit"},
             },
         .min_args = 1,

@@ -43,11 +43,14 @@ std::string dir_name(std::string path) {
     return slash == 0 ? "/" : path.substr(0, slash);
 }
 
-std::string archive_path(const std::string& container) { return "/containers/" + path_escape(container) + "/archive"; }
+std::string archive_path(const std::string& container) {
+    return "/containers/" + path_escape(container) + "/archive";
+}
 
 // The stat the daemon puts in X-Docker-Container-Path-Stat, or nullopt for a
 // path that does not exist (404).
-Result<std::optional<Json>> stat_in_container(ApiClient& api, const std::string& container, const std::string& path) {
+Result<std::optional<Json>> stat_in_container(ApiClient& api, const std::string& container,
+                                              const std::string& path) {
     auto resp = api.call("HEAD", archive_path(container), {{"path", path}});
     if (!resp) {
         // A HEAD answer has no body to tell a missing path from a missing container;
@@ -64,14 +67,17 @@ Result<std::optional<Json>> stat_in_container(ApiClient& api, const std::string&
 
 bool is_dir_mode(const Json& stat) {
     // Go's os.FileMode: ModeDir is the top bit.
-    return stat.is_object() && (stat.value("mode", std::uint64_t{0}) & (std::uint64_t{1} << 31)) != 0;
+    return stat.is_object() &&
+           (stat.value("mode", std::uint64_t{0}) & (std::uint64_t{1} << 31)) != 0;
 }
 
 // ---- local tree -> tar
 
-Result<void> add_tree(image::TarWriter& tar, const std::string& local, const std::string& name, bool follow) {
+Result<void> add_tree(image::TarWriter& tar, const std::string& local, const std::string& name,
+                      bool follow) {
     struct stat st {};
-    if ((follow ? ::stat(local.c_str(), &st) : ::lstat(local.c_str(), &st)) != 0) return sys_fail("lstat " + local);
+    if ((follow ? ::stat(local.c_str(), &st) : ::lstat(local.c_str(), &st)) != 0)
+        return sys_fail("lstat " + local);
     image::TarEntry e;
     e.path = name;
     e.mode = st.st_mode & 07777;
@@ -109,13 +115,15 @@ Result<void> add_tree(image::TarWriter& tar, const std::string& local, const std
     return {};
 }
 
-Result<void> copy_to_container(Session& session, const std::string& src, const CpArg& dst, bool follow) {
+Result<void> copy_to_container(Session& session, const std::string& src, const CpArg& dst,
+                               bool follow) {
     ApiClient* api = BERTH_TRY(session.api());
     http::HeaderList headers = {{"Content-Type", "application/x-tar"}};
     if (src == "-") {
         FdReader in(session.io().in);
-        BERTH_TRY(api->call_streamed("PUT", archive_path(dst.container), {{"path", dst.path}, {"noOverwriteDirNonDir", "true"}},
-                                     in, headers));
+        BERTH_TRY(api->call_streamed("PUT", archive_path(dst.container),
+                                     {{"path", dst.path}, {"noOverwriteDirNonDir", "true"}}, in,
+                                     headers));
         return {};
     }
     struct stat st {};
@@ -124,7 +132,9 @@ Result<void> copy_to_container(Session& session, const std::string& src, const C
     std::string dir = dst.path, name = base_name(src);
     bool into_dir = dest_stat && is_dir_mode(*dest_stat);
     if (!into_dir) {
-        if (dst.path.ends_with("/")) return fail("destination \"" + dst.container + ":" + dst.path + "\" must be a directory");
+        if (dst.path.ends_with("/"))
+            return fail("destination \"" + dst.container + ":" + dst.path +
+                        "\" must be a directory");
         if (dest_stat && S_ISDIR(st.st_mode)) return fail("cannot copy a directory to a file");
         dir = dir_name(dst.path);
         name = base_name(dst.path);
@@ -134,8 +144,8 @@ Result<void> copy_to_container(Session& session, const std::string& src, const C
     BERTH_TRYV(add_tree(tar, src, name, follow));
     BERTH_TRYV(tar.finish());
     StringReader body(archive.out);
-    BERTH_TRY(api->call_streamed("PUT", archive_path(dst.container), {{"path", dir}, {"noOverwriteDirNonDir", "true"}}, body,
-                                 headers));
+    BERTH_TRY(api->call_streamed("PUT", archive_path(dst.container),
+                                 {{"path", dir}, {"noOverwriteDirNonDir", "true"}}, body, headers));
     return {};
 }
 
@@ -143,25 +153,29 @@ Result<void> copy_to_container(Session& session, const std::string& src, const C
 
 // The entry's path with its first component renamed (`from` -> `to`), refusing
 // anything that climbs out of the destination.
-Result<std::string> local_name(const std::string& path, const std::string& from, const std::string& to) {
+Result<std::string> local_name(const std::string& path, const std::string& from,
+                               const std::string& to) {
     std::string rel = path;
     while (rel.starts_with("./")) rel.erase(0, 2);
     for (const auto& part : split(rel, '/'))
         if (part == "..") return fail("cp: refusing archive path with \"..\": " + path);
-    if (!from.empty() && (rel == from || rel.starts_with(from + "/"))) rel = to + rel.substr(from.size());
+    if (!from.empty() && (rel == from || rel.starts_with(from + "/")))
+        rel = to + rel.substr(from.size());
     return rel;
 }
 
-Result<void> extract_entry(image::TarReader& tar, const image::TarEntry& e, const std::string& target,
-                           const std::string& root) {
+Result<void> extract_entry(image::TarReader& tar, const image::TarEntry& e,
+                           const std::string& target, const std::string& root) {
     switch (e.type) {
         case '5':
-            if (::mkdir(target.c_str(), e.mode) != 0 && errno != EEXIST) return sys_fail("mkdir " + target);
+            if (::mkdir(target.c_str(), e.mode) != 0 && errno != EEXIST)
+                return sys_fail("mkdir " + target);
             (void)::chmod(target.c_str(), e.mode);
             return {};
         case '2':
             (void)::unlink(target.c_str());
-            if (::symlink(e.link.c_str(), target.c_str()) != 0) return sys_fail("symlink " + target);
+            if (::symlink(e.link.c_str(), target.c_str()) != 0)
+                return sys_fail("symlink " + target);
             return {};
         case '1': {
             (void)::unlink(target.c_str());
@@ -170,7 +184,8 @@ Result<void> extract_entry(image::TarReader& tar, const image::TarEntry& e, cons
             return {};
         }
         case '0': {
-            UniqueFd fd = BERTH_TRY(open_fd(target, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, e.mode));
+            UniqueFd fd =
+                BERTH_TRY(open_fd(target, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, e.mode));
             FdWriter out(fd.get());
             char buf[64 * 1024];
             for (;;) {
@@ -180,10 +195,12 @@ Result<void> extract_entry(image::TarReader& tar, const image::TarEntry& e, cons
             }
             if (::fchmod(fd.get(), e.mode) != 0) return sys_fail("chmod " + target);
             timespec times[2] = {e.mtime, e.mtime};
-            (void)::futimens(fd.get(), times);  // as docker: mtimes kept where the filesystem lets us
+            (void)::futimens(fd.get(),
+                             times);  // as docker: mtimes kept where the filesystem lets us
             return {};
         }
-        default: return {};  // devices and fifos need privileges docker cp does not assume either
+        default:
+            return {};  // devices and fifos need privileges docker cp does not assume either
     }
 }
 
@@ -222,8 +239,10 @@ Result<void> copy_from_container(Session& session, const CpArg& src, const std::
 
 Result<void> run_cp(Session& session, const ParsedFlags& f) {
     CpArg src = split_cp_arg(f.args[0]), dst = split_cp_arg(f.args[1]);
-    if (!src.container.empty() && !dst.container.empty()) return fail("copying between containers is not supported");
-    if (src.container.empty() && dst.container.empty()) return fail("must specify at least one container source");
+    if (!src.container.empty() && !dst.container.empty())
+        return fail("copying between containers is not supported");
+    if (src.container.empty() && dst.container.empty())
+        return fail("must specify at least one container source");
     if (!src.container.empty()) {
         if (src.path.empty()) return fail("filepath cannot be empty");
         return copy_from_container(session, src, dst.path);
@@ -238,12 +257,18 @@ Command cp_command() {
     return {
         .path = "container cp",
         .aliases = {"cp"},
-        .usage = "[OPTIONS] CONTAINER:SRC_PATH DEST_PATH|-\n\tberth cp [OPTIONS] SRC_PATH|- CONTAINER:DEST_PATH",
+        .usage =
+            "[OPTIONS] CONTAINER:SRC_PATH DEST_PATH|-\n\tberth cp [OPTIONS] SRC_PATH|- "
+            "CONTAINER:DEST_PATH",
         .description = "Copy files/folders between a container and the local filesystem",
         .flags =
             {
-                {.long_name = "archive", .short_name = 'a', .help = "Archive mode (copy all uid/gid information)"},
-                {.long_name = "follow-link", .short_name = 'L', .help = "Always follow symbol link in SRC_PATH"},
+                {.long_name = "archive",
+                 .short_name = 'a',
+                 .help = "Archive mode (copy all uid/gid information)"},
+                {.long_name = "follow-link",
+                 .short_name = 'L',
+                 .help = "Always follow symbol link in SRC_PATH"},
             },
         .min_args = 2,
         .max_args = 2,

@@ -106,7 +106,10 @@ Command container_inspect_command() {
                 {.long_name = "size", .short_name = 's', .help = "Display total file sizes"},
             },
         .min_args = 1,
-        .run = [](Session& s, const ParsedFlags& f) { return inspect_names(s, f, {&kTypes[0], 1}, "container"); },
+        .run =
+            [](Session& s, const ParsedFlags& f) {
+                return inspect_names(s, f, {&kTypes[0], 1}, "container");
+            },
     };
 }
 

@@ -15,11 +15,13 @@
 namespace berth::cli {
 namespace {
 
-Result<void> pull_image(Session& session, const std::string& name, const std::string& platform, bool quiet) {
+Result<void> pull_image(Session& session, const std::string& name, const std::string& platform,
+                        bool quiet) {
     auto parsed = image::parse_reference(name);
     if (!parsed) return fail_as(ErrorKind::invalid_argument, parsed.error().message);
     image::Reference ref = image::with_default_tag(*parsed);
-    QueryParams query = {{"fromImage", ref.repository()}, {"tag", ref.digest ? ref.digest->str() : ref.tag}};
+    QueryParams query = {{"fromImage", ref.repository()},
+                         {"tag", ref.digest ? ref.digest->str() : ref.tag}};
     if (!platform.empty()) query.emplace_back("platform", platform);
     auto headers = BERTH_TRY(registry_auth_header(ref.domain));
     ApiClient* api = BERTH_TRY(session.api());
@@ -43,11 +45,14 @@ Result<Json> post_create(Session& session, const CreateRequest& req) {
 
 // createContainer in docker's create.go: pull first for "always", on a missing
 // image for "missing"; warnings to stderr; the id written to --cidfile.
-Result<std::string> create_container(Session& session, const CreateRequest& req, const ParsedFlags& flags) {
+Result<std::string> create_container(Session& session, const CreateRequest& req,
+                                     const ParsedFlags& flags) {
     std::string pull = flags.has("pull") ? flags.value("pull") : "missing";
     std::string cidfile = flags.value("cidfile");
     if (!cidfile.empty() && path_exists(cidfile))
-        return fail("Container ID file found, make sure the other container isn't running or delete " + cidfile);
+        return fail(
+            "Container ID file found, make sure the other container isn't running or delete " +
+            cidfile);
     bool quiet = flags.enabled("quiet");
     if (pull == "always") BERTH_TRYV(pull_image(session, req.image, req.platform, quiet));
     auto created = post_create(session, req);
@@ -63,7 +68,8 @@ Result<std::string> create_container(Session& session, const CreateRequest& req,
     if (answer.contains("Warnings") && answer["Warnings"].is_array())
         for (const auto& w : answer["Warnings"])
             if (w.is_string()) session.err("WARNING: " + w.get<std::string>() + "\n");
-    if (!answer.contains("Id") || !answer["Id"].is_string()) return fail("the daemon's create answer has no Id");
+    if (!answer.contains("Id") || !answer["Id"].is_string())
+        return fail("the daemon's create answer has no Id");
     std::string id = answer["Id"];
     if (!cidfile.empty()) BERTH_TRYV(write_file_atomic(cidfile, id));
     return id;
@@ -72,7 +78,8 @@ Result<std::string> create_container(Session& session, const CreateRequest& req,
 Result<void> check_pull_flag(const ParsedFlags& flags) {
     std::string pull = flags.has("pull") ? flags.value("pull") : "missing";
     if (pull != "always" && pull != "missing" && pull != "never")
-        return fail("invalid pull option: '" + pull + "': must be one of \"always\", \"missing\" or \"never\"");
+        return fail("invalid pull option: '" + pull +
+                    "': must be one of \"always\", \"missing\" or \"never\"");
     return {};
 }
 
@@ -108,9 +115,11 @@ int run_detached(Session& session, const std::string& id) {
 }
 
 // The attached run: attach, wait registered, start, stream, exit code.
-Result<int> run_attached(Session& session, const std::string& id, const CreateRequest& req, const ParsedFlags& flags) {
+Result<int> run_attached(Session& session, const std::string& id, const CreateRequest& req,
+                         const ParsedFlags& flags) {
     const Json& body = req.body;
-    AttachStreams streams{.in = body.value("AttachStdin", false), .out = body.value("AttachStdout", false),
+    AttachStreams streams{.in = body.value("AttachStdin", false),
+                          .out = body.value("AttachStdout", false),
                           .err = body.value("AttachStderr", false)};
     bool tty = body.value("Tty", false);
     std::string detach_keys = flags.value("detach-keys");
@@ -120,15 +129,19 @@ Result<int> run_attached(Session& session, const std::string& id, const CreateRe
         stream = BERTH_TRY(attach_container(*api, id, streams, detach_keys));
     }
     bool auto_remove = body["HostConfig"].value("AutoRemove", false);
-    auto waiter = BERTH_TRY(ExitWaiter::start(session.host(), id, auto_remove ? "removed" : "next-exit"));
+    auto waiter =
+        BERTH_TRY(ExitWaiter::start(session.host(), id, auto_remove ? "removed" : "next-exit"));
     if (auto started = start_container(session, id); !started) {
         report_error(session, started.error().message);
         if (auto_remove) (void)waiter.status();  // the daemon removes it; docker waits for that
         return start_failure_status(started.error().message);
     }
     if (stream) {
-        StreamSession options{.id = id, .resize_path = "/containers/" + path_escape(id) + "/resize", .tty = tty,
-                              .send_stdin = streams.in, .sig_proxy = flags.value("sig-proxy") != "false",
+        StreamSession options{.id = id,
+                              .resize_path = "/containers/" + path_escape(id) + "/resize",
+                              .tty = tty,
+                              .send_stdin = streams.in,
+                              .sig_proxy = flags.value("sig-proxy") != "false",
                               .detach_keys = detach_keys};
         auto end = BERTH_TRY(stream_session(session, std::move(*stream), options));
         if (end == PumpEnd::detached) return 0;
@@ -148,8 +161,8 @@ Result<int> run_run(Session& session, const ParsedFlags& flags) {
         return 125;
     }
     // docker's CheckTty, before anything is created.
-    if (!flags.enabled("detach") && req->body.value("Tty", false) && req->body.value("AttachStdin", false) &&
-        !isatty(session.io().in))
+    if (!flags.enabled("detach") && req->body.value("Tty", false) &&
+        req->body.value("AttachStdin", false) && !isatty(session.io().in))
         return fail("the input device is not a TTY");
     auto id = create_container(session, *req, flags);
     if (!id) {

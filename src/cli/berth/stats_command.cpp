@@ -34,11 +34,14 @@ std::string pair_sizes(double a, double b) {
 
 // One row of the stats table from a stats object (docker's calculate* helpers).
 Json stats_row(const Json& s, const std::string& container, bool no_trunc) {
-    double cpu_delta = number(s, {"cpu_stats", "cpu_usage", "total_usage"}) - number(s, {"precpu_stats", "cpu_usage", "total_usage"});
-    double system_delta = number(s, {"cpu_stats", "system_cpu_usage"}) - number(s, {"precpu_stats", "system_cpu_usage"});
+    double cpu_delta = number(s, {"cpu_stats", "cpu_usage", "total_usage"}) -
+                       number(s, {"precpu_stats", "cpu_usage", "total_usage"});
+    double system_delta = number(s, {"cpu_stats", "system_cpu_usage"}) -
+                          number(s, {"precpu_stats", "system_cpu_usage"});
     double cpus = number(s, {"cpu_stats", "online_cpus"});
     if (cpus == 0 && s.contains("cpu_stats") && s["cpu_stats"].contains("cpu_usage") &&
-        s["cpu_stats"]["cpu_usage"].contains("percpu_usage") && s["cpu_stats"]["cpu_usage"]["percpu_usage"].is_array())
+        s["cpu_stats"]["cpu_usage"].contains("percpu_usage") &&
+        s["cpu_stats"]["cpu_usage"]["percpu_usage"].is_array())
         cpus = static_cast<double>(s["cpu_stats"]["cpu_usage"]["percpu_usage"].size());
     double cpu = system_delta > 0 && cpu_delta > 0 ? cpu_delta / system_delta * cpus * 100.0 : 0.0;
     // Page cache does not count, as docker's calculateMemUsageUnixNoCache: cgroup
@@ -50,7 +53,8 @@ Json stats_row(const Json& s, const std::string& container, bool no_trunc) {
     double limit = number(s, {"memory_stats", "limit"});
     double rx = 0, tx = 0;
     if (s.contains("networks") && s["networks"].is_object())
-        for (const auto& [_, n] : s["networks"].items()) rx += number(n, {"rx_bytes"}), tx += number(n, {"tx_bytes"});
+        for (const auto& [_, n] : s["networks"].items())
+            rx += number(n, {"rx_bytes"}), tx += number(n, {"tx_bytes"});
     double read = 0, write = 0;
     if (s.contains("blkio_stats") && s["blkio_stats"].contains("io_service_bytes_recursive") &&
         s["blkio_stats"]["io_service_bytes_recursive"].is_array())
@@ -77,15 +81,23 @@ Json stats_row(const Json& s, const std::string& container, bool no_trunc) {
 
 const std::map<std::string, std::string>& stats_headers() {
     static const std::map<std::string, std::string> headers = {
-        {"Container", "CONTAINER"}, {"ID", "CONTAINER ID"}, {"Name", "NAME"},       {"CPUPerc", "CPU %"},
-        {"MemUsage", "MEM USAGE / LIMIT"}, {"MemPerc", "MEM %"}, {"NetIO", "NET I/O"}, {"BlockIO", "BLOCK I/O"},
+        {"Container", "CONTAINER"},
+        {"ID", "CONTAINER ID"},
+        {"Name", "NAME"},
+        {"CPUPerc", "CPU %"},
+        {"MemUsage", "MEM USAGE / LIMIT"},
+        {"MemPerc", "MEM %"},
+        {"NetIO", "NET I/O"},
+        {"BlockIO", "BLOCK I/O"},
         {"PIDs", "PIDS"},
     };
     return headers;
 }
 
 constexpr std::string_view kStatsTable =
-    "table {{.ID}}\t{{.Name}}\t{{.CPUPerc}}\t{{.MemUsage}}\t{{.MemPerc}}\t{{.NetIO}}\t{{.BlockIO}}\t{{.PIDs}}";
+    "table "
+    "{{.ID}}\t{{.Name}}\t{{.CPUPerc}}\t{{.MemUsage}}\t{{.MemPerc}}\t{{.NetIO}}\t{{.BlockIO}}\t{{."
+    "PIDs}}";
 
 Result<std::vector<std::string>> containers_to_show(ApiClient& api, const ParsedFlags& f) {
     if (!f.args.empty()) return f.args;
@@ -97,7 +109,8 @@ Result<std::vector<std::string>> containers_to_show(ApiClient& api, const Parsed
     return ids;
 }
 
-Result<std::string> render(ApiClient& api, const ParsedFlags& f, const std::vector<std::string>& names) {
+Result<std::string> render(ApiClient& api, const ParsedFlags& f,
+                           const std::vector<std::string>& names) {
     std::vector<Json> rows;
     std::string errors;
     for (const auto& name : names) {
@@ -137,9 +150,12 @@ Command stats_command() {
         .description = "Display a live stream of container(s) resource usage statistics",
         .flags =
             {
-                {.long_name = "all", .short_name = 'a', .help = "Show all containers (default shows just running)"},
+                {.long_name = "all",
+                 .short_name = 'a',
+                 .help = "Show all containers (default shows just running)"},
                 format_flag("Pretty-print images using a Go template"),
-                {.long_name = "no-stream", .help = "Disable streaming stats and only pull the first result"},
+                {.long_name = "no-stream",
+                 .help = "Disable streaming stats and only pull the first result"},
                 {.long_name = "no-trunc", .help = "Do not truncate output"},
             },
         .run = run_stats,

@@ -11,7 +11,8 @@ std::string frame(char stream, std::string_view payload) {
     std::string f(8, '\0');
     f[0] = stream;
     auto n = static_cast<std::uint32_t>(payload.size());
-    f[4] = static_cast<char>(n >> 24), f[5] = static_cast<char>(n >> 16), f[6] = static_cast<char>(n >> 8);
+    f[4] = static_cast<char>(n >> 24), f[5] = static_cast<char>(n >> 16),
+    f[6] = static_cast<char>(n >> 8);
     f[7] = static_cast<char>(n);
     return f + std::string(payload);
 }
@@ -19,8 +20,10 @@ std::string frame(char stream, std::string_view payload) {
 TEST(StdcopyDemux, SplitsFramesArrivingInAnyChunks) {
     StringWriter out, err;
     StdcopyDemux demux(out, err);
-    std::string all = frame(1, "hello ") + frame(2, "oops\n") + frame(1, std::string(70000, 'x')) + frame(0, "!");
-    for (size_t i = 0; i < all.size(); i += 7) ASSERT_TRUE(demux.feed(std::string_view(all).substr(i, 7)));
+    std::string all =
+        frame(1, "hello ") + frame(2, "oops\n") + frame(1, std::string(70000, 'x')) + frame(0, "!");
+    for (size_t i = 0; i < all.size(); i += 7)
+        ASSERT_TRUE(demux.feed(std::string_view(all).substr(i, 7)));
     EXPECT_TRUE(demux.idle());
     EXPECT_EQ(out.out, "hello " + std::string(70000, 'x') + "!");
     EXPECT_EQ(err.out, "oops\n");
@@ -51,7 +54,8 @@ TEST(ContainerRows, PortsGroupedAsDocker) {
         {{"IP", "0.0.0.0"}, {"PrivatePort", 9001}, {"PublicPort", 9001}, {"Type", "tcp"}},
     });
     EXPECT_EQ(displayable_ports(ports),
-              "53/udp, 80-81/tcp, 0.0.0.0:9000-9001->9000-9001/tcp, 0.0.0.0:8443->443/tcp, [::]:8443->443/tcp");
+              "53/udp, 80-81/tcp, 0.0.0.0:9000-9001->9000-9001/tcp, 0.0.0.0:8443->443/tcp, "
+              "[::]:8443->443/tcp");
 }
 
 TEST(ContainerRows, CommandQuotedAndCut) {
@@ -80,7 +84,8 @@ TEST(ContainerRows, RowFields) {
     EXPECT_EQ(rows[0]["Labels"], "a=1,b=2");
     EXPECT_EQ(rows[0]["Label"]["b"], "2");
     EXPECT_EQ(rows[0]["Size"], "2B (virtual 1.2MB)");
-    EXPECT_EQ(container_rows(containers, {.no_trunc = true, .now = 0})[0]["Names"], "web,other/alias");
+    EXPECT_EQ(container_rows(containers, {.no_trunc = true, .now = 0})[0]["Names"],
+              "web,other/alias");
 }
 
 }  // namespace

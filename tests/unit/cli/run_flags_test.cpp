@@ -43,15 +43,38 @@ TEST(RunFlags, AttachedRunAttachesStdoutAndStderrAndStdinWithI) {
     auto only_err = request_for({"-a", "STDERR", "busybox"});
     EXPECT_EQ(only_err->body["AttachStdout"], false);
     EXPECT_EQ(only_err->body["AttachStderr"], true);
-    EXPECT_EQ(request_for({"-d", "-a", "stdout", "busybox"}).error().message, "Conflicting options: -a and -d");
+    EXPECT_EQ(request_for({"-d", "-a", "stdout", "busybox"}).error().message,
+              "Conflicting options: -a and -d");
     EXPECT_EQ(request_for({"-a", "stdfoo", "busybox"}).error().message,
-              "invalid argument \"stdfoo\" for \"-a, --attach\" flag: valid streams are STDIN, STDOUT and STDERR");
+              "invalid argument \"stdfoo\" for \"-a, --attach\" flag: valid streams are STDIN, "
+              "STDOUT and STDERR");
 }
 
 TEST(RunFlags, EnvironmentLabelsAndBasics) {
-    auto req = request_for({"-e", "A=1", "-e", "FROM_HOST", "-e", "UNSET", "-l", "k=v", "--label", "bare", "-w", "/w",
-                            "-u", "1:2", "-h", "host", "--entrypoint", "", "--stop-signal", "SIGINT", "--stop-timeout",
-                            "3", "-t", "busybox"});
+    auto req = request_for({"-e",
+                            "A=1",
+                            "-e",
+                            "FROM_HOST",
+                            "-e",
+                            "UNSET",
+                            "-l",
+                            "k=v",
+                            "--label",
+                            "bare",
+                            "-w",
+                            "/w",
+                            "-u",
+                            "1:2",
+                            "-h",
+                            "host",
+                            "--entrypoint",
+                            "",
+                            "--stop-signal",
+                            "SIGINT",
+                            "--stop-timeout",
+                            "3",
+                            "-t",
+                            "busybox"});
     ASSERT_TRUE(req) << req.error().message;
     const Json& b = req->body;
     EXPECT_EQ(b["Env"], (Json{"A=1", "FROM_HOST=yes", "UNSET"}));
@@ -66,10 +89,33 @@ TEST(RunFlags, EnvironmentLabelsAndBasics) {
 }
 
 TEST(RunFlags, Resources) {
-    auto req = request_for({"-m", "512m", "--memory-swap", "-1", "--memory-reservation", "1.5g", "--cpus", "0.5", "-c",
-                            "100", "--cpu-quota", "5000", "--cpuset-cpus", "0-1", "--pids-limit", "10", "--blkio-weight",
-                            "500", "--oom-score-adj", "-5", "--shm-size", "1g", "--ulimit", "nofile=10:20",
-                            "--device-read-bps", "/dev/sda:1mb", "busybox"});
+    auto req = request_for({"-m",
+                            "512m",
+                            "--memory-swap",
+                            "-1",
+                            "--memory-reservation",
+                            "1.5g",
+                            "--cpus",
+                            "0.5",
+                            "-c",
+                            "100",
+                            "--cpu-quota",
+                            "5000",
+                            "--cpuset-cpus",
+                            "0-1",
+                            "--pids-limit",
+                            "10",
+                            "--blkio-weight",
+                            "500",
+                            "--oom-score-adj",
+                            "-5",
+                            "--shm-size",
+                            "1g",
+                            "--ulimit",
+                            "nofile=10:20",
+                            "--device-read-bps",
+                            "/dev/sda:1mb",
+                            "busybox"});
     ASSERT_TRUE(req) << req.error().message;
     const Json& h = req->body["HostConfig"];
     EXPECT_EQ(h["Memory"], 512LL << 20);
@@ -99,10 +145,28 @@ TEST(RunFlags, BadValuesAreFlagErrors) {
 }
 
 TEST(RunFlags, StorageAndSecurity) {
-    auto req = request_for({"-v", "/h:/c:ro", "-v", "/anon", "--tmpfs", "/run:size=1m", "--mount",
-                            "type=bind,src=/a,dst=/b", "--read-only", "--cap-add", "NET_ADMIN", "--cap-drop", "ALL",
-                            "--privileged", "--security-opt", "no-new-privileges", "--security-opt", "label=disable",
-                            "--device", "/dev/fuse", "--init", "busybox"});
+    auto req = request_for({"-v",
+                            "/h:/c:ro",
+                            "-v",
+                            "/anon",
+                            "--tmpfs",
+                            "/run:size=1m",
+                            "--mount",
+                            "type=bind,src=/a,dst=/b",
+                            "--read-only",
+                            "--cap-add",
+                            "NET_ADMIN",
+                            "--cap-drop",
+                            "ALL",
+                            "--privileged",
+                            "--security-opt",
+                            "no-new-privileges",
+                            "--security-opt",
+                            "label=disable",
+                            "--device",
+                            "/dev/fuse",
+                            "--init",
+                            "busybox"});
     ASSERT_TRUE(req) << req.error().message;
     const Json& h = req->body["HostConfig"];
     EXPECT_EQ(h["Binds"], (Json{"/h:/c:ro"}));
@@ -119,18 +183,25 @@ TEST(RunFlags, StorageAndSecurity) {
 }
 
 TEST(RunFlags, PortsNetworkRestartLoggingAndHealth) {
-    auto req = request_for({"-p", "8080:80", "--expose", "90", "--network", "none", "--restart", "on-failure:2",
-                            "--log-driver", "json-file", "--log-opt", "max-size=1m", "--health-cmd", "true",
-                            "--health-interval", "1m30s", "--health-retries", "3", "busybox"});
+    auto req = request_for({"-p", "8080:80", "--expose", "90", "--network", "none", "--restart",
+                            "on-failure:2", "--log-driver", "json-file", "--log-opt", "max-size=1m",
+                            "--health-cmd", "true", "--health-interval", "1m30s",
+                            "--health-retries", "3", "busybox"});
     ASSERT_TRUE(req) << req.error().message;
     const Json& b = req->body;
     EXPECT_EQ(b["ExposedPorts"], (Json{{"80/tcp", Json::object()}, {"90/tcp", Json::object()}}));
-    EXPECT_EQ(b["HostConfig"]["PortBindings"], (Json{{"80/tcp", {{{"HostIp", ""}, {"HostPort", "8080"}}}}}));
+    EXPECT_EQ(b["HostConfig"]["PortBindings"],
+              (Json{{"80/tcp", {{{"HostIp", ""}, {"HostPort", "8080"}}}}}));
     EXPECT_EQ(b["HostConfig"]["NetworkMode"], "none");
-    EXPECT_EQ(b["HostConfig"]["RestartPolicy"], (Json{{"Name", "on-failure"}, {"MaximumRetryCount", 2}}));
-    EXPECT_EQ(b["HostConfig"]["LogConfig"], (Json{{"Type", "json-file"}, {"Config", {{"max-size", "1m"}}}}));
-    EXPECT_EQ(b["Healthcheck"], (Json{{"Test", {"CMD-SHELL", "true"}}, {"Interval", 90'000'000'000LL}, {"Retries", 3}}));
-    EXPECT_EQ(request_for({"--no-healthcheck", "busybox"})->body["Healthcheck"], (Json{{"Test", {"NONE"}}}));
+    EXPECT_EQ(b["HostConfig"]["RestartPolicy"],
+              (Json{{"Name", "on-failure"}, {"MaximumRetryCount", 2}}));
+    EXPECT_EQ(b["HostConfig"]["LogConfig"],
+              (Json{{"Type", "json-file"}, {"Config", {{"max-size", "1m"}}}}));
+    EXPECT_EQ(
+        b["Healthcheck"],
+        (Json{{"Test", {"CMD-SHELL", "true"}}, {"Interval", 90'000'000'000LL}, {"Retries", 3}}));
+    EXPECT_EQ(request_for({"--no-healthcheck", "busybox"})->body["Healthcheck"],
+              (Json{{"Test", {"NONE"}}}));
     EXPECT_EQ(request_for({"--no-healthcheck", "--health-cmd", "x", "busybox"}).error().message,
               "--no-healthcheck conflicts with --health-* options");
     EXPECT_EQ(request_for({"--rm", "--restart", "always", "busybox"}).error().message,
