@@ -40,8 +40,10 @@ Result<int> run_exec(Session& session, const ParsedFlags& f) {
         return fail("the input device is not a TTY");
     ApiClient* api = BERTH_TRY(session.api());
     std::string container = f.args[0];
-    Json created =
-        BERTH_TRY(api->post_json("/containers/" + path_escape(container) + "/exec", config));
+    auto made = api->post_json("/containers/" + path_escape(container) + "/exec", config);
+    if (!made && made.error().kind == ErrorKind::not_found)
+        return fail("Error: No such container: " + container);  // the client's wrapResponseError, as docker's
+    Json created = BERTH_TRY(std::move(made));
     std::string exec_id = created.value("Id", "");
     if (exec_id.empty()) return fail("exec ID empty");
     bool tty = config["Tty"];

@@ -10,6 +10,7 @@
 #include "base/strings.hpp"
 #include "cli/berth/command.hpp"
 #include "cli/berth/container_rows.hpp"
+#include "cli/berth/container_session.hpp"
 #include "cli/berth/container_stream.hpp"
 #include "cli/berth/list_output.hpp"
 #include "cli/berth/time_text.hpp"
@@ -55,7 +56,7 @@ std::string host_address(const Json& binding) {
 
 Result<void> run_port(Session& session, const ParsedFlags& f) {
     ApiClient* api = BERTH_TRY(session.api());
-    Json info = BERTH_TRY(api->get_json(container_path(f.args[0], "/json")));
+    Json info = BERTH_TRY(inspect_container(*api, f.args[0]));
     Json ports = info["NetworkSettings"].value("Ports", Json::object());
     if (!ports.is_object()) ports = Json::object();
     std::string out;
@@ -139,7 +140,7 @@ std::int64_t now_nanos() {
 
 Result<void> run_logs(Session& session, const ParsedFlags& f) {
     ApiClient* api = BERTH_TRY(session.api());
-    Json info = BERTH_TRY(api->get_json(container_path(f.args[0], "/json")));
+    Json info = BERTH_TRY(inspect_container(*api, f.args[0]));
     QueryParams query = {{"stdout", "1"}, {"stderr", "1"}};
     if (f.has("since"))
         query.emplace_back("since", BERTH_TRY(timestamp_arg(f.value("since"), now_nanos())));

@@ -68,7 +68,7 @@ FlagDef time_flag() {
 Result<int> start_attached(Session& session, const ParsedFlags& f) {
     if (f.args.size() > 1) return fail("you cannot start and attach multiple containers at once");
     ApiClient* api = BERTH_TRY(session.api());
-    Json info = BERTH_TRY(api->get_json(container_path(f.args[0], "/json")));
+    Json info = BERTH_TRY(inspect_container(*api, f.args[0]));
     std::string id = info.value("Id", f.args[0]);
     const Json& config = info["Config"];
     bool tty = config.value("Tty", false);
@@ -106,7 +106,7 @@ Result<int> run_start(Session& session, const ParsedFlags& f) {
 
 Result<int> run_attach(Session& session, const ParsedFlags& f) {
     ApiClient* api = BERTH_TRY(session.api());
-    Json info = BERTH_TRY(api->get_json(container_path(f.args[0], "/json")));
+    Json info = BERTH_TRY(inspect_container(*api, f.args[0]));
     const Json& state = info["State"];
     if (!state.value("Running", false))
         return fail("You cannot attach to a stopped container, start it first");

@@ -144,6 +144,13 @@ Result<PumpEnd> stream_session(Session& session, http::HijackedStream stream,
     return pump_streams(stream.fd.get(), std::move(stream.buffered), io, pump);
 }
 
+Result<Json> inspect_container(ApiClient& api, const std::string& name) {
+    auto info = api.get_json("/containers/" + path_escape(name) + "/json");
+    if (!info && info.error().kind == ErrorKind::not_found)
+        return fail_as(ErrorKind::not_found, "Error: No such container: " + name);
+    return info;
+}
+
 int start_failure_status(const std::string& message) {
     if (message.find("executable file not found") != std::string::npos ||
         message.find("no such file or directory") != std::string::npos)

@@ -57,6 +57,10 @@ struct StreamSession {
 Result<PumpEnd> stream_session(Session& session, http::HijackedStream stream,
                                const StreamSession& options);
 
+// GET /containers/{name}/json; a missing container is docker's client-side
+// "Error: No such container: NAME" (its ContainerInspect wraps the 404).
+Result<Json> inspect_container(ApiClient& api, const std::string& name);
+
 // docker run's exit code for a start that failed: 127 when the command was not
 // found, 126 when it could not be invoked, else 125.
 int start_failure_status(const std::string& message);

@@ -384,6 +384,44 @@ def test_inspect_tries_container_then_image(daemon):
     assert data[0]["Id"] == cid and "SizeRootFs" in data[0]
 
 
+@pytest.mark.parametrize("args", [["logs"], ["attach"], ["port"], ["start", "-a"], ["exec", "--", "x"]],
+                         ids=lambda a: a[0])
+def test_missing_container_is_the_clients_error(daemon, args):
+    cli, _ = daemon
+    argv = [*args[:-2], "bt-none", args[-1]] if args[-2:-1] == ["--"] else [*args, "bt-none"]
+    r = cli(*argv)
+    assert (r.returncode, r.stderr) == (1, "Error: No such container: bt-none\n"), r.describe()
+
+
+def test_port_without_published_ports(daemon):
+    cli, _ = daemon
+    cli("run", "-d", "--name", "bt-port", *NET, BB, "sleep", "60").ok()
+    assert cli("port", "bt-port").ok().stdout == ""
+    r = cli("port", "bt-port", "80")
+    assert (r.returncode, r.stderr) == (1, "Error: No public port '80/tcp' published for bt-port\n"), r.describe()
+
+
+def test_logs_of_a_tty_container_are_raw(daemon):
+    cli, _ = daemon
+    cli("run", "-t", "--name", "bt-tty-logs", *NET, BB, "echo", "tty line", input="").ok()
+    r = subprocess.run([BERTH, "-H", cli.host, "logs", "bt-tty-logs"], capture_output=True, env=cli.env, timeout=30)
+    assert (r.returncode, r.stdout) == (0, b"tty line\r\n"), r  # bytes: text mode would fold the CR
+
+
+def test_attach_no_stdin_and_sig_proxy_off(daemon):
+    cli, _ = daemon
+    cli("run", "-d", "-i", "--name", "bt-att2", *NET, BB, "sh", "-c", "sleep 0.5; echo out; exit 3").ok()
+    r = cli("attach", "--no-stdin", "--sig-proxy=false", "bt-att2", input="ignored\n")
+    assert (r.returncode, r.stdout) == (3, "out\n"), r.describe()
+
+
+def test_start_interactive_feeds_stdin(daemon):
+    cli, _ = daemon
+    cli("create", "-i", "--name", "bt-start-i", *NET, BB, "sh", "-c", "read x; echo got $x; exit 2").ok()
+    r = cli("start", "-a", "-i", "bt-start-i", input="value\n")
+    assert (r.returncode, r.stdout) == (2, "got value\n"), r.describe()
+
+
 def test_export_diff_and_top(daemon, tmp_path):
     cli, _ = daemon
     cli("run", "-d", "--name", "bt-fs", *NET, BB, "sh", "-c", "echo x > /newfile; sleep 60").ok()
