@@ -28,6 +28,7 @@ import images
 from berthd import BERTH
 from dockerd import DOCKER_CLI
 from helpers import Result, run_cmd
+from registry import Registry
 
 BB = "busybox:latest"
 NET = ("--network", "none")  # the private dockerd has no bridge
@@ -63,12 +64,24 @@ def dockerd_busybox(dockerd, tmp_path_factory):
     return dockerd
 
 
-@pytest.fixture(params=["dockerd"])
-def daemon(request):
-    """(cli, kind) for a daemon holding busybox:latest; containers the test made
-    are force-removed afterwards."""
+def _dockerd_runner(request) -> CliRunner:
     d = request.getfixturevalue("dockerd_busybox")
-    cli = CliRunner(d.host, d.env)
+    return CliRunner(d.host, d.env)
+
+
+# The daemons the tests run against, by kind: each gives a CliRunner on a daemon
+# that holds busybox:latest. berthd joins when its container endpoints land, e.g.
+#   def _berthd_runner(request):
+#       d = request.getfixturevalue("berthd")
+#       d.cli("load", "-i", images.busybox_docker_archive(tmp / "bb.tar")).ok()
+#       return CliRunner(d.host, d.env)
+DAEMONS = {"dockerd": _dockerd_runner}
+
+
+@pytest.fixture(params=list(DAEMONS))
+def daemon(request):
+    """(cli, kind); containers the test made are force-removed afterwards."""
+    cli = DAEMONS[request.param](request)
     before = cli.all_ids()
     yield cli, request.param
     left = cli.all_ids() - before
@@ -131,6 +144,26 @@ def test_run_missing_image_says_it_pulls_then_fails_without_registry(daemon):
     r = cli("run", "--rm", *NET, "localhost:1/bt-no-such:1", "true")
     assert r.returncode == 125, r.describe()
     assert r.stderr.startswith("Unable to find image 'localhost:1/bt-no-such:1' locally\n"), r.describe()
+
+
+def test_run_pulls_a_missing_image_and_pull_always(daemon, tmp_path):
+    cli, _ = daemon
+    with Registry(tmp_path / "registry") as reg:
+        ref = f"{reg.host}/bt/pulled:1"
+        cli.docker("tag", BB, ref).ok()
+        try:
+            cli.docker("push", ref).ok()
+            cli.docker("rmi", ref).ok()
+            r = cli("run", "--rm", *NET, ref, "echo", "pulled")
+            assert (r.returncode, r.stdout) == (0, "pulled\n"), r.describe()
+            assert r.stderr.startswith(f"Unable to find image '{ref}' locally\n"), r.describe()
+            assert "Pulling from bt/pulled" in r.stderr and f"Status: Downloaded newer image for {ref}" in r.stderr
+            r = cli("run", "--rm", "--pull", "always", *NET, ref, "true").ok()
+            assert f"Status: Image is up to date for {ref}" in r.stderr, r.describe()
+            r = cli("run", "--rm", "--pull", "always", "-q", *NET, ref, "true").ok()
+            assert r.stderr == "", r.describe()
+        finally:
+            cli.docker("rmi", "-f", ref)
 
 
 def test_run_bad_flag_value_is_a_usage_error(daemon):
