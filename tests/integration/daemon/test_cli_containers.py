@@ -20,6 +20,7 @@ import signal
 import subprocess
 import tarfile
 import termios
+import threading
 import time
 
 import pytest
@@ -682,3 +683,39 @@ def test_stats_no_stream_table_and_format(daemon):
                     lines[1]), r.describe()
     r = cli("stats", "--no-stream", "--format", "{{.Name}} {{.PIDs}} {{.Container}}", "bt-stats", timeout=30).ok()
     assert r.stdout == "bt-stats 1 bt-stats\n", r.describe()
+
+
+def test_name_conflict_exit_codes_of_create_and_run(daemon):
+    cli, _ = daemon
+    cli("create", "--name", "bt-dup", *NET, BB, "true").ok()
+    r = cli("create", "--name", "bt-dup", *NET, BB, "true")
+    assert r.returncode == 1 and r.stderr.startswith("Error response from daemon: Conflict."), r.describe()
+    r = cli("run", "--name", "bt-dup", *NET, BB, "true")
+    assert r.returncode == 125, r.describe()
+    assert r.stderr.startswith("berth: Error response from daemon: Conflict."), r.describe()
+    assert r.stderr.endswith(".\nSee 'berth run --help'.\n"), r.describe()
+
+
+def test_cidfile_gets_the_id_and_is_never_overwritten(daemon, tmp_path):
+    cli, _ = daemon
+    cidfile = tmp_path / "cid"
+    cid = cli("run", "-d", "--cidfile", cidfile, *NET, BB, "sleep", "60").ok().stdout.strip()
+    assert cidfile.read_text() == cid
+    r = cli("run", "-d", "--cidfile", cidfile, *NET, BB, "true")
+    assert r.returncode == 125 and "Container ID file found" in r.stderr, r.describe()
+
+
+def test_stats_stream_redraws_every_second(daemon):
+    cli, _ = daemon
+    cli("run", "-d", "--name", "bt-stream", *NET, BB, "sleep", "60").ok()
+    p = cli.popen("stats", "--format", "{{.Name}} {{.PIDs}}", "bt-stream", stdout=subprocess.PIPE,
+                  stderr=subprocess.PIPE, text=True)
+    watchdog = threading.Timer(20, p.kill)  # a hung berth fails the test instead of the run
+    watchdog.start()
+    try:
+        lines = [p.stdout.readline() for _ in range(3)]
+    finally:
+        watchdog.cancel()
+        p.kill()
+        p.wait()
+    assert lines == ["bt-stream 1\n"] * 3, lines
