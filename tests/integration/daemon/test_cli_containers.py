@@ -490,11 +490,14 @@ def test_sig_proxy_forwards_sigterm(daemon):
     cli, _ = daemon
     p = cli.popen("run", "--rm", *NET, BB, "sh", "-c", "trap 'echo got; exit 7' TERM; echo ready; while true; do sleep 0.1; done",
                   stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    watchdog = threading.Timer(30, p.kill)
+    watchdog.start()
     try:
         assert p.stdout.readline() == "ready\n"
         p.send_signal(signal.SIGTERM)
         out, err = p.communicate(timeout=20)
     finally:
+        watchdog.cancel()
         if p.poll() is None:
             p.kill()
             p.wait()
