@@ -1,7 +1,6 @@
 // berth run / berth create: POST /containers/create (pulling a missing image as
 // --pull says), then for run: attach before start, wait on a second connection,
 // stream, and exit with the container's code, as docker 20.10's run.go does.
-#include <fcntl.h>
 #include <unistd.h>
 
 #include "base/file.hpp"
