@@ -63,8 +63,8 @@ DIFF_SCRIPT = "mkdir /new && touch /new/f && rm /etc/group && echo >> /etc/passw
 
 def test_diff_matches_dockerd(berthd, dockerd, dockerd_tags, tmp_path):
     load_busybox(berthd, tmp_path)
-    berthd.docker("run", "--name", "c", "--network", "none", BB, "sh", "-c", DIFF_SCRIPT).ok()
-    ours = berthd.docker("diff", "c").ok().stdout.splitlines()
+    berthd.docker("run", "--name", "ct", "--network", "none", BB, "sh", "-c", DIFF_SCRIPT).ok()
+    ours = berthd.docker("diff", "ct").ok().stdout.splitlines()
     tag = "bt-fs/busybox:diff"
     dockerd.docker("load", "-i", images.busybox_docker_archive(tmp_path / "ref.tar", tag=tag)).ok()
     dockerd_tags.append(tag)
@@ -81,8 +81,8 @@ def test_diff_matches_dockerd(berthd, dockerd, dockerd_tags, tmp_path):
 
 def test_diff_over_the_api_gives_kinds(berthd, tmp_path):
     load_busybox(berthd, tmp_path)
-    berthd.docker("run", "--name", "c", "--network", "none", BB, "sh", "-c", "touch /a && rm /etc/passwd").ok()
-    r = berthd.api("GET", "/v1.41/containers/c/changes")
+    berthd.docker("run", "--name", "ct", "--network", "none", BB, "sh", "-c", "touch /a && rm /etc/passwd").ok()
+    r = berthd.api("GET", "/v1.41/containers/ct/changes")
     assert r.status == 200, r
     assert {"Path": "/a", "Kind": 1} in r.json() and {"Path": "/etc/passwd", "Kind": 2} in r.json(), r.json()
     assert berthd.api("GET", "/v1.41/containers/nope/changes").status == 404
@@ -92,9 +92,9 @@ def test_diff_over_the_api_gives_kinds(berthd, tmp_path):
 
 def test_export_is_the_merged_rootfs(berthd, tmp_path):
     load_busybox(berthd, tmp_path)
-    berthd.docker("run", "--name", "c", "--network", "none", BB, "sh", "-c", "echo mine > /mine").ok()
+    berthd.docker("run", "--name", "ct", "--network", "none", BB, "sh", "-c", "echo mine > /mine").ok()
     out = tmp_path / "export.tar"
-    berthd.docker("export", "-o", str(out), "c").ok()
+    berthd.docker("export", "-o", str(out), "ct").ok()
     data = out.read_bytes()
     names = names_in(data)
     assert "bin/busybox" in names and "etc/passwd" in names, names[:20]
@@ -106,9 +106,9 @@ def test_export_is_the_merged_rootfs(berthd, tmp_path):
 
 def test_export_of_a_running_container(berthd, tmp_path):
     load_busybox(berthd, tmp_path)
-    run_detached(berthd, "c", "echo live > /live && sleep 1000")
-    berthd.docker("exec", "c", "cat", "/live").ok()
-    r = berthd.api("GET", "/v1.41/containers/c/export", timeout=60)
+    run_detached(berthd, "ct", "echo live > /live && sleep 1000")
+    berthd.docker("exec", "ct", "cat", "/live").ok()
+    r = berthd.api("GET", "/v1.41/containers/ct/export", timeout=60)
     assert r.status == 200, r
     assert file_in(r.body, "live") == b"live\n"
 
@@ -117,32 +117,32 @@ def test_export_of_a_running_container(berthd, tmp_path):
 
 def test_cp_both_ways_with_a_running_container(berthd, tmp_path):
     load_busybox(berthd, tmp_path)
-    run_detached(berthd, "c")
+    run_detached(berthd, "ct")
     src = tmp_path / "in.txt"
     src.write_text("copied in\n")
-    berthd.docker("cp", str(src), "c:/tmp/").ok()
-    assert berthd.docker("exec", "c", "cat", "/tmp/in.txt").ok().stdout == "copied in\n"
-    berthd.docker("exec", "c", "sh", "-c", "mkdir -p /out/sub && echo deep > /out/sub/f").ok()
+    berthd.docker("cp", str(src), "ct:/tmp/").ok()
+    assert berthd.docker("exec", "ct", "cat", "/tmp/in.txt").ok().stdout == "copied in\n"
+    berthd.docker("exec", "ct", "sh", "-c", "mkdir -p /out/sub && echo deep > /out/sub/f").ok()
     dest = tmp_path / "back"
     dest.mkdir()
-    berthd.docker("cp", "c:/out", str(dest)).ok()
+    berthd.docker("cp", "ct:/out", str(dest)).ok()
     assert (dest / "out" / "sub" / "f").read_text() == "deep\n"
     # The container's own view: /etc/hostname is its bind mount, not the image's.
-    berthd.docker("cp", "c:/etc/hostname", str(dest / "hostname")).ok()
-    hostname = berthd.docker("exec", "c", "hostname").ok().stdout.strip()
+    berthd.docker("cp", "ct:/etc/hostname", str(dest / "hostname")).ok()
+    hostname = berthd.docker("exec", "ct", "hostname").ok().stdout.strip()
     assert (dest / "hostname").read_text().strip() == hostname
 
 
 def test_cp_with_a_stopped_container(berthd, tmp_path):
     load_busybox(berthd, tmp_path)
-    berthd.docker("create", "--name", "c", "--network", "none", BB, "cat", "/tmp/in.txt").ok()
-    out = berthd.docker("cp", "c:/etc/passwd", "-").ok()
+    berthd.docker("create", "--name", "ct", "--network", "none", BB, "cat", "/tmp/in.txt").ok()
+    out = berthd.docker("cp", "ct:/etc/passwd", "-").ok()
     assert "root:" in out.stdout
     src = tmp_path / "in.txt"
     src.write_text("before start\n")
-    berthd.docker("cp", str(src), "c:/tmp/in.txt").ok()
-    berthd.docker("start", "-a", "c").ok()
-    assert berthd.docker("logs", "c").ok().stdout == "before start\n"
+    berthd.docker("cp", str(src), "ct:/tmp/in.txt").ok()
+    berthd.docker("start", "-a", "ct").ok()
+    assert berthd.docker("logs", "ct").ok().stdout == "before start\n"
     # Nothing stays mounted for the copies.
     mounts = open("/proc/self/mountinfo").read()
     assert str(berthd.exec_root / "fs-mounts") not in mounts
@@ -150,59 +150,59 @@ def test_cp_with_a_stopped_container(berthd, tmp_path):
 
 def test_archive_head_gives_the_path_stat(berthd, tmp_path):
     load_busybox(berthd, tmp_path)
-    berthd.docker("create", "--name", "c", BB, "true").ok()
-    r = berthd.api("HEAD", "/v1.41/containers/c/archive?path=/bin/sh")
+    berthd.docker("create", "--name", "ct", BB, "true").ok()
+    r = berthd.api("HEAD", "/v1.41/containers/ct/archive?path=/bin/sh")
     assert r.status == 200, r
-    stat = json.loads(base64.b64decode(r.headers["X-Docker-Container-Path-Stat"]))
+    stat = json.loads(base64.b64decode(r.headers["x-docker-container-path-stat"]))
     assert stat["name"] == "sh" and stat["linkTarget"] == "/bin/busybox", stat
     assert stat["mode"] & (1 << 27), f"symlink bit missing: {stat}"
-    r = berthd.api("GET", "/v1.41/containers/c/archive?path=/etc")
+    r = berthd.api("GET", "/v1.41/containers/ct/archive?path=/etc")
     assert r.status == 200
-    stat = json.loads(base64.b64decode(r.headers["X-Docker-Container-Path-Stat"]))
+    stat = json.loads(base64.b64decode(r.headers["x-docker-container-path-stat"]))
     assert stat["name"] == "etc" and stat["mode"] & (1 << 31), stat
     assert "etc/passwd" in names_in(r.body)
 
 
 def test_archive_errors_are_dockers(berthd, tmp_path):
     load_busybox(berthd, tmp_path)
-    berthd.docker("create", "--name", "c", BB, "true").ok()
-    r = berthd.api("GET", "/v1.41/containers/c/archive?path=/nope")
-    assert r.status == 404 and r.json()["message"] == "Could not find the file /nope in container c", r
-    r = berthd.api("PUT", "/v1.41/containers/c/archive?path=/etc/passwd", body=tar_of([("x", "file", b"x")]))
+    berthd.docker("create", "--name", "ct", BB, "true").ok()
+    r = berthd.api("GET", "/v1.41/containers/ct/archive?path=/nope")
+    assert r.status == 404 and r.json()["message"] == "Could not find the file /nope in container ct", r
+    r = berthd.api("PUT", "/v1.41/containers/ct/archive?path=/etc/passwd", body=tar_of([("x", "file", b"x")]))
     assert r.status == 400 and r.json()["message"] == "extraction point is not a directory", r
-    r = berthd.api("PUT", "/v1.41/containers/c/archive?path=/nope", body=tar_of([("x", "file", b"x")]))
+    r = berthd.api("PUT", "/v1.41/containers/ct/archive?path=/nope", body=tar_of([("x", "file", b"x")]))
     assert r.status == 404, r
-    res = berthd.docker("cp", "c:/nope", str(tmp_path))
-    assert res.returncode != 0 and "Could not find the file /nope" in res.stderr, res.describe()
+    res = berthd.docker("cp", "ct:/nope", str(tmp_path))
+    assert res.returncode != 0 and "No such container:path: ct:/nope" in res.stderr, res.describe()
 
 
 def test_hostile_archives_change_nothing_outside_the_rootfs(berthd, tmp_path):
     load_busybox(berthd, tmp_path)
-    run_detached(berthd, "c")
+    run_detached(berthd, "ct")
     outside = tmp_path / "outside"
     outside.mkdir()
     escape = tar_of([("../../../../../../../../" + str(outside).lstrip("/") + "/dotdot", "file", b"x")])
-    r = berthd.api("PUT", "/v1.41/containers/c/archive?path=/tmp", body=escape)
+    r = berthd.api("PUT", "/v1.41/containers/ct/archive?path=/tmp", body=escape)
     assert r.status >= 400, r
     via_link = tar_of([("lnk", "symlink", str(outside)), ("lnk/pwned", "file", b"pwned\n"),
                        ("up", "symlink", "../../../../../.."), ("up/pwned2", "file", b"2\n")])
-    r = berthd.api("PUT", "/v1.41/containers/c/archive?path=/tmp", body=via_link)
+    r = berthd.api("PUT", "/v1.41/containers/ct/archive?path=/tmp", body=via_link)
     assert r.status == 200, r
     assert list(outside.iterdir()) == [], f"written outside the rootfs: {list(outside.iterdir())}"
-    inside = berthd.docker("exec", "c", "cat", str(outside / "pwned"), "/pwned2").ok().stdout
+    inside = berthd.docker("exec", "ct", "cat", str(outside / "pwned"), "/pwned2").ok().stdout
     assert inside == "pwned\n2\n"
     # Stopped: the private overlay confines it just the same.
-    berthd.docker("rm", "-f", "c").ok()
-    berthd.docker("create", "--name", "s", BB, "true").ok()
-    r = berthd.api("PUT", "/v1.41/containers/s/archive?path=/", body=via_link)
+    berthd.docker("rm", "-f", "ct").ok()
+    berthd.docker("create", "--name", "st", BB, "true").ok()
+    r = berthd.api("PUT", "/v1.41/containers/st/archive?path=/", body=via_link)
     assert r.status == 200, r
     assert list(outside.iterdir()) == []
-    assert berthd.docker("cp", "s:" + str(outside / "pwned"), "-").ok().stdout != ""
+    assert berthd.docker("cp", "st:" + str(outside / "pwned"), "-").ok().stdout != ""
 
 
 def test_docker_py_put_and_get_archive(berthd, tmp_path):
     load_busybox(berthd, tmp_path)
-    c = berthd.py().containers.create(BB, ["true"], name="c")
+    c = berthd.py.containers.create(BB, ["true"], name="ct")
     assert c.put_archive("/tmp", tar_of([("d", "dir", None), ("d/f", "file", b"py\n")]))
     stream, stat = c.get_archive("/tmp/d/f")
     assert stat["name"] == "f" and stat["size"] == 3, stat
@@ -214,8 +214,8 @@ def test_docker_py_put_and_get_archive(berthd, tmp_path):
 
 def test_commit_then_run_the_new_image(berthd, tmp_path):
     load_busybox(berthd, tmp_path)
-    berthd.docker("run", "--name", "c", "--network", "none", BB, "sh", "-c", "echo committed > /hello").ok()
-    image_id = berthd.docker("commit", "-m", "a message", "-a", "me", "c", "bt/committed:1").ok().stdout.strip()
+    berthd.docker("run", "--name", "ct", "--network", "none", BB, "sh", "-c", "echo committed > /hello").ok()
+    image_id = berthd.docker("commit", "-m", "a message", "-a", "me", "ct", "bt/committed:1").ok().stdout.strip()
     assert image_id.startswith("sha256:")
     out = berthd.docker("run", "--rm", "--network", "none", "bt/committed:1", "cat", "/hello").ok().stdout
     assert out == "committed\n"
@@ -228,10 +228,10 @@ def test_commit_then_run_the_new_image(berthd, tmp_path):
 
 def test_commit_with_changes_and_a_running_container(berthd, tmp_path):
     load_busybox(berthd, tmp_path)
-    run_detached(berthd, "c", "echo live > /live && sleep 1000")
-    berthd.docker("exec", "c", "cat", "/live").ok()
-    berthd.docker("commit", "--change", 'CMD ["echo","hi"]', "--change", "ENV A=b", "c", "bt/changed").ok()
-    assert berthd.docker("inspect", "-f", "{{.State.Status}}", "c").ok().stdout.strip() == "running"
+    run_detached(berthd, "ct", "echo live > /live && sleep 1000")
+    berthd.docker("exec", "ct", "cat", "/live").ok()
+    berthd.docker("commit", "--change", 'CMD ["echo","hi"]', "--change", "ENV A=b", "ct", "bt/changed").ok()
+    assert berthd.docker("inspect", "-f", "{{.State.Status}}", "ct").ok().stdout.strip() == "running"
     out = berthd.docker("run", "--rm", "--network", "none", "bt/changed").ok().stdout
     assert out == "hi\n"
     out = berthd.docker("run", "--rm", "--network", "none", "bt/changed", "sh", "-c", "cat /live; echo $A").ok().stdout
@@ -242,9 +242,9 @@ def test_commit_with_changes_and_a_running_container(berthd, tmp_path):
 
 def test_commit_over_the_api_merges_the_body_config(berthd, tmp_path):
     load_busybox(berthd, tmp_path)
-    berthd.docker("create", "--name", "c", "-e", "X=1", BB, "true").ok()
+    berthd.docker("create", "--name", "ct", "-e", "X=1", BB, "true").ok()
     body = json.dumps({"Env": ["Y=2"], "Labels": {"k": "v"}, "Cmd": ["echo", "body"]}).encode()
-    r = berthd.api("POST", "/v1.41/commit?container=c&repo=bt/api&tag=t&pause=0", body=body,
+    r = berthd.api("POST", "/v1.41/commit?container=ct&repo=bt/api&tag=t&pause=0", body=body,
                    headers={"Content-Type": "application/json"})
     assert r.status == 201, r
     img = json.loads(berthd.docker("image", "inspect", "bt/api:t").ok().stdout)[0]
