@@ -11,6 +11,7 @@ void add_system_routes(http::Router& router, engine::Daemon& daemon);
 void add_image_routes(http::Router& router, engine::Daemon& daemon);
 void add_container_routes(http::Router& router, engine::Daemon& daemon);
 void add_exec_routes(http::Router& router, engine::Daemon& daemon);
+void add_container_fs_routes(http::Router& router, engine::Daemon& daemon);
 
 // Every route berthd serves.
 inline void add_all_routes(http::Router& router, engine::Daemon& daemon) {
@@ -18,6 +19,7 @@ inline void add_all_routes(http::Router& router, engine::Daemon& daemon) {
     add_image_routes(router, daemon);
     add_container_routes(router, daemon);
     add_exec_routes(router, daemon);
+    add_container_fs_routes(router, daemon);
 }
 
 }  // namespace berth::api
