@@ -8,6 +8,7 @@
 #include "engine/oci_spec_internal.hpp"
 #include "engine/seccomp_profile.hpp"
 #include "runtime/capabilities.hpp"
+#include "runtime/sysctl_policy.hpp"
 
 namespace berth::engine {
 
@@ -217,6 +218,9 @@ Result<oci::Config> build_oci_spec(const ContainerSettings& s, const SpecContext
     l.seccomp = BERTH_TRY(seccomp_of(s, caps));
     if (h.contains("Sysctls") && h["Sysctls"].is_object())
         for (auto& [k, v] : h["Sysctls"].items()) l.sysctl[k] = v.get<std::string>();
+    // A sysctl outside the container's namespaces would change the host: refused
+    // here, at create, rather than when the runtime starts the container.
+    if (auto ok = runtime::check_sysctl_policy(l); !ok) return invalid(ok.error().message);
     auto systempaths = security_opt(s, "systempaths");
     if (!s.privileged && !(systempaths && *systempaths == "unconfined")) {
         l.masked_paths = h["MaskedPaths"].is_array() ? strings_of(h["MaskedPaths"]) : docker_masked_paths();

@@ -212,6 +212,15 @@ TEST_F(SpecTest, ProcessFromConfig) {
     EXPECT_EQ(c.linux_->sysctl.at("net.ipv4.ip_forward"), "1");
 }
 
+TEST_F(SpecTest, HostWideSysctlIsRefused) {
+    auto r = build_oci_spec(settings({{"HostConfig", {{"Sysctls", {{"kernel.panic", "1"}}}}}}), context());
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().kind, ErrorKind::invalid_argument);
+    EXPECT_NE(r.error().message.find("kernel.panic"), std::string::npos) << r.error().message;
+    auto host_net = build_oci_spec(settings({{"HostConfig", {{"NetworkMode", "host"}, {"Sysctls", {{"net.ipv4.ip_forward", "1"}}}}}}), context());
+    EXPECT_FALSE(host_net);  // no network namespace of its own
+}
+
 TEST_F(SpecTest, NoCommandIsAnError) {
     auto s = settings(Json{{"Image", "x"}, {"Cmd", Json::array()}});
     auto r = build_oci_spec(s, context());
