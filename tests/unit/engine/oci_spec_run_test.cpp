@@ -21,10 +21,12 @@ namespace fs = std::filesystem;
 
 const char* kBusyboxRootfs = "/var/cache/berth-test/busybox-rootfs";
 
-std::string build_dir() { return fs::read_symlink("/proc/self/exe").parent_path(); }
+std::string build_dir() {
+    return fs::read_symlink("/proc/self/exe").parent_path();
+}
 
 class SpecRunTest : public ::testing::Test {
-protected:
+  protected:
     void SetUp() override {
         ASSERT_EQ(::geteuid(), 0u) << "running containers needs root";
         ASSERT_TRUE(fs::exists(std::string(kBusyboxRootfs) + "/bin/busybox"))
@@ -32,12 +34,15 @@ protected:
         char tmpl[] = "/tmp/berth-specrun-XXXXXX";
         ASSERT_NE(::mkdtemp(tmpl), nullptr);
         dir = tmpl;
-        fs::copy(kBusyboxRootfs, dir + "/rootfs", fs::copy_options::recursive | fs::copy_options::copy_symlinks);
+        fs::copy(kBusyboxRootfs, dir + "/rootfs",
+                 fs::copy_options::recursive | fs::copy_options::copy_symlinks);
         id = "specrun" + std::to_string(::getpid());
     }
     void TearDown() override {
         // `run` deletes the container when its process exits; this catches a failed run.
-        std::system(("'" + runtime() + "' --root " + dir + "/state delete --force " + id + " >/dev/null 2>&1").c_str());
+        std::system(("'" + runtime() + "' --root " + dir + "/state delete --force " + id +
+                     " >/dev/null 2>&1")
+                        .c_str());
         ::rmdir(("/sys/fs/cgroup/" + cgroup_parent).c_str());
         fs::remove_all(dir);
     }
@@ -46,8 +51,8 @@ protected:
     // Runs the container to completion; returns its exit status and stdout.
     int run(const oci::Config& spec, std::string& out) {
         std::ofstream(dir + "/config.json") << oci::to_json(spec).dump();
-        std::string cmd = "'" + runtime() + "' --root " + dir + "/state run --bundle " + dir + " " + id + " > " +
-                          dir + "/out 2>&1 </dev/null";
+        std::string cmd = "'" + runtime() + "' --root " + dir + "/state run --bundle " + dir + " " +
+                          id + " > " + dir + "/out 2>&1 </dev/null";
         int status = std::system(cmd.c_str());
         out = test::read_text(dir + "/out");
         return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
@@ -70,7 +75,8 @@ TEST_F(SpecRunTest, DockerDefaultsRunWithInitUserAndSeccomp) {
     ctx.cgroup_parent = "/" + cgroup_parent;
     auto spec = build_oci_spec(*s, ctx);
     ASSERT_TRUE(spec) << spec.error().message;
-    ASSERT_TRUE(oci::validate_config(*spec, true)) << oci::validate_config(*spec, true).error().message;
+    ASSERT_TRUE(oci::validate_config(*spec, true))
+        << oci::validate_config(*spec, true).error().message;
     std::string out;
     int code = run(*spec, out);
     EXPECT_EQ(code, 5) << out;
