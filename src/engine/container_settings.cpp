@@ -107,8 +107,10 @@ void refresh_typed_view(ContainerSettings& s) {
 
 }  // namespace detail
 
-Result<ContainerSettings> parse_create_request(const Json& body,
-                                               std::vector<std::string>* warnings) {
+namespace {
+
+Result<ContainerSettings> parse_create_request_unguarded(const Json& body,
+                                                         std::vector<std::string>* warnings) {
     auto parts = BERTH_TRY(split_request(body));
     std::vector<std::string> local;
     auto s = BERTH_TRY(build(parts.config, parts.host_config, parts.networking_config,
@@ -123,14 +125,29 @@ Result<ContainerSettings> parse_create_request(const Json& body,
     return s;
 }
 
+}  // namespace
+
+Result<ContainerSettings> parse_create_request(const Json& body,
+                                               std::vector<std::string>* warnings) {
+    return detail::json_guarded("create request",
+                                [&] { return parse_create_request_unguarded(body, warnings); });
+}
+
 Result<ContainerSettings> settings_from_json(const Json& config, const Json& host_config,
                                              const Json& networking_config) {
     std::vector<std::string> ignored;
-    return with_context(build(config, host_config, networking_config, HostChecks::off, ignored),
+    return with_context(detail::json_guarded("settings",
+                                             [&] {
+                                                 return build(config, host_config,
+                                                              networking_config, HostChecks::off,
+                                                              ignored);
+                                             }),
                         "stored container settings");
 }
 
-Result<std::vector<std::string>> apply_update(ContainerSettings& s, const Json& body) {
+namespace {
+
+Result<std::vector<std::string>> apply_update_unguarded(ContainerSettings& s, const Json& body) {
     if (!body.is_object()) return invalid("update body must be a JSON object");
     // docker update changes only what it is given non-zero (container/update.go).
     static const std::vector<const char*> updatable = {
@@ -183,6 +200,12 @@ Result<std::vector<std::string>> apply_update(ContainerSettings& s, const Json& 
     s.host_config = std::move(h);
     detail::refresh_typed_view(s);
     return warnings;
+}
+
+}  // namespace
+
+Result<std::vector<std::string>> apply_update(ContainerSettings& s, const Json& body) {
+    return detail::json_guarded("update request", [&] { return apply_update_unguarded(s, body); });
 }
 
 Result<std::int64_t> parse_docker_size(std::string_view text) {

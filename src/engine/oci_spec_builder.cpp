@@ -206,7 +206,9 @@ Result<std::vector<std::string>> effective_capabilities(const ContainerSettings&
     return caps;
 }
 
-Result<oci::Config> build_oci_spec(const ContainerSettings& s, const SpecContext& ctx) {
+namespace {
+
+Result<oci::Config> build_oci_spec_unguarded(const ContainerSettings& s, const SpecContext& ctx) {
     const Json& h = s.host_config;
     if (ctx.rootfs.empty() || !ctx.rootfs.starts_with('/'))
         return invalid("build spec: rootfs must be an absolute path");
@@ -250,6 +252,12 @@ Result<oci::Config> build_oci_spec(const ContainerSettings& s, const SpecContext
     }
     c.linux_ = std::move(l);
     return c;
+}
+
+}  // namespace
+
+Result<oci::Config> build_oci_spec(const ContainerSettings& s, const SpecContext& ctx) {
+    return detail::json_guarded("build spec", [&] { return build_oci_spec_unguarded(s, ctx); });
 }
 
 }  // namespace berth::engine

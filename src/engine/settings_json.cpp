@@ -242,15 +242,22 @@ Result<Json> normalize_host_config(const Json& given) {
         if (h.contains(k)) BERTH_TRYV(check_string_values(h[k], std::string("HostConfig.") + k));
     // Nested defaults: {"RestartPolicy": {}} still shows Name "no" (dockerd fills it).
     auto& rp = h["RestartPolicy"];
-    if (!rp.contains("Name") || !rp["Name"].is_string() || rp["Name"] == "") rp["Name"] = "no";
+    if (rp.contains("Name") && !rp["Name"].is_null() && !rp["Name"].is_string())
+        return invalid("HostConfig.RestartPolicy.Name must be a string");
+    if (!rp.contains("Name") || rp["Name"].is_null() || rp["Name"] == "") rp["Name"] = "no";
     if (!rp.contains("MaximumRetryCount") || !rp["MaximumRetryCount"].is_number_integer())
         rp["MaximumRetryCount"] = 0;
     auto& lc = h["LogConfig"];
-    if (!lc.contains("Type") || !lc["Type"].is_string() || lc["Type"] == "")
-        lc["Type"] = "json-file";
+    if (lc.contains("Type") && !lc["Type"].is_null() && !lc["Type"].is_string())
+        return invalid("HostConfig.LogConfig.Type must be a string");
+    if (!lc.contains("Type") || lc["Type"].is_null() || lc["Type"] == "") lc["Type"] = "json-file";
     if (!lc.contains("Config") || lc["Config"].is_null()) lc["Config"] = Json::object();
     if (!lc["Config"].is_object()) return invalid("HostConfig.LogConfig.Config must be an object");
     BERTH_TRYV(check_string_values(lc["Config"], "HostConfig.LogConfig.Config"));
+    const Json& console = h["ConsoleSize"];
+    auto dimension = [](const Json& v) { return v.is_number_integer() && v.get<long long>() >= 0; };
+    if (console.size() != 2 || !dimension(console[0]) || !dimension(console[1]))
+        return invalid("HostConfig.ConsoleSize must be [height, width]");
     if (h["NetworkMode"] == "") h["NetworkMode"] = "default";
     if (h["IpcMode"] == "") h["IpcMode"] = "private";
     if (h["CgroupnsMode"] == "") h["CgroupnsMode"] = default_cgroupns_mode();

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "engine/container_settings_internal.hpp"
+#include "engine/oci_spec_builder.hpp"
 
 namespace berth::engine {
 namespace {
@@ -429,6 +430,67 @@ TEST(DockerSize, ParsesDockerWords) {
     EXPECT_EQ(parse_docker_size("1g").value(), 1LL << 30);
     EXPECT_EQ(parse_docker_size("7").value(), 7);
     EXPECT_FALSE(parse_docker_size("ten"));
+}
+
+}  // namespace
+}  // namespace berth::engine
+
+namespace berth::engine {
+namespace {
+
+TEST(ContainerSettings, OddTypesAreErrorsNotExceptions) {
+    EXPECT_CONTAINS(host_error({{"ConsoleSize", {"a", "b"}}}), "ConsoleSize");
+    EXPECT_CONTAINS(host_error({{"RestartPolicy", {{"Name", 5}}}}), "RestartPolicy.Name");
+    EXPECT_CONTAINS(host_error({{"LogConfig", {{"Type", true}}}}), "LogConfig.Type");
+    EXPECT_CONTAINS(host_error({{"Ulimits", {{{"Name", "nofile"}, {"Soft", "1"}, {"Hard", 2}}}}}),
+                    "must be integers");
+    EXPECT_CONTAINS(host_error({{"Sysctls", {{"net.core.somaxconn", 5}}}}), "HostConfig.Sysctls");
+}
+
+// Every HostConfig and Config key given every JSON type: parsing (and, when it
+// passes, building the spec) answers with a value, never an exception.
+TEST(ContainerSettings, NoKeyOfAnyTypeThrows) {
+    auto base = parse_create_request(Json{{"Image", "x"}});
+    ASSERT_TRUE(base);
+    const std::vector<Json> samples = {
+        nullptr,       true,          -7, 3.5, "s", Json::array({1, "a"}), Json::object({{"k", 1}}),
+        Json::array(), Json::object()};
+    auto try_body = [&](const Json& body) {
+        std::optional<Result<ContainerSettings>> r;
+        EXPECT_NO_THROW(r = parse_create_request(body)) << body.dump();
+        // Validation names the field; the last-resort guard's words mean it missed one.
+        if (r && !*r) {
+            EXPECT_EQ((*r).error().message.find("json.exception"), std::string::npos)
+                << body.dump();
+        }
+        if (r && *r) {
+            // The host's / as the rootfs: only its /etc/passwd and /etc/group are read.
+            SpecContext ctx{"abcdef0123456789", "/"};
+            ctx.init_path = "/bin/true";
+            std::optional<Result<oci::Config>> spec;
+            EXPECT_NO_THROW(spec = build_oci_spec(**r, ctx)) << body.dump();
+            if (spec && !*spec) {
+                EXPECT_EQ((*spec).error().message.find("json.exception"), std::string::npos)
+                    << body.dump() << ": " << (*spec).error().message;
+            }
+            EXPECT_NO_THROW((void)settings_from_json((*r)->config, (*r)->host_config, nullptr));
+        }
+    };
+    for (auto& [key, _] : base->host_config.items())
+        for (auto& v : samples)
+            try_body(Json{{"Image", "x"}, {"Cmd", {"sh"}}, {"HostConfig", {{key, v}}}});
+    for (auto& [key, _] : base->config.items())
+        for (auto& v : samples) try_body(Json{{"Image", "x"}, {key, v}});
+    for (auto* key : {"RestartPolicy", "LogConfig"})
+        for (auto& v : samples)
+            for (auto* inner : {"Name", "MaximumRetryCount", "Type", "Config"})
+                try_body(Json{{"Image", "x"}, {"HostConfig", {{key, {{inner, v}}}}}});
+    for (auto& v : samples) {
+        try_body(Json{{"Image", "x"}, {"Healthcheck", {{"Test", v}}}});
+        auto s = *base;
+        EXPECT_NO_THROW(
+            (void)apply_update(s, Json{{"Memory", v}, {"RestartPolicy", {{"Name", v}}}}));
+    }
 }
 
 }  // namespace
