@@ -1,6 +1,6 @@
 // The spec build_oci_spec makes, run for real by the berth-runtime (and with the
-// berth-init) built beside this test binary, on a copy of the busybox rootfs the
-// integration tests cache: Docker's defaults must be something a runtime accepts.
+// berth-init) built beside this test binary, on a busybox rootfs made by the
+// integration tests' bundle script: Docker's defaults must be something a runtime accepts.
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -19,8 +19,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-const char* kBusyboxRootfs = "/var/cache/berth-test/busybox-rootfs";
-
 std::string build_dir() {
     return fs::read_symlink("/proc/self/exe").parent_path();
 }
@@ -29,13 +27,17 @@ class SpecRunTest : public ::testing::Test {
   protected:
     void SetUp() override {
         ASSERT_EQ(::geteuid(), 0u) << "running containers needs root";
-        ASSERT_TRUE(fs::exists(std::string(kBusyboxRootfs) + "/bin/busybox"))
-            << "no busybox rootfs at " << kBusyboxRootfs << " (the integration tests build it)";
         char tmpl[] = "/tmp/berth-specrun-XXXXXX";
         ASSERT_NE(::mkdtemp(tmpl), nullptr);
         dir = tmpl;
-        fs::copy(kBusyboxRootfs, dir + "/rootfs",
-                 fs::copy_options::recursive | fs::copy_options::copy_symlinks);
+        // The integration tests' bundle script: copies the cached busybox rootfs
+        // (building the cache first if this host has none) into dir/rootfs.
+        std::string script =
+            fs::path(build_dir()).parent_path() / "scripts" / "make-busybox-bundle.sh";
+        ASSERT_EQ(std::system(("sh '" + script + "' " + dir + " --rootfs-only >/dev/null").c_str()),
+                  0)
+            << script << " failed";
+        ASSERT_TRUE(fs::exists(dir + "/rootfs/bin/busybox"));
         id = "specrun" + std::to_string(::getpid());
     }
     void TearDown() override {
