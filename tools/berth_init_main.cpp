@@ -30,7 +30,19 @@ sigset_t forwarded_signals() {
     return set;
 }
 
-[[noreturn]] void run_child(char** argv, const sigset_t& original_mask) {
+// In a container with a terminal, the command gets its own process group and
+// the terminal's foreground, as tini does: a ^C then reaches the command (and its
+// children) once, not init and the command both. SIGTTOU is still blocked here,
+// so taking the foreground from init's group is allowed.
+void take_terminal_foreground() {
+    setpgid(0, 0);
+    if (isatty(STDIN_FILENO)) tcsetpgrp(STDIN_FILENO, getpgrp());  // ENOTTY: not ours, fine
+}
+
+[[noreturn]] void run_child(char** argv, const sigset_t& original_mask, bool in_container) {
+    // Only as a container's pid 1: run by hand from a shell, stealing that
+    // shell's terminal would be rude.
+    if (in_container) take_terminal_foreground();
     // The command starts as if exec'd directly: default mask, default handlers
     // (exec resets handlers; the mask it keeps, so it is restored here).
     sigprocmask(SIG_SETMASK, &original_mask, nullptr);
@@ -71,7 +83,8 @@ int main(int argc, char** argv) {
     }
     // Outside pid 1 (tests, nested use) orphans would go elsewhere; a subreaper
     // gets them the way pid 1 does.
-    if (getpid() != 1) prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
+    bool pid1 = getpid() == 1;
+    if (!pid1) prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
 
     sigset_t forwarded = forwarded_signals(), original;
     sigprocmask(SIG_BLOCK, &forwarded, &original);
@@ -80,7 +93,7 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "berth-init: fork: %s\n", std::strerror(errno));
         return 1;
     }
-    if (child == 0) run_child(argv + first, original);
+    if (child == 0) run_child(argv + first, original, pid1);
 
     int child_status = 0;
     for (;;) {

@@ -40,9 +40,12 @@ Result<RequestParts> split_request(const Json& body) {
     if (!body.is_object()) return invalid("Config cannot be empty in order to create a container");
     RequestParts p;
     for (auto& [k, v] : body.items()) {
-        if (k == "HostConfig") p.host_config = v;
-        else if (k == "NetworkingConfig") p.networking_config = v;
-        else p.config[k] = v;
+        if (k == "HostConfig")
+            p.host_config = v;
+        else if (k == "NetworkingConfig")
+            p.networking_config = v;
+        else
+            p.config[k] = v;
     }
     return p;
 }
@@ -78,7 +81,8 @@ void refresh_typed_view(ContainerSettings& s) {
     s.domainname = c["Domainname"];
     s.stop_signal = c.value("StopSignal", std::string());
     if (s.stop_signal.empty()) s.stop_signal = "SIGTERM";
-    s.stop_timeout = c.contains("StopTimeout") ? std::optional<int>(c["StopTimeout"].get<int>()) : std::nullopt;
+    s.stop_timeout =
+        c.contains("StopTimeout") ? std::optional<int>(c["StopTimeout"].get<int>()) : std::nullopt;
     s.tty = c["Tty"];
     s.open_stdin = c["OpenStdin"];
     s.stdin_once = c["StdinOnce"];
@@ -90,7 +94,8 @@ void refresh_typed_view(ContainerSettings& s) {
         for (auto& [k, v] : c["Labels"].items()) s.labels[k] = v.get<std::string>();
     s.healthcheck = health_of(c);
 
-    s.restart = RestartPolicy{h["RestartPolicy"]["Name"], h["RestartPolicy"]["MaximumRetryCount"].get<int>()};
+    s.restart = RestartPolicy{h["RestartPolicy"]["Name"],
+                              h["RestartPolicy"]["MaximumRetryCount"].get<int>()};
     s.auto_remove = h["AutoRemove"];
     s.log = LogConfig{h["LogConfig"]["Type"], {}};
     for (auto& [k, v] : h["LogConfig"]["Config"].items()) s.log.config[k] = v.get<std::string>();
@@ -102,11 +107,14 @@ void refresh_typed_view(ContainerSettings& s) {
 
 }  // namespace detail
 
-Result<ContainerSettings> parse_create_request(const Json& body, std::vector<std::string>* warnings) {
+namespace {
+
+Result<ContainerSettings> parse_create_request_unguarded(const Json& body,
+                                                         std::vector<std::string>* warnings) {
     auto parts = BERTH_TRY(split_request(body));
     std::vector<std::string> local;
-    auto s = BERTH_TRY(build(parts.config, parts.host_config, parts.networking_config, HostChecks::on,
-                             warnings ? *warnings : local));
+    auto s = BERTH_TRY(build(parts.config, parts.host_config, parts.networking_config,
+                             HostChecks::on, warnings ? *warnings : local));
     // dockerd records the default masked and read-only paths at create, so a
     // later daemon with other defaults runs the container as it was made.
     auto& h = s.host_config;
@@ -117,19 +125,35 @@ Result<ContainerSettings> parse_create_request(const Json& body, std::vector<std
     return s;
 }
 
+}  // namespace
+
+Result<ContainerSettings> parse_create_request(const Json& body,
+                                               std::vector<std::string>* warnings) {
+    return detail::json_guarded("create request",
+                                [&] { return parse_create_request_unguarded(body, warnings); });
+}
+
 Result<ContainerSettings> settings_from_json(const Json& config, const Json& host_config,
                                              const Json& networking_config) {
     std::vector<std::string> ignored;
-    return with_context(build(config, host_config, networking_config, HostChecks::off, ignored),
+    return with_context(detail::json_guarded("settings",
+                                             [&] {
+                                                 return build(config, host_config,
+                                                              networking_config, HostChecks::off,
+                                                              ignored);
+                                             }),
                         "stored container settings");
 }
 
-Result<std::vector<std::string>> apply_update(ContainerSettings& s, const Json& body) {
+namespace {
+
+Result<std::vector<std::string>> apply_update_unguarded(ContainerSettings& s, const Json& body) {
     if (!body.is_object()) return invalid("update body must be a JSON object");
     // docker update changes only what it is given non-zero (container/update.go).
     static const std::vector<const char*> updatable = {
-        "BlkioWeight", "CpuShares", "CpuPeriod", "CpuQuota", "CpusetCpus", "CpusetMems",
-        "Memory", "MemoryReservation", "MemorySwap", "KernelMemory", "NanoCpus", "PidsLimit"};
+        "BlkioWeight", "CpuShares",    "CpuPeriod", "CpuQuota",
+        "CpusetCpus",  "CpusetMems",   "Memory",    "MemoryReservation",
+        "MemorySwap",  "KernelMemory", "NanoCpus",  "PidsLimit"};
     Json h = s.host_config;
     bool memory_given = false, swap_given = false;
     for (auto* k : updatable) {
@@ -146,9 +170,12 @@ Result<std::vector<std::string>> apply_update(ContainerSettings& s, const Json& 
     }
     if (memory_given && !swap_given && h["MemorySwap"].get<long long>() > 0 &&
         h["Memory"].get<long long>() > h["MemorySwap"].get<long long>())
-        return invalid("Memory limit should be smaller than already set memoryswap limit, update the memoryswap at the same time");
+        return invalid(
+            "Memory limit should be smaller than already set memoryswap limit, update the "
+            "memoryswap at the same time");
     // NanoCpus and CpuPeriod/CpuQuota replace each other rather than conflict.
-    if (body.contains("NanoCpus") && body["NanoCpus"].is_number_integer() && body["NanoCpus"] != 0) {
+    if (body.contains("NanoCpus") && body["NanoCpus"].is_number_integer() &&
+        body["NanoCpus"] != 0) {
         if (!body.contains("CpuPeriod")) h["CpuPeriod"] = 0;
         if (!body.contains("CpuQuota")) h["CpuQuota"] = 0;
     } else if ((body.contains("CpuPeriod") && body["CpuPeriod"] != 0) ||
@@ -157,10 +184,13 @@ Result<std::vector<std::string>> apply_update(ContainerSettings& s, const Json& 
     }
     if (auto rp = body.find("RestartPolicy"); rp != body.end() && rp->is_object()) {
         if (s.auto_remove)
-            return invalid("Restart policy cannot be updated because AutoRemove is enabled for the container");
+            return invalid(
+                "Restart policy cannot be updated because AutoRemove is enabled for the container");
         Json policy = *rp;
-        if (!policy.contains("Name") || !policy["Name"].is_string() || policy["Name"] == "") policy["Name"] = "no";
-        if (!policy.contains("MaximumRetryCount") || !policy["MaximumRetryCount"].is_number_integer())
+        if (!policy.contains("Name") || !policy["Name"].is_string() || policy["Name"] == "")
+            policy["Name"] = "no";
+        if (!policy.contains("MaximumRetryCount") ||
+            !policy["MaximumRetryCount"].is_number_integer())
             policy["MaximumRetryCount"] = 0;
         h["RestartPolicy"] = policy;
         BERTH_TRYV(detail::validate_restart_policy(h));
@@ -170,6 +200,12 @@ Result<std::vector<std::string>> apply_update(ContainerSettings& s, const Json& 
     s.host_config = std::move(h);
     detail::refresh_typed_view(s);
     return warnings;
+}
+
+}  // namespace
+
+Result<std::vector<std::string>> apply_update(ContainerSettings& s, const Json& body) {
+    return detail::json_guarded("update request", [&] { return apply_update_unguarded(s, body); });
 }
 
 Result<std::int64_t> parse_docker_size(std::string_view text) {

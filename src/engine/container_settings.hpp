@@ -24,7 +24,7 @@ struct RestartPolicy {
 };
 
 struct LogConfig {
-    std::string type = "json-file";  // json-file | none
+    std::string type = "json-file";             // json-file | none
     std::map<std::string, std::string> config;  // json-file: max-size ("10m"), max-file, ...
     bool operator==(const LogConfig&) const = default;
 };

@@ -14,6 +14,17 @@ inline std::unexpected<Error> invalid(std::string message) {
     return fail_as(ErrorKind::invalid_argument, std::move(message));
 }
 
+// Runs `f`, turning a JSON type error that slipped past validation into an
+// invalid_argument error: no nlohmann exception leaves this module.
+template <typename F>
+auto json_guarded(std::string_view what, F&& f) -> decltype(f()) {
+    try {
+        return f();
+    } catch (const nlohmann::json::exception& e) {
+        return invalid(std::string(what) + ": " + e.what());
+    }
+}
+
 // Whether validation may look at this host (create, update) or must not (loading
 // persisted settings at daemon start).
 enum class HostChecks { on, off };

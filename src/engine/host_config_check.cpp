@@ -22,8 +22,8 @@ Result<void> validate_log_config(const Json& lc) {
     if (type != "json-file")
         return invalid("failed to create logger: logger: no log driver named '" + type +
                        "' is registered (berth supports json-file and none)");
-    static const std::vector<std::string> known = {"max-size", "max-file", "compress", "labels",
-                                                   "labels-regex", "env", "env-regex", "tag"};
+    static const std::vector<std::string> known = {
+        "max-size", "max-file", "compress", "labels", "labels-regex", "env", "env-regex", "tag"};
     for (auto& [k, v] : lc["Config"].items()) {
         if (std::ranges::find(known, k) == known.end())
             return invalid("unknown log opt '" + k + "' for json-file log driver");
@@ -60,8 +60,7 @@ Result<void> validate_security_opts(const Json& list) {
         std::string opt = o;
         if (opt == "no-new-privileges") continue;
         auto sep = opt.find_first_of("=:");
-        if (sep == std::string::npos)
-            return invalid("invalid --security-opt 1: \"" + opt + "\"");
+        if (sep == std::string::npos) return invalid("invalid --security-opt 1: \"" + opt + "\"");
         std::string key = opt.substr(0, sep), value = opt.substr(sep + 1);
         if (key == "no-new-privileges") {
             if (value != "true" && value != "false")
@@ -83,7 +82,7 @@ Result<void> validate_binds(const Json& binds, HostChecks checks) {
     if (!binds.is_array()) return {};
     for (auto& b : binds) {
         auto spec = BERTH_TRY(parse_bind_spec(b.get<std::string>()));
-        struct stat st{};
+        struct stat st {};
         if (checks == HostChecks::on && ::stat(spec.source.c_str(), &st) != 0)
             return invalid("invalid mount config: bind source path does not exist: " + spec.source);
     }
@@ -94,17 +93,19 @@ Result<void> validate_mounts(const Json& mounts, HostChecks checks) {
     if (!mounts.is_array()) return {};
     for (auto& m : mounts) {
         auto e = BERTH_TRY(parse_mount_entry(m));
-        struct stat st{};
+        struct stat st {};
         if (!e.tmpfs_options && checks == HostChecks::on && ::stat(e.bind.source.c_str(), &st) != 0)
-            return invalid("invalid mount config for type \"bind\": bind source path does not exist: " +
-                           e.bind.source);
+            return invalid(
+                "invalid mount config for type \"bind\": bind source path does not exist: " +
+                e.bind.source);
     }
     return {};
 }
 
 Result<void> validate_tmpfs(const Json& tmpfs) {
     if (!tmpfs.is_object()) return {};
-    for (auto& [dest, opts] : tmpfs.items()) BERTH_TRY(parse_tmpfs_options(dest, opts.get<std::string>()));
+    for (auto& [dest, opts] : tmpfs.items())
+        BERTH_TRY(parse_tmpfs_options(dest, opts.get<std::string>()));
     return {};
 }
 
@@ -120,12 +121,15 @@ Result<void> validate_network_mode(const Json& h) {
 }
 
 Result<void> validate_namespace_modes(const Json& h) {
-    std::string ipc = h["IpcMode"], pid = h["PidMode"], uts = h["UTSMode"], cgns = h["CgroupnsMode"];
+    std::string ipc = h["IpcMode"], pid = h["PidMode"], uts = h["UTSMode"],
+                cgns = h["CgroupnsMode"];
     if (ipc != "private" && ipc != "shareable" && ipc != "none" && ipc != "host")
-        return invalid("invalid IPC mode: " + ipc + " (berth supports private, shareable, none, host)");
+        return invalid("invalid IPC mode: " + ipc +
+                       " (berth supports private, shareable, none, host)");
     if (!pid.empty() && pid != "host") return invalid("invalid PID mode: " + pid);
     if (!uts.empty() && uts != "host") return invalid("invalid UTS mode: " + uts);
-    if (cgns != "private" && cgns != "host") return invalid("invalid cgroup namespace mode: " + cgns);
+    if (cgns != "private" && cgns != "host")
+        return invalid("invalid cgroup namespace mode: " + cgns);
     if (!h["UsernsMode"].get<std::string>().empty() && h["UsernsMode"] != "host")
         return invalid("invalid USER mode: " + h["UsernsMode"].get<std::string>());
     return {};
@@ -164,7 +168,8 @@ Result<void> validate_config(const Json& c) {
         const auto& hc = *it;
         auto dur = [&](const char* k) -> Result<long long> {
             if (!hc.contains(k) || hc[k].is_null()) return 0;
-            if (!hc[k].is_number_integer()) return invalid(std::string(k) + " in Healthcheck must be an integer");
+            if (!hc[k].is_number_integer())
+                return invalid(std::string(k) + " in Healthcheck must be an integer");
             return hc[k].get<long long>();
         };
         for (auto* k : {"Interval", "Timeout", "StartPeriod"}) {
@@ -172,9 +177,11 @@ Result<void> validate_config(const Json& c) {
             if (v != 0 && v < 1'000'000)
                 return invalid(std::string(k) + " in Healthcheck cannot be less than 1ms");
         }
-        if (BERTH_TRY(dur("Retries")) < 0) return invalid("Retries in Healthcheck cannot be negative");
+        if (BERTH_TRY(dur("Retries")) < 0)
+            return invalid("Retries in Healthcheck cannot be negative");
         if (hc.contains("Test") && !hc["Test"].is_null()) {
-            if (!hc["Test"].is_array()) return invalid("Healthcheck.Test must be an array of strings");
+            if (!hc["Test"].is_array())
+                return invalid("Healthcheck.Test must be an array of strings");
             for (auto& t : hc["Test"])
                 if (!t.is_string()) return invalid("Healthcheck.Test must be an array of strings");
             if (!hc["Test"].empty()) {

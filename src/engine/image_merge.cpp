@@ -9,9 +9,13 @@ namespace berth::engine {
 
 namespace {
 
-std::string env_key(const std::string& entry) { return entry.substr(0, entry.find('=')); }
+std::string env_key(const std::string& entry) {
+    return entry.substr(0, entry.find('='));
+}
 
-bool empty_value(const Json& j) { return j.is_null() || (j.is_array() || j.is_object() ? j.empty() : false); }
+bool empty_value(const Json& j) {
+    return j.is_null() || (j.is_array() || j.is_object() ? j.empty() : false);
+}
 
 Json set_as_object(const std::set<std::string>& keys) {
     Json o = Json::object();
@@ -87,7 +91,8 @@ void merge_image_config(ContainerSettings& s, const image::ContainerConfig& img)
             c["Cmd"] = img.cmd ? Json(*img.cmd) : Json();
             if (img.args_escaped) c["ArgsEscaped"] = true;
         }
-        if (c["Entrypoint"].is_null()) c["Entrypoint"] = img.entrypoint ? Json(*img.entrypoint) : Json();
+        if (c["Entrypoint"].is_null())
+            c["Entrypoint"] = img.entrypoint ? Json(*img.entrypoint) : Json();
     }
     merge_health(c, img.healthcheck);
     if (c["WorkingDir"] == "") c["WorkingDir"] = img.working_dir;

@@ -48,7 +48,9 @@ Result<void> apply_bind_mode(BindSpec& b, std::string_view modes) {
 
 Result<BindSpec> parse_bind_spec(std::string_view spec) {
     auto parts = split(spec, ':');
-    auto bad_spec = [&] { return invalid("invalid volume specification: '" + std::string(spec) + "'"); };
+    auto bad_spec = [&] {
+        return invalid("invalid volume specification: '" + std::string(spec) + "'");
+    };
     if (parts.size() < 2 || parts.size() > 3) {
         // A lone path is an anonymous volume: a volume all the same.
         if (parts.size() == 1 && !parts[0].empty())
@@ -61,8 +63,8 @@ Result<BindSpec> parse_bind_spec(std::string_view spec) {
     b.destination = parts[1];
     if (b.source.empty() || b.destination.empty()) return bad_spec();
     if (!b.source.starts_with('/'))
-        return invalid("invalid volume specification: '" + std::string(spec) + "': named volumes (\"" +
-                       b.source + "\") are not supported yet");
+        return invalid("invalid volume specification: '" + std::string(spec) +
+                       "': named volumes (\"" + b.source + "\") are not supported yet");
     if (!b.destination.starts_with('/'))
         return invalid("invalid volume specification: '" + std::string(spec) +
                        "': invalid mount config for type \"bind\": invalid mount path: '" +
@@ -83,36 +85,46 @@ Result<MountEntry> parse_mount_entry(const Json& m) {
     };
     std::string type = str("Type"), target = str("Target"), source = str("Source");
     if (type.empty()) return invalid("invalid mount config: mount type unknown");
-    if (target.empty()) return invalid("invalid mount config for type \"" + type + "\": field Target must not be empty");
+    if (target.empty())
+        return invalid("invalid mount config for type \"" + type +
+                       "\": field Target must not be empty");
     if (!target.starts_with('/'))
         return invalid("invalid mount config for type \"" + type + "\": invalid mount path: '" +
                        target + "' mount path must be absolute");
     bool ro = m.contains("ReadOnly") && m["ReadOnly"].is_boolean() && m["ReadOnly"].get<bool>();
     MountEntry e;
     if (type == "bind") {
-        if (source.empty()) return invalid("invalid mount config for type \"bind\": field Source must not be empty");
+        if (source.empty())
+            return invalid(
+                "invalid mount config for type \"bind\": field Source must not be empty");
         if (!source.starts_with('/'))
-            return invalid("invalid mount config for type \"bind\": invalid mount path: '" + source +
-                           "' mount path must be absolute");
+            return invalid("invalid mount config for type \"bind\": invalid mount path: '" +
+                           source + "' mount path must be absolute");
         e.bind = BindSpec{source, target, ro, "", ""};
         if (auto bo = m.find("BindOptions"); bo != m.end() && bo->is_object()) {
-            if (auto p = bo->find("Propagation"); p != bo->end() && p->is_string() && !p->get<std::string>().empty()) {
+            if (auto p = bo->find("Propagation");
+                p != bo->end() && p->is_string() && !p->get<std::string>().empty()) {
                 if (!is_propagation(p->get<std::string>()))
-                    return invalid("invalid mount config for type \"bind\": invalid propagation mode: " +
-                                   p->get<std::string>());
+                    return invalid(
+                        "invalid mount config for type \"bind\": invalid propagation mode: " +
+                        p->get<std::string>());
                 e.bind.propagation = p->get<std::string>();
             }
         }
         return e;
     }
     if (type == "tmpfs") {
-        if (!source.empty()) return invalid("invalid mount config for type \"tmpfs\": field Source must not be specified");
+        if (!source.empty())
+            return invalid(
+                "invalid mount config for type \"tmpfs\": field Source must not be specified");
         std::vector<std::string> opts = {"nosuid", "nodev", "noexec"};
         if (ro) opts.push_back("ro");
         if (auto to = m.find("TmpfsOptions"); to != m.end() && to->is_object()) {
             if (auto s = to->find("SizeBytes"); s != to->end() && s->is_number_integer()) {
-                if (s->get<int64_t>() < 0) return invalid("invalid mount config for type \"tmpfs\": invalid tmpfs size");
-                if (s->get<int64_t>() > 0) opts.push_back("size=" + std::to_string(s->get<int64_t>()));
+                if (s->get<int64_t>() < 0)
+                    return invalid("invalid mount config for type \"tmpfs\": invalid tmpfs size");
+                if (s->get<int64_t>() > 0)
+                    opts.push_back("size=" + std::to_string(s->get<int64_t>()));
             }
             if (auto md = to->find("Mode"); md != to->end() && md->is_number_integer()) {
                 char buf[16];
@@ -124,7 +136,9 @@ Result<MountEntry> parse_mount_entry(const Json& m) {
         e.tmpfs_options = std::move(opts);
         return e;
     }
-    if (type == "volume") return invalid("invalid mount config for type \"volume\": named volumes are not supported yet");
+    if (type == "volume")
+        return invalid(
+            "invalid mount config for type \"volume\": named volumes are not supported yet");
     return invalid("invalid mount config: mount type unknown: \"" + type + "\"");
 }
 
@@ -134,10 +148,12 @@ Result<std::vector<std::string>> parse_tmpfs_options(std::string_view destinatio
         return invalid("invalid mount config for type \"tmpfs\": invalid mount path: '" +
                        std::string(destination) + "' mount path must be absolute");
     static constexpr std::array kFlags = {
-        "ro", "rw", "exec", "noexec", "suid", "nosuid", "dev", "nodev", "sync", "async",
-        "dirsync", "atime", "noatime", "diratime", "nodiratime", "relatime", "norelatime",
-        "strictatime", "nostrictatime", "mand", "nomand", "tmpcopyup", "private", "rprivate",
-        "shared", "rshared", "slave", "rslave", "unbindable", "runbindable"};
+        "ro",       "rw",         "exec",        "noexec",        "suid",
+        "nosuid",   "dev",        "nodev",       "sync",          "async",
+        "dirsync",  "atime",      "noatime",     "diratime",      "nodiratime",
+        "relatime", "norelatime", "strictatime", "nostrictatime", "mand",
+        "nomand",   "tmpcopyup",  "private",     "rprivate",      "shared",
+        "rshared",  "slave",      "rslave",      "unbindable",    "runbindable"};
     // Docker's default for a --tmpfs: noexec,nosuid,nodev, unless the options say otherwise.
     std::vector<std::string> out;
     bool exec_given = false, suid_given = false, dev_given = false;
@@ -148,7 +164,8 @@ Result<std::vector<std::string>> parse_tmpfs_options(std::string_view destinatio
         std::string key = o.substr(0, eq);
         if (eq == std::string::npos) {
             if (std::ranges::find(kFlags, key) == kFlags.end())
-                return invalid("invalid tmpfs option \"" + o + "\" for " + std::string(destination));
+                return invalid("invalid tmpfs option \"" + o + "\" for " +
+                               std::string(destination));
             exec_given |= key == "exec" || key == "noexec";
             suid_given |= key == "suid" || key == "nosuid";
             dev_given |= key == "dev" || key == "nodev";
@@ -159,20 +176,21 @@ Result<std::vector<std::string>> parse_tmpfs_options(std::string_view destinatio
         if (key == "size") {
             auto bytes = parse_docker_size(value);
             if (!bytes || *bytes < 0)
-                return invalid("invalid tmpfs option \"" + o + "\" for " + std::string(destination) +
-                               ": invalid size");
+                return invalid("invalid tmpfs option \"" + o + "\" for " +
+                               std::string(destination) + ": invalid size");
             out.push_back("size=" + std::to_string(*bytes));
         } else if (key == "mode") {
             bool octal = !value.empty() && value.size() <= 4 &&
                          std::ranges::all_of(value, [](char c) { return c >= '0' && c <= '7'; });
             if (!octal)
-                return invalid("invalid tmpfs option \"" + o + "\" for " + std::string(destination) +
-                               ": mode must be octal");
+                return invalid("invalid tmpfs option \"" + o + "\" for " +
+                               std::string(destination) + ": mode must be octal");
             out.push_back(o);
         } else if (key == "uid" || key == "gid" || key == "nr_inodes" || key == "nr_blocks") {
             auto n = parse_int(value);
             if (!n || *n < 0)
-                return invalid("invalid tmpfs option \"" + o + "\" for " + std::string(destination));
+                return invalid("invalid tmpfs option \"" + o + "\" for " +
+                               std::string(destination));
             out.push_back(o);
         } else {
             return invalid("invalid tmpfs option \"" + o + "\" for " + std::string(destination));
@@ -185,7 +203,9 @@ Result<std::vector<std::string>> parse_tmpfs_options(std::string_view destinatio
 }
 
 Result<oci::DeviceRule> parse_device_cgroup_rule(std::string_view rule) {
-    auto bad = [&] { return invalid("invalid device cgroup rule format: '" + std::string(rule) + "'"); };
+    auto bad = [&] {
+        return invalid("invalid device cgroup rule format: '" + std::string(rule) + "'");
+    };
     auto parts = split(trim(rule), ' ');
     oci::DeviceRule r;
     r.allow = true;
@@ -224,15 +244,17 @@ Result<DeviceMapping> parse_device_mapping(const Json& d) {
         return it != d.end() && it->is_string() ? it->get<std::string>() : std::string();
     };
     DeviceMapping m{str("PathOnHost"), str("PathInContainer"), str("CgroupPermissions")};
-    if (m.path_on_host.empty()) return invalid("invalid device mapping: PathOnHost must not be empty");
+    if (m.path_on_host.empty())
+        return invalid("invalid device mapping: PathOnHost must not be empty");
     if (m.path_in_container.empty()) m.path_in_container = m.path_on_host;
     if (m.permissions.empty()) m.permissions = "rwm";
     if (!m.path_on_host.starts_with('/'))
         return invalid(m.path_on_host + " is not an absolute path");
     if (!m.path_in_container.starts_with('/'))
         return invalid(m.path_in_container + " is not an absolute path");
-    bool mode_ok = m.permissions.size() <= 3 &&
-                   std::ranges::all_of(m.permissions, [](char c) { return c == 'r' || c == 'w' || c == 'm'; });
+    bool mode_ok = m.permissions.size() <= 3 && std::ranges::all_of(m.permissions, [](char c) {
+                       return c == 'r' || c == 'w' || c == 'm';
+                   });
     if (!mode_ok) return invalid("invalid device mode: " + m.permissions);
     return m;
 }

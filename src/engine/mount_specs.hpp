@@ -19,7 +19,7 @@ struct BindSpec {
     std::string source;       // absolute host path
     std::string destination;  // absolute container path
     bool read_only = false;
-    std::string propagation;  // "" (rprivate), "shared", "rslave", ...
+    std::string propagation;      // "" (rprivate), "shared", "rslave", ...
     std::string selinux_relabel;  // "", "z", "Z" (accepted, no SELinux here)
 };
 

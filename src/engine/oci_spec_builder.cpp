@@ -8,6 +8,7 @@
 #include "engine/oci_spec_internal.hpp"
 #include "engine/seccomp_profile.hpp"
 #include "runtime/capabilities.hpp"
+#include "runtime/sysctl_policy.hpp"
 
 namespace berth::engine {
 
@@ -15,7 +16,8 @@ using detail::invalid;
 
 namespace {
 
-constexpr const char* kDefaultPath = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+constexpr const char* kDefaultPath =
+    "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
 std::vector<std::string> all_capabilities() {
     std::vector<std::string> out;
@@ -40,8 +42,10 @@ std::vector<std::string> security_opts(const ContainerSettings& s) {
 std::optional<std::string> security_opt(const ContainerSettings& s, std::string_view key) {
     std::optional<std::string> found;
     for (auto& o : security_opts(s)) {
-        if (o == key) found = "";
-        else if (o.size() > key.size() && o.starts_with(key) && (o[key.size()] == '=' || o[key.size()] == ':'))
+        if (o == key)
+            found = "";
+        else if (o.size() > key.size() && o.starts_with(key) &&
+                 (o[key.size()] == '=' || o[key.size()] == ':'))
             found = o.substr(key.size() + 1);
     }
     return found;
@@ -55,8 +59,10 @@ std::vector<std::string> process_env(const ContainerSettings& s, const std::stri
     auto key = [](const std::string& e) { return e.substr(0, e.find('=')); };
     for (auto& e : s.env) {
         auto it = std::ranges::find_if(env, [&](const std::string& x) { return key(x) == key(e); });
-        if (it != env.end()) *it = e;
-        else env.push_back(e);
+        if (it != env.end())
+            *it = e;
+        else
+            env.push_back(e);
     }
     return env;
 }
@@ -70,13 +76,15 @@ std::vector<oci::Rlimit> rlimits_of(const Json& ulimits) {
     for (auto& u : ulimits) {
         std::string name = u["Name"];
         std::ranges::transform(name, name.begin(), [](unsigned char c) { return std::toupper(c); });
-        out.push_back({"RLIMIT_" + name, value(u["Soft"].get<long long>()), value(u["Hard"].get<long long>())});
+        out.push_back({"RLIMIT_" + name, value(u["Soft"].get<long long>()),
+                       value(u["Hard"].get<long long>())});
     }
     return out;
 }
 
 Result<oci::Process> build_process(const ContainerSettings& s, const SpecContext& ctx,
-                                   const std::string& hostname, const std::vector<std::string>& caps) {
+                                   const std::string& hostname,
+                                   const std::vector<std::string>& caps) {
     oci::Process p;
     p.args = s.entrypoint;
     p.args.insert(p.args.end(), s.cmd.begin(), s.cmd.end());
@@ -84,12 +92,14 @@ Result<oci::Process> build_process(const ContainerSettings& s, const SpecContext
     if (s.init) p.args.insert(p.args.begin(), {"/sbin/docker-init", "--"});
     p.terminal = s.tty;
     const Json& size = s.host_config["ConsoleSize"];
-    if (s.tty && size.is_array() && size.size() == 2 && size[0].get<unsigned>() && size[1].get<unsigned>())
+    if (s.tty && size.is_array() && size.size() == 2 && size[0].get<unsigned>() &&
+        size[1].get<unsigned>())
         p.console_size = oci::ConsoleSize{size[0].get<unsigned>(), size[1].get<unsigned>()};
     p.env = process_env(s, hostname);
     p.cwd = s.working_dir.empty() ? "/" : s.working_dir;
-    p.user = BERTH_TRY(with_context(detail::resolve_user(ctx.rootfs, s.user, strings_of(s.host_config["GroupAdd"])),
-                                    "resolve user"));
+    p.user = BERTH_TRY(with_context(
+        detail::resolve_user(ctx.rootfs, s.user, strings_of(s.host_config["GroupAdd"])),
+        "resolve user"));
     oci::Capabilities c;
     c.bounding = c.effective = c.permitted = caps;
     p.capabilities = std::move(c);
@@ -112,13 +122,15 @@ std::vector<oci::Namespace> namespaces_of(const ContainerSettings& s, const Spec
     return ns;
 }
 
-Result<std::optional<oci::Seccomp>> seccomp_of(const ContainerSettings& s, const std::vector<std::string>& caps) {
+Result<std::optional<oci::Seccomp>> seccomp_of(const ContainerSettings& s,
+                                               const std::vector<std::string>& caps) {
     auto opt = security_opt(s, "seccomp");
     if (s.privileged || (opt && *opt == "unconfined")) return std::optional<oci::Seccomp>();
     Json custom;
     if (opt) custom = BERTH_TRY(seccomp_profile_of_option(*opt));
     const Json& profile = opt ? custom : default_seccomp_profile();
-    return std::optional(BERTH_TRY(seccomp_from_docker_profile(profile, caps, host_seccomp_arch())));
+    return std::optional(
+        BERTH_TRY(seccomp_from_docker_profile(profile, caps, host_seccomp_arch())));
 }
 
 // Bind propagation needs the rootfs to propagate too (dockerd's
@@ -137,22 +149,24 @@ std::string rootfs_propagation_of(const std::vector<oci::Mount>& mounts) {
 
 const std::vector<std::string>& docker_default_capabilities() {
     static const std::vector<std::string> caps = {
-        "CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_FSETID", "CAP_FOWNER", "CAP_MKNOD",
-        "CAP_NET_RAW", "CAP_SETGID", "CAP_SETUID", "CAP_SETFCAP", "CAP_SETPCAP",
-        "CAP_NET_BIND_SERVICE", "CAP_SYS_CHROOT", "CAP_KILL", "CAP_AUDIT_WRITE"};
+        "CAP_CHOWN",   "CAP_DAC_OVERRIDE", "CAP_FSETID",           "CAP_FOWNER",
+        "CAP_MKNOD",   "CAP_NET_RAW",      "CAP_SETGID",           "CAP_SETUID",
+        "CAP_SETFCAP", "CAP_SETPCAP",      "CAP_NET_BIND_SERVICE", "CAP_SYS_CHROOT",
+        "CAP_KILL",    "CAP_AUDIT_WRITE"};
     return caps;
 }
 
 const std::vector<std::string>& docker_masked_paths() {
     static const std::vector<std::string> paths = {
-        "/proc/asound", "/proc/acpi", "/proc/kcore", "/proc/keys", "/proc/latency_stats",
-        "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug", "/proc/scsi", "/sys/firmware"};
+        "/proc/asound",        "/proc/acpi",       "/proc/kcore",       "/proc/keys",
+        "/proc/latency_stats", "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug",
+        "/proc/scsi",          "/sys/firmware"};
     return paths;
 }
 
 const std::vector<std::string>& docker_readonly_paths() {
-    static const std::vector<std::string> paths = {"/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys",
-                                                   "/proc/sysrq-trigger"};
+    static const std::vector<std::string> paths = {"/proc/bus", "/proc/fs", "/proc/irq",
+                                                   "/proc/sys", "/proc/sysrq-trigger"};
     return paths;
 }
 
@@ -168,9 +182,13 @@ Result<std::string> normalize_capability(std::string_view name) {
 Result<std::vector<std::string>> effective_capabilities(const ContainerSettings& s) {
     if (s.privileged) return all_capabilities();  // dockerd ignores CapDrop here too
     std::vector<std::string> adds, drops;
-    for (auto& c : strings_of(s.host_config["CapAdd"])) adds.push_back(BERTH_TRY(normalize_capability(c)));
-    for (auto& c : strings_of(s.host_config["CapDrop"])) drops.push_back(BERTH_TRY(normalize_capability(c)));
-    auto has = [](const std::vector<std::string>& v, std::string_view c) { return std::ranges::find(v, c) != v.end(); };
+    for (auto& c : strings_of(s.host_config["CapAdd"]))
+        adds.push_back(BERTH_TRY(normalize_capability(c)));
+    for (auto& c : strings_of(s.host_config["CapDrop"]))
+        drops.push_back(BERTH_TRY(normalize_capability(c)));
+    auto has = [](const std::vector<std::string>& v, std::string_view c) {
+        return std::ranges::find(v, c) != v.end();
+    };
     std::vector<std::string> caps;
     auto push = [&](const std::string& c) {
         if (c != "ALL" && !has(caps, c)) caps.push_back(c);
@@ -188,9 +206,12 @@ Result<std::vector<std::string>> effective_capabilities(const ContainerSettings&
     return caps;
 }
 
-Result<oci::Config> build_oci_spec(const ContainerSettings& s, const SpecContext& ctx) {
+namespace {
+
+Result<oci::Config> build_oci_spec_unguarded(const ContainerSettings& s, const SpecContext& ctx) {
     const Json& h = s.host_config;
-    if (ctx.rootfs.empty() || !ctx.rootfs.starts_with('/')) return invalid("build spec: rootfs must be an absolute path");
+    if (ctx.rootfs.empty() || !ctx.rootfs.starts_with('/'))
+        return invalid("build spec: rootfs must be an absolute path");
     oci::Config c;
     c.oci_version = oci::kOciVersion;
     c.root = oci::Root{ctx.rootfs, s.read_only};
@@ -205,7 +226,9 @@ Result<oci::Config> build_oci_spec(const ContainerSettings& s, const SpecContext
 
     oci::Linux l;
     l.namespaces = namespaces_of(s, ctx);
-    std::string parent = h["CgroupParent"].get<std::string>().empty() ? ctx.cgroup_parent : h["CgroupParent"].get<std::string>();
+    std::string parent = h["CgroupParent"].get<std::string>().empty()
+                             ? ctx.cgroup_parent
+                             : h["CgroupParent"].get<std::string>();
     if (!parent.starts_with('/')) parent = "/" + parent;
     if (parent.size() > 1 && parent.ends_with('/')) parent.pop_back();
     l.cgroups_path = (parent == "/" ? "" : parent) + "/" + ctx.id;
@@ -217,13 +240,24 @@ Result<oci::Config> build_oci_spec(const ContainerSettings& s, const SpecContext
     l.seccomp = BERTH_TRY(seccomp_of(s, caps));
     if (h.contains("Sysctls") && h["Sysctls"].is_object())
         for (auto& [k, v] : h["Sysctls"].items()) l.sysctl[k] = v.get<std::string>();
+    // A sysctl outside the container's namespaces would change the host: refused
+    // here, at create, rather than when the runtime starts the container.
+    if (auto ok = runtime::check_sysctl_policy(l); !ok) return invalid(ok.error().message);
     auto systempaths = security_opt(s, "systempaths");
     if (!s.privileged && !(systempaths && *systempaths == "unconfined")) {
-        l.masked_paths = h["MaskedPaths"].is_array() ? strings_of(h["MaskedPaths"]) : docker_masked_paths();
-        l.readonly_paths = h["ReadonlyPaths"].is_array() ? strings_of(h["ReadonlyPaths"]) : docker_readonly_paths();
+        l.masked_paths =
+            h["MaskedPaths"].is_array() ? strings_of(h["MaskedPaths"]) : docker_masked_paths();
+        l.readonly_paths = h["ReadonlyPaths"].is_array() ? strings_of(h["ReadonlyPaths"])
+                                                         : docker_readonly_paths();
     }
     c.linux_ = std::move(l);
     return c;
+}
+
+}  // namespace
+
+Result<oci::Config> build_oci_spec(const ContainerSettings& s, const SpecContext& ctx) {
+    return detail::json_guarded("build spec", [&] { return build_oci_spec_unguarded(s, ctx); });
 }
 
 }  // namespace berth::engine

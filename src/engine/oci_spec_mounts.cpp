@@ -10,7 +10,8 @@ namespace berth::engine::detail {
 
 namespace {
 
-oci::Mount make_mount(std::string dest, std::string type, std::string src, std::vector<std::string> opts) {
+oci::Mount make_mount(std::string dest, std::string type, std::string src,
+                      std::vector<std::string> opts) {
     oci::Mount m;
     m.destination = std::move(dest);
     m.type = std::move(type);
@@ -31,8 +32,9 @@ std::vector<oci::Mount> default_mounts(const Json& h) {
                    {"nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620", "gid=5"}),
         make_mount("/sys", "sysfs", "sysfs", sys_opts),
         make_mount("/sys/fs/cgroup", "cgroup", "cgroup",
-                   privileged ? std::vector<std::string>{"nosuid", "noexec", "nodev", "relatime"}
-                              : std::vector<std::string>{"ro", "nosuid", "noexec", "nodev", "relatime"}),
+                   privileged
+                       ? std::vector<std::string>{"nosuid", "noexec", "nodev", "relatime"}
+                       : std::vector<std::string>{"ro", "nosuid", "noexec", "nodev", "relatime"}),
         make_mount("/dev/mqueue", "mqueue", "mqueue", {"nosuid", "noexec", "nodev"}),
     };
     if (ipc == "host") {
@@ -64,18 +66,23 @@ Result<std::vector<oci::Mount>> user_mounts(const ContainerSettings& s, const Sp
     etc_file(ctx.hostname_path, "/etc/hostname");
     etc_file(ctx.hosts_path, "/etc/hosts");
     if (h["Binds"].is_array())
-        for (auto& b : h["Binds"]) out.push_back(bind_mount(BERTH_TRY(parse_bind_spec(b.get<std::string>()))));
+        for (auto& b : h["Binds"])
+            out.push_back(bind_mount(BERTH_TRY(parse_bind_spec(b.get<std::string>()))));
     if (h.contains("Mounts") && h["Mounts"].is_array())
         for (auto& m : h["Mounts"]) {
             auto e = BERTH_TRY(parse_mount_entry(m));
-            out.push_back(e.tmpfs_options ? make_mount(e.bind.destination, "tmpfs", "tmpfs", *e.tmpfs_options)
-                                          : bind_mount(e.bind));
+            out.push_back(e.tmpfs_options
+                              ? make_mount(e.bind.destination, "tmpfs", "tmpfs", *e.tmpfs_options)
+                              : bind_mount(e.bind));
         }
     if (h.contains("Tmpfs") && h["Tmpfs"].is_object())
         for (auto& [dest, opts] : h["Tmpfs"].items())
-            out.push_back(make_mount(dest, "tmpfs", "tmpfs", BERTH_TRY(parse_tmpfs_options(dest, opts.get<std::string>()))));
+            out.push_back(
+                make_mount(dest, "tmpfs", "tmpfs",
+                           BERTH_TRY(parse_tmpfs_options(dest, opts.get<std::string>()))));
     if (s.init) {
-        if (ctx.init_path.empty()) return invalid("--init needs berth-init, which this daemon could not find");
+        if (ctx.init_path.empty())
+            return invalid("--init needs berth-init, which this daemon could not find");
         out.push_back(make_mount("/sbin/docker-init", "bind", ctx.init_path, {"bind", "ro"}));
     }
     return out;
@@ -95,13 +102,15 @@ Result<std::vector<oci::Mount>> spec_mounts(const ContainerSettings& s, const Sp
                 return invalid("Duplicate mount point: " + mine[i].destination);
     auto out = default_mounts(s.host_config);
     std::erase_if(out, [&](const oci::Mount& d) {
-        return std::ranges::any_of(mine, [&](const oci::Mount& m) { return m.destination == d.destination; });
+        return std::ranges::any_of(
+            mine, [&](const oci::Mount& m) { return m.destination == d.destination; });
     });
     // A read-only rootfs makes the default mounts read-only too, except the ones
     // a program must write to (dockerd's WithMounts).
     if (s.read_only)
         for (auto& m : out) {
-            static const std::vector<std::string> writable = {"/proc", "/dev", "/dev/pts", "/dev/shm", "/dev/mqueue"};
+            static const std::vector<std::string> writable = {"/proc", "/dev", "/dev/pts",
+                                                              "/dev/shm", "/dev/mqueue"};
             if (std::ranges::find(writable, m.destination) == writable.end() &&
                 std::ranges::find(m.options, "ro") == m.options.end())
                 m.options.push_back("ro");

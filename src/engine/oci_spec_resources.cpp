@@ -93,15 +93,15 @@ std::vector<oci::DeviceRule> default_device_rules() {
         oci::DeviceRule{false, "", std::nullopt, std::nullopt, "rwm"},
         allow("c", std::nullopt, std::nullopt, "m"),
         allow("b", std::nullopt, std::nullopt, "m"),
-        allow("c", 1, 3, "rwm"),            // /dev/null
-        allow("c", 1, 8, "rwm"),            // /dev/random
-        allow("c", 1, 7, "rwm"),            // /dev/full
-        allow("c", 5, 0, "rwm"),            // /dev/tty
-        allow("c", 1, 5, "rwm"),            // /dev/zero
-        allow("c", 1, 9, "rwm"),            // /dev/urandom
+        allow("c", 1, 3, "rwm"),               // /dev/null
+        allow("c", 1, 8, "rwm"),               // /dev/random
+        allow("c", 1, 7, "rwm"),               // /dev/full
+        allow("c", 5, 0, "rwm"),               // /dev/tty
+        allow("c", 1, 5, "rwm"),               // /dev/zero
+        allow("c", 1, 9, "rwm"),               // /dev/urandom
         allow("c", 136, std::nullopt, "rwm"),  // /dev/pts/*
-        allow("c", 5, 2, "rwm"),            // /dev/ptmx
-        allow("c", 10, 200, "rwm"),         // /dev/net/tun
+        allow("c", 5, 2, "rwm"),               // /dev/ptmx
+        allow("c", 10, 200, "rwm"),            // /dev/net/tun
     };
 }
 
@@ -122,7 +122,8 @@ oci::Device node_of(const DeviceNumber& d, std::string path) {
 void collect_host_devices(const std::string& dir, std::vector<oci::Device>& out) {
     DIR* d = ::opendir(dir.c_str());
     if (!d) return;
-    static const std::vector<std::string> skip = {"pts", "shm", "fd", "mqueue", ".lxc", ".lxd-mounts", ".udev"};
+    static const std::vector<std::string> skip = {"pts",  "shm",         "fd",   "mqueue",
+                                                  ".lxc", ".lxd-mounts", ".udev"};
     while (auto* e = ::readdir(d)) {
         std::string name = e->d_name;
         if (name == "." || name == "..") continue;
@@ -140,15 +141,23 @@ void collect_host_devices(const std::string& dir, std::vector<oci::Device>& out)
 }  // namespace
 
 Result<DeviceNumber> stat_device(const std::string& path) {
-    struct stat st{};
+    struct stat st {};
     if (::stat(path.c_str(), &st) != 0)
         return std::unexpected(
-            Error{errno, "error gathering device information while adding custom device \"" + path + "\": " +
-                             std::strerror(errno), ErrorKind::invalid_argument});
+            Error{errno,
+                  "error gathering device information while adding custom device \"" + path +
+                      "\": " + std::strerror(errno),
+                  ErrorKind::invalid_argument});
     char type = S_ISCHR(st.st_mode) ? 'c' : S_ISBLK(st.st_mode) ? 'b' : 0;
-    if (!type) return invalid("error gathering device information while adding custom device \"" + path + "\": not a device node");
-    return DeviceNumber{type, static_cast<int64_t>(major(st.st_rdev)), static_cast<int64_t>(minor(st.st_rdev)),
-                        static_cast<uint32_t>(st.st_mode & 07777), st.st_uid, st.st_gid};
+    if (!type)
+        return invalid("error gathering device information while adding custom device \"" + path +
+                       "\": not a device node");
+    return DeviceNumber{type,
+                        static_cast<int64_t>(major(st.st_rdev)),
+                        static_cast<int64_t>(minor(st.st_rdev)),
+                        static_cast<uint32_t>(st.st_mode & 07777),
+                        st.st_uid,
+                        st.st_gid};
 }
 
 Result<SpecDevices> spec_devices(const ContainerSettings& s) {
@@ -165,10 +174,12 @@ Result<SpecDevices> spec_devices(const ContainerSettings& s) {
             auto mapping = BERTH_TRY(parse_device_mapping(d));
             auto dev = BERTH_TRY(stat_device(mapping.path_on_host));
             out.nodes.push_back(node_of(dev, mapping.path_in_container));
-            out.rules.push_back(oci::DeviceRule{true, std::string(1, dev.type), dev.major, dev.minor, mapping.permissions});
+            out.rules.push_back(oci::DeviceRule{true, std::string(1, dev.type), dev.major,
+                                                dev.minor, mapping.permissions});
         }
     if (h["DeviceCgroupRules"].is_array())
-        for (auto& r : h["DeviceCgroupRules"]) out.rules.push_back(BERTH_TRY(parse_device_cgroup_rule(r.get<std::string>())));
+        for (auto& r : h["DeviceCgroupRules"])
+            out.rules.push_back(BERTH_TRY(parse_device_cgroup_rule(r.get<std::string>())));
     return out;
 }
 
@@ -176,7 +187,8 @@ Result<oci::Resources> spec_resources(const Json& h) {
     oci::Resources r;
     r.memory = memory_of(h);
     r.cpu = cpu_of(h);
-    if (h["PidsLimit"].is_number_integer()) r.pids = oci::PidsResources{h["PidsLimit"].get<int64_t>()};
+    if (h["PidsLimit"].is_number_integer())
+        r.pids = oci::PidsResources{h["PidsLimit"].get<int64_t>()};
     r.block_io = BERTH_TRY(block_io_of(h));
     // Hugepage limits and CpuRealtime* are not carried (validation refuses the latter).
     return r;

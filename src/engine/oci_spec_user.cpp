@@ -68,7 +68,9 @@ Result<uint32_t> resolve_group(const std::vector<Entry>& groups, const std::stri
 Result<oci::User> resolve_user(const std::string& rootfs, std::string_view spec,
                                const std::vector<std::string>& group_add) {
     std::string user_part(spec.substr(0, spec.find(':')));
-    std::string group_part = spec.find(':') == std::string_view::npos ? "" : std::string(spec.substr(spec.find(':') + 1));
+    std::string group_part = spec.find(':') == std::string_view::npos
+                                 ? ""
+                                 : std::string(spec.substr(spec.find(':') + 1));
     if (user_part.empty()) user_part = "0";
     auto passwd = BERTH_TRY(read_db(rootfs, "/etc/passwd", false));
     auto groups = BERTH_TRY(read_db(rootfs, "/etc/group", true));
@@ -79,11 +81,19 @@ Result<oci::User> resolve_user(const std::string& rootfs, std::string_view spec,
     if (auto n = parse_int(user_part)) {
         u.uid = BERTH_TRY(checked_id(*n));
         for (auto& e : passwd)
-            if (e.id == *n) { found = &e; break; }
+            if (e.id == *n) {
+                found = &e;
+                break;
+            }
     } else {
         for (auto& e : passwd)
-            if (e.name == user_part) { found = &e; break; }
-        if (!found) return invalid("unable to find user " + user_part + ": no matching entries in passwd file");
+            if (e.name == user_part) {
+                found = &e;
+                break;
+            }
+        if (!found)
+            return invalid("unable to find user " + user_part +
+                           ": no matching entries in passwd file");
         u.uid = BERTH_TRY(checked_id(found->id));
     }
     if (found) {
@@ -94,11 +104,13 @@ Result<oci::User> resolve_user(const std::string& rootfs, std::string_view spec,
     // Supplementary groups: those listing the user as a member, unless a group
     // was named explicitly (libcontainer then uses only that one).
     auto add = [&](uint32_t gid) {
-        if (std::ranges::find(u.additional_gids, gid) == u.additional_gids.end()) u.additional_gids.push_back(gid);
+        if (std::ranges::find(u.additional_gids, gid) == u.additional_gids.end())
+            u.additional_gids.push_back(gid);
     };
     if (group_part.empty() && !name.empty())
         for (auto& g : groups)
-            if (std::ranges::find(g.members, name) != g.members.end()) add(BERTH_TRY(checked_id(g.id)));
+            if (std::ranges::find(g.members, name) != g.members.end())
+                add(BERTH_TRY(checked_id(g.id)));
     for (auto& g : group_add) add(BERTH_TRY(resolve_group(groups, g)));
     return u;
 }

@@ -21,14 +21,22 @@ std::unexpected<Error> invalid(std::string message) {
 // libseccomp's native arch name -> the SCMP_ARCH_* name archMap uses.
 std::string scmp_arch_of(std::string_view arch) {
     static const std::map<std::string_view, std::string_view> table = {
-        {"x86", "SCMP_ARCH_X86"},           {"amd64", "SCMP_ARCH_X86_64"},
-        {"x32", "SCMP_ARCH_X32"},           {"arm", "SCMP_ARCH_ARM"},
-        {"arm64", "SCMP_ARCH_AARCH64"},     {"mips", "SCMP_ARCH_MIPS"},
-        {"mips64", "SCMP_ARCH_MIPS64"},     {"mips64n32", "SCMP_ARCH_MIPS64N32"},
-        {"mipsel", "SCMP_ARCH_MIPSEL"},     {"mipsel64", "SCMP_ARCH_MIPSEL64"},
-        {"mipsel64n32", "SCMP_ARCH_MIPSEL64N32"}, {"ppc", "SCMP_ARCH_PPC"},
-        {"ppc64", "SCMP_ARCH_PPC64"},       {"ppc64le", "SCMP_ARCH_PPC64LE"},
-        {"s390", "SCMP_ARCH_S390"},         {"s390x", "SCMP_ARCH_S390X"},
+        {"x86", "SCMP_ARCH_X86"},
+        {"amd64", "SCMP_ARCH_X86_64"},
+        {"x32", "SCMP_ARCH_X32"},
+        {"arm", "SCMP_ARCH_ARM"},
+        {"arm64", "SCMP_ARCH_AARCH64"},
+        {"mips", "SCMP_ARCH_MIPS"},
+        {"mips64", "SCMP_ARCH_MIPS64"},
+        {"mips64n32", "SCMP_ARCH_MIPS64N32"},
+        {"mipsel", "SCMP_ARCH_MIPSEL"},
+        {"mipsel64", "SCMP_ARCH_MIPSEL64"},
+        {"mipsel64n32", "SCMP_ARCH_MIPSEL64N32"},
+        {"ppc", "SCMP_ARCH_PPC"},
+        {"ppc64", "SCMP_ARCH_PPC64"},
+        {"ppc64le", "SCMP_ARCH_PPC64LE"},
+        {"s390", "SCMP_ARCH_S390"},
+        {"s390x", "SCMP_ARCH_S390X"},
         {"riscv64", "SCMP_ARCH_RISCV64"}};
     auto it = table.find(arch);
     return it == table.end() ? std::string() : std::string(it->second);
@@ -71,8 +79,10 @@ struct Host {
 // kernel at least minKernel; any excluded cap held or arch matching drops the rule.
 bool rule_applies(const Json& rule, const Host& host) {
     const Json none = Json::object();
-    const Json& inc = rule.contains("includes") && rule["includes"].is_object() ? rule["includes"] : none;
-    const Json& exc = rule.contains("excludes") && rule["excludes"].is_object() ? rule["excludes"] : none;
+    const Json& inc =
+        rule.contains("includes") && rule["includes"].is_object() ? rule["includes"] : none;
+    const Json& exc =
+        rule.contains("excludes") && rule["excludes"].is_object() ? rule["excludes"] : none;
     for (auto& cap : strings_at(inc, "caps"))
         if (!contains(host.caps, cap)) return false;
     auto arches = strings_at(inc, "arches");
@@ -100,11 +110,15 @@ Result<oci::SeccompArg> arg_of(const Json& a) {
 Result<std::optional<oci::SeccompSyscall>> syscall_of(const Json& rule, const Host& host) {
     if (!rule.is_object()) return invalid("seccomp profile: a syscalls entry must be an object");
     if (rule.contains("name") && rule.contains("names"))
-        return invalid("'name' and 'names' were specified in the seccomp profile, use either 'name' or 'names'");
+        return invalid(
+            "'name' and 'names' were specified in the seccomp profile, use either 'name' or "
+            "'names'");
     if (!rule_applies(rule, host)) return std::optional<oci::SeccompSyscall>();
     oci::SeccompSyscall s;
-    if (rule.contains("name")) s.names = {rule["name"].get<std::string>()};
-    else s.names = strings_at(rule, "names");
+    if (rule.contains("name"))
+        s.names = {rule["name"].get<std::string>()};
+    else
+        s.names = strings_at(rule, "names");
     if (!rule.contains("action") || !rule["action"].is_string())
         return invalid("seccomp profile: a syscalls entry needs an action");
     s.action = rule["action"];
@@ -116,10 +130,13 @@ Result<std::optional<oci::SeccompSyscall>> syscall_of(const Json& rule, const Ho
 }
 
 Result<std::vector<std::string>> architectures_of(const Json& profile, const std::string& arch) {
-    bool has_map = profile.contains("archMap") && profile["archMap"].is_array() && !profile["archMap"].empty();
+    bool has_map =
+        profile.contains("archMap") && profile["archMap"].is_array() && !profile["archMap"].empty();
     auto listed = strings_at(profile, "architectures");
     if (has_map && !listed.empty())
-        return invalid("'architectures' and 'archMap' were specified in the seccomp profile, use either 'architectures' or 'archMap'");
+        return invalid(
+            "'architectures' and 'archMap' were specified in the seccomp profile, use either "
+            "'architectures' or 'archMap'");
     if (!has_map) return listed;
     std::vector<std::string> out;
     std::string native = scmp_arch_of(arch);
@@ -140,7 +157,8 @@ Result<oci::Seccomp> seccomp_from_docker_profile(const Json& profile,
     if (!profile.is_object()) return invalid("seccomp profile must be a JSON object");
     if (!profile.contains("defaultAction") || !profile["defaultAction"].is_string())
         return invalid("seccomp profile: defaultAction is required");
-    std::string release = kernel_release.empty() ? running_kernel_release() : std::string(kernel_release);
+    std::string release =
+        kernel_release.empty() ? running_kernel_release() : std::string(kernel_release);
     Host host{effective_caps, std::string(host_arch), kernel_version(release)};
     oci::Seccomp out;
     out.default_action = profile["defaultAction"];
@@ -168,7 +186,9 @@ Result<Json> seccomp_profile_of_option(std::string_view value) {
         text = std::string(value);
     } else {
         auto file = read_file(std::string(value));
-        if (!file) return invalid("opening seccomp profile (" + std::string(value) + ") failed: " + file.error().message);
+        if (!file)
+            return invalid("opening seccomp profile (" + std::string(value) +
+                           ") failed: " + file.error().message);
         text = std::move(*file);
     }
     auto j = parse_json(text, "seccomp profile");

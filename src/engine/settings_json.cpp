@@ -20,31 +20,44 @@ struct Field {
 
 const char* kind_name(Kind k) {
     switch (k) {
-        case Kind::string: return "string";
-        case Kind::boolean: return "bool";
-        case Kind::integer: return "integer";
-        case Kind::array: return "array";
-        case Kind::object: return "object";
-        case Kind::strings_or_string: return "string or array of strings";
-        case Kind::any: return "value";
+        case Kind::string:
+            return "string";
+        case Kind::boolean:
+            return "bool";
+        case Kind::integer:
+            return "integer";
+        case Kind::array:
+            return "array";
+        case Kind::object:
+            return "object";
+        case Kind::strings_or_string:
+            return "string or array of strings";
+        case Kind::any:
+            return "value";
     }
     return "value";
 }
 
 bool has_kind(const Json& v, Kind k) {
     switch (k) {
-        case Kind::string: return v.is_string();
-        case Kind::boolean: return v.is_boolean();
-        case Kind::integer: return v.is_number_integer();
-        case Kind::array: return v.is_array();
-        case Kind::object: return v.is_object();
+        case Kind::string:
+            return v.is_string();
+        case Kind::boolean:
+            return v.is_boolean();
+        case Kind::integer:
+            return v.is_number_integer();
+        case Kind::array:
+            return v.is_array();
+        case Kind::object:
+            return v.is_object();
         case Kind::strings_or_string:
             if (v.is_string()) return true;
             if (!v.is_array()) return false;
             for (auto& e : v)
                 if (!e.is_string()) return false;
             return true;
-        case Kind::any: return true;
+        case Kind::any:
+            return true;
     }
     return false;
 }
@@ -94,7 +107,7 @@ Result<void> check_string_array(const Json& arr, std::string_view what) {
 
 // cgroup v2 hosts get a private cgroup namespace by default (docker 20.10).
 std::string default_cgroupns_mode() {
-    struct stat st{};
+    struct stat st {};
     return ::stat("/sys/fs/cgroup/cgroup.controllers", &st) == 0 ? "private" : "host";
 }
 
@@ -130,8 +143,8 @@ Result<Json> normalize_config(const Json& given) {
     };
     // `omitempty` fields of container.Config: absent from inspect unless set.
     static const std::vector<const char*> omitted = {
-        "ExposedPorts", "Healthcheck", "ArgsEscaped", "NetworkDisabled", "MacAddress",
-        "StopSignal", "StopTimeout", "Shell"};
+        "ExposedPorts", "Healthcheck", "ArgsEscaped", "NetworkDisabled",
+        "MacAddress",   "StopSignal",  "StopTimeout", "Shell"};
     Json c = BERTH_TRY(fill(given, fields, "Config", omitted));
     // strslice: a lone string is a one-element command.
     for (auto* k : {"Cmd", "Entrypoint"})
@@ -229,14 +242,22 @@ Result<Json> normalize_host_config(const Json& given) {
         if (h.contains(k)) BERTH_TRYV(check_string_values(h[k], std::string("HostConfig.") + k));
     // Nested defaults: {"RestartPolicy": {}} still shows Name "no" (dockerd fills it).
     auto& rp = h["RestartPolicy"];
-    if (!rp.contains("Name") || !rp["Name"].is_string() || rp["Name"] == "") rp["Name"] = "no";
+    if (rp.contains("Name") && !rp["Name"].is_null() && !rp["Name"].is_string())
+        return invalid("HostConfig.RestartPolicy.Name must be a string");
+    if (!rp.contains("Name") || rp["Name"].is_null() || rp["Name"] == "") rp["Name"] = "no";
     if (!rp.contains("MaximumRetryCount") || !rp["MaximumRetryCount"].is_number_integer())
         rp["MaximumRetryCount"] = 0;
     auto& lc = h["LogConfig"];
-    if (!lc.contains("Type") || !lc["Type"].is_string() || lc["Type"] == "") lc["Type"] = "json-file";
+    if (lc.contains("Type") && !lc["Type"].is_null() && !lc["Type"].is_string())
+        return invalid("HostConfig.LogConfig.Type must be a string");
+    if (!lc.contains("Type") || lc["Type"].is_null() || lc["Type"] == "") lc["Type"] = "json-file";
     if (!lc.contains("Config") || lc["Config"].is_null()) lc["Config"] = Json::object();
     if (!lc["Config"].is_object()) return invalid("HostConfig.LogConfig.Config must be an object");
     BERTH_TRYV(check_string_values(lc["Config"], "HostConfig.LogConfig.Config"));
+    const Json& console = h["ConsoleSize"];
+    auto dimension = [](const Json& v) { return v.is_number_integer() && v.get<long long>() >= 0; };
+    if (console.size() != 2 || !dimension(console[0]) || !dimension(console[1]))
+        return invalid("HostConfig.ConsoleSize must be [height, width]");
     if (h["NetworkMode"] == "") h["NetworkMode"] = "default";
     if (h["IpcMode"] == "") h["IpcMode"] = "private";
     if (h["CgroupnsMode"] == "") h["CgroupnsMode"] = default_cgroupns_mode();

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "engine/container_settings_internal.hpp"
+#include "engine/oci_spec_builder.hpp"
 
 namespace berth::engine {
 namespace {
@@ -19,7 +20,9 @@ std::string error_of(const Json& body) {
     return r.error().message;
 }
 
-std::string host_error(Json host_config) { return error_of(body_with_host(std::move(host_config))); }
+std::string host_error(Json host_config) {
+    return error_of(body_with_host(std::move(host_config)));
+}
 
 #define EXPECT_CONTAINS(haystack, needle) \
     EXPECT_NE(std::string(haystack).find(needle), std::string::npos) << "message: " << (haystack)
@@ -92,7 +95,8 @@ TEST(ContainerSettings, TypedViewFollowsTheRequest) {
 }
 
 TEST(ContainerSettings, HealthcheckNoneDisables) {
-    auto s = parse_create_request(Json::parse(R"({"Image": "x", "Healthcheck": {"Test": ["NONE"]}})"));
+    auto s =
+        parse_create_request(Json::parse(R"({"Image": "x", "Healthcheck": {"Test": ["NONE"]}})"));
     ASSERT_TRUE(s);
     EXPECT_FALSE(s->healthcheck);
 }
@@ -108,8 +112,9 @@ TEST(ContainerSettings, WrongTypesAreRefused) {
 TEST(ContainerSettings, RestartPolicyValidation) {
     EXPECT_CONTAINS(host_error({{"RestartPolicy", {{"Name", "sometimes"}}}}),
                     "invalid restart policy 'sometimes'");
-    EXPECT_CONTAINS(host_error({{"RestartPolicy", {{"Name", "on-failure"}, {"MaximumRetryCount", -1}}}}),
-                    "maximum retry count cannot be negative");
+    EXPECT_CONTAINS(
+        host_error({{"RestartPolicy", {{"Name", "on-failure"}, {"MaximumRetryCount", -1}}}}),
+        "maximum retry count cannot be negative");
     EXPECT_CONTAINS(host_error({{"RestartPolicy", {{"Name", "always"}, {"MaximumRetryCount", 2}}}}),
                     "maximum retry count cannot be used with restart policy 'always'");
     EXPECT_CONTAINS(host_error({{"AutoRemove", true}, {"RestartPolicy", {{"Name", "always"}}}}),
@@ -125,8 +130,10 @@ TEST(ContainerSettings, MemoryValidation) {
     EXPECT_CONTAINS(host_error({{"Memory", 1024 * 1024}}), "Minimum memory limit allowed is 6MB");
     EXPECT_CONTAINS(host_error({{"Memory", 64 << 20}, {"MemorySwap", 32 << 20}}),
                     "Minimum memoryswap limit should be larger than memory limit");
-    EXPECT_CONTAINS(host_error({{"MemorySwap", 64 << 20}}), "You should always set the Memory limit");
-    EXPECT_CONTAINS(host_error({{"MemorySwappiness", 101}}), "valid memory swappiness range is 0-100");
+    EXPECT_CONTAINS(host_error({{"MemorySwap", 64 << 20}}),
+                    "You should always set the Memory limit");
+    EXPECT_CONTAINS(host_error({{"MemorySwappiness", 101}}),
+                    "valid memory swappiness range is 0-100");
     EXPECT_CONTAINS(host_error({{"Memory", 64 << 20}, {"MemoryReservation", 128 << 20}}),
                     "Minimum memory limit can not be less than memory reservation limit");
     EXPECT_EQ(host_error({{"Memory", 64 << 20}, {"MemorySwap", -1}}), "");
@@ -138,8 +145,8 @@ TEST(ContainerSettings, CpuValidation) {
     EXPECT_CONTAINS(host_error({{"NanoCpus", 500000000}, {"CpuQuota", 50000}}),
                     "Conflicting options: Nano CPUs and CPU Quota cannot both be set");
     int n = detail::host_cpu_count();
-    std::string range = "Range of CPUs is from 0.01 to " + std::to_string(n) + ".00, as there are only " +
-                        std::to_string(n) + " CPUs available";
+    std::string range = "Range of CPUs is from 0.01 to " + std::to_string(n) +
+                        ".00, as there are only " + std::to_string(n) + " CPUs available";
     EXPECT_CONTAINS(host_error({{"NanoCpus", (n + 1) * 1000000000LL}}), range);
     EXPECT_EQ(host_error({{"NanoCpus", n * 1000000000LL}}), "");
     EXPECT_CONTAINS(host_error({{"CpuShares", -1}}), "invalid CPU shares");
@@ -178,11 +185,14 @@ TEST(ContainerSettings, PidsBlkioOomShm) {
     ASSERT_TRUE(s);
     EXPECT_EQ(s->host_config["PidsLimit"], -1);
     EXPECT_CONTAINS(host_error({{"BlkioWeight", 5}}), "Range of blkio weight is from 10 to 1000");
-    EXPECT_CONTAINS(host_error({{"BlkioWeight", 1001}}), "Range of blkio weight is from 10 to 1000");
+    EXPECT_CONTAINS(host_error({{"BlkioWeight", 1001}}),
+                    "Range of blkio weight is from 10 to 1000");
     EXPECT_CONTAINS(host_error({{"BlkioWeightDevice", {{{"Path", "/dev/null"}, {"Weight", 5}}}}}),
                     "Range of blkio weight is from 10 to 1000");
-    EXPECT_CONTAINS(host_error({{"OomScoreAdj", 1001}}), "range for oom score adj is [-1000, 1000]");
-    EXPECT_CONTAINS(host_error({{"OomScoreAdj", -1001}}), "range for oom score adj is [-1000, 1000]");
+    EXPECT_CONTAINS(host_error({{"OomScoreAdj", 1001}}),
+                    "range for oom score adj is [-1000, 1000]");
+    EXPECT_CONTAINS(host_error({{"OomScoreAdj", -1001}}),
+                    "range for oom score adj is [-1000, 1000]");
     EXPECT_CONTAINS(host_error({{"ShmSize", -1}}), "SHM size can not be less than 0");
 }
 
@@ -191,11 +201,15 @@ TEST(ContainerSettings, UlimitsDevicesRules) {
                     "invalid ulimit type: nofiles");
     EXPECT_CONTAINS(host_error({{"Ulimits", {{{"Name", "nofile"}, {"Soft", 3}, {"Hard", 2}}}}}),
                     "ulimit soft limit must be less than or equal to hard limit: 3 > 2");
-    EXPECT_EQ(host_error({{"Ulimits", {{{"Name", "nofile"}, {"Soft", 1024}, {"Hard", 2048}}}}}), "");
-    EXPECT_CONTAINS(host_error({{"Devices", {{{"PathOnHost", "/dev/null"}, {"CgroupPermissions", "rwx"}}}}}),
-                    "invalid device mode: rwx");
-    EXPECT_CONTAINS(host_error({{"Devices", {{{"PathOnHost", "dev/null"}}}}}), "is not an absolute path");
-    EXPECT_CONTAINS(host_error({{"DeviceCgroupRules", {"c 1:3 rwz"}}}), "invalid device cgroup rule format");
+    EXPECT_EQ(host_error({{"Ulimits", {{{"Name", "nofile"}, {"Soft", 1024}, {"Hard", 2048}}}}}),
+              "");
+    EXPECT_CONTAINS(
+        host_error({{"Devices", {{{"PathOnHost", "/dev/null"}, {"CgroupPermissions", "rwx"}}}}}),
+        "invalid device mode: rwx");
+    EXPECT_CONTAINS(host_error({{"Devices", {{{"PathOnHost", "dev/null"}}}}}),
+                    "is not an absolute path");
+    EXPECT_CONTAINS(host_error({{"DeviceCgroupRules", {"c 1:3 rwz"}}}),
+                    "invalid device cgroup rule format");
     EXPECT_EQ(host_error({{"DeviceCgroupRules", {"c 1:* rwm", "b *:* m"}}}), "");
 }
 
@@ -213,29 +227,43 @@ TEST(ContainerSettings, BindsTmpfsMounts) {
     EXPECT_CONTAINS(host_error({{"Tmpfs", {{"/run", "sized=64m"}}}}), "invalid tmpfs option");
     EXPECT_CONTAINS(host_error({{"Tmpfs", {{"/run", "mode=999"}}}}), "invalid tmpfs option");
     EXPECT_CONTAINS(host_error({{"Tmpfs", {{"run", ""}}}}), "must be absolute");
-    EXPECT_EQ(host_error({{"Mounts", {{{"Type", "bind"}, {"Source", "/tmp"}, {"Target", "/t"}}}}}), "");
-    EXPECT_CONTAINS(host_error({{"Mounts", {{{"Type", "volume"}, {"Source", "v"}, {"Target", "/t"}}}}}),
-                    "named volumes are not supported yet");
-    EXPECT_CONTAINS(host_error({{"Mounts", {{{"Type", "bind"}, {"Source", "/nonexistent-berth"}, {"Target", "/t"}}}}}),
-                    "bind source path does not exist");
+    EXPECT_EQ(host_error({{"Mounts", {{{"Type", "bind"}, {"Source", "/tmp"}, {"Target", "/t"}}}}}),
+              "");
+    EXPECT_CONTAINS(
+        host_error({{"Mounts", {{{"Type", "volume"}, {"Source", "v"}, {"Target", "/t"}}}}}),
+        "named volumes are not supported yet");
+    EXPECT_CONTAINS(
+        host_error(
+            {{"Mounts", {{{"Type", "bind"}, {"Source", "/nonexistent-berth"}, {"Target", "/t"}}}}}),
+        "bind source path does not exist");
 }
 
 TEST(ContainerSettings, LogConfigValidation) {
-    EXPECT_CONTAINS(host_error({{"LogConfig", {{"Type", "syslog"}}}}), "no log driver named 'syslog'");
+    EXPECT_CONTAINS(host_error({{"LogConfig", {{"Type", "syslog"}}}}),
+                    "no log driver named 'syslog'");
     EXPECT_EQ(host_error({{"LogConfig", {{"Type", "none"}}}}), "");
-    EXPECT_CONTAINS(host_error({{"LogConfig", {{"Type", "json-file"}, {"Config", {{"max-sise", "1m"}}}}}}),
-                    "unknown log opt 'max-sise' for json-file log driver");
-    EXPECT_CONTAINS(host_error({{"LogConfig", {{"Type", "json-file"}, {"Config", {{"max-size", "ten"}}}}}}),
-                    "invalid max-size");
-    EXPECT_CONTAINS(host_error({{"LogConfig", {{"Type", "json-file"}, {"Config", {{"max-size", "1m"}, {"max-file", "0"}}}}}}),
+    EXPECT_CONTAINS(
+        host_error({{"LogConfig", {{"Type", "json-file"}, {"Config", {{"max-sise", "1m"}}}}}}),
+        "unknown log opt 'max-sise' for json-file log driver");
+    EXPECT_CONTAINS(
+        host_error({{"LogConfig", {{"Type", "json-file"}, {"Config", {{"max-size", "ten"}}}}}}),
+        "invalid max-size");
+    EXPECT_CONTAINS(host_error({{"LogConfig",
+                                 {{"Type", "json-file"},
+                                  {"Config", {{"max-size", "1m"}, {"max-file", "0"}}}}}}),
                     "max-file cannot be less than 1");
 }
 
 TEST(ContainerSettings, CapabilitiesAndSecurityOpts) {
-    EXPECT_EQ(host_error({{"CapAdd", {"NET_ADMIN", "CAP_SYS_TIME", "all"}}, {"CapDrop", {"ALL"}}}), "");
-    EXPECT_CONTAINS(host_error({{"CapAdd", {"NET_ADMINN"}}}), "unknown capability: \"CAP_NET_ADMINN\"");
-    EXPECT_EQ(host_error({{"SecurityOpt", {"no-new-privileges", "seccomp=unconfined", "apparmor=unconfined"}}}), "");
-    EXPECT_CONTAINS(host_error({{"SecurityOpt", {"seccomp={not json"}}}), "Decoding seccomp profile failed");
+    EXPECT_EQ(host_error({{"CapAdd", {"NET_ADMIN", "CAP_SYS_TIME", "all"}}, {"CapDrop", {"ALL"}}}),
+              "");
+    EXPECT_CONTAINS(host_error({{"CapAdd", {"NET_ADMINN"}}}),
+                    "unknown capability: \"CAP_NET_ADMINN\"");
+    EXPECT_EQ(host_error({{"SecurityOpt",
+                           {"no-new-privileges", "seccomp=unconfined", "apparmor=unconfined"}}}),
+              "");
+    EXPECT_CONTAINS(host_error({{"SecurityOpt", {"seccomp={not json"}}}),
+                    "Decoding seccomp profile failed");
     EXPECT_CONTAINS(host_error({{"SecurityOpt", {"bogus=1"}}}), "invalid --security-opt");
 }
 
@@ -248,11 +276,14 @@ TEST(ContainerSettings, NetworkModes) {
 }
 
 TEST(ContainerSettings, ConfigValidation) {
-    EXPECT_CONTAINS(error_of(Json{{"Image", "x"}, {"StopSignal", "SIGNOPE"}}), "Invalid signal: SIGNOPE");
-    EXPECT_CONTAINS(error_of(Json{{"Image", "x"}, {"Healthcheck", {{"Test", {"CMD", "x"}}, {"Interval", 10}}}}),
-                    "Interval in Healthcheck cannot be less than 1ms");
-    EXPECT_CONTAINS(error_of(Json{{"Image", "x"}, {"Healthcheck", {{"Test", {"CMD", "x"}}, {"Retries", -1}}}}),
-                    "Retries in Healthcheck cannot be negative");
+    EXPECT_CONTAINS(error_of(Json{{"Image", "x"}, {"StopSignal", "SIGNOPE"}}),
+                    "Invalid signal: SIGNOPE");
+    EXPECT_CONTAINS(
+        error_of(Json{{"Image", "x"}, {"Healthcheck", {{"Test", {"CMD", "x"}}, {"Interval", 10}}}}),
+        "Interval in Healthcheck cannot be less than 1ms");
+    EXPECT_CONTAINS(
+        error_of(Json{{"Image", "x"}, {"Healthcheck", {{"Test", {"CMD", "x"}}, {"Retries", -1}}}}),
+        "Retries in Healthcheck cannot be negative");
 }
 
 image::ContainerConfig busybox_like_image() {
@@ -271,8 +302,8 @@ image::ContainerConfig busybox_like_image() {
 }
 
 TEST(ImageMerge, ImageFillsWhatTheRequestLeftOut) {
-    auto s = parse_create_request(Json{{"Image", "busybox"}, {"Env", {"LANG=en", "X=1"}},
-                                       {"Labels", {{"shared", "mine"}}}});
+    auto s = parse_create_request(
+        Json{{"Image", "busybox"}, {"Env", {"LANG=en", "X=1"}}, {"Labels", {{"shared", "mine"}}}});
     ASSERT_TRUE(s);
     merge_image_config(*s, busybox_like_image());
     EXPECT_EQ(s->cmd, std::vector<std::string>{"sh"});
@@ -322,7 +353,8 @@ TEST(ImageMerge, EmptyEntrypointStringClearsBoth) {
 }
 
 TEST(ImageMerge, PartialHealthcheckTakesTheRestFromTheImage) {
-    auto s = parse_create_request(Json{{"Image", "x"}, {"Healthcheck", {{"Interval", 7000000000}}}});
+    auto s =
+        parse_create_request(Json{{"Image", "x"}, {"Healthcheck", {{"Interval", 7000000000}}}});
     ASSERT_TRUE(s);
     merge_image_config(*s, busybox_like_image());
     ASSERT_TRUE(s->healthcheck);
@@ -351,7 +383,8 @@ TEST(SettingsFromJson, DoesNotCheckTheHost) {
     Json h = {{"Binds", {"/nonexistent-berth:/x"}}, {"CpusetCpus", "0-999"}};
     auto back = settings_from_json(Json{{"Image", "x"}}, h, nullptr);
     ASSERT_TRUE(back) << back.error().message;
-    auto bad = settings_from_json(Json{{"Image", "x"}}, Json{{"RestartPolicy", {{"Name", "bad"}}}}, nullptr);
+    auto bad = settings_from_json(Json{{"Image", "x"}}, Json{{"RestartPolicy", {{"Name", "bad"}}}},
+                                  nullptr);
     ASSERT_FALSE(bad);
     EXPECT_CONTAINS(bad.error().message, "invalid restart policy");
 }
@@ -359,8 +392,11 @@ TEST(SettingsFromJson, DoesNotCheckTheHost) {
 TEST(ApplyUpdate, ChangesResourcesAndRestartPolicy) {
     auto s = parse_create_request(body_with_host({{"Memory", 64 << 20}, {"CpuShares", 512}}));
     ASSERT_TRUE(s);
-    auto w = apply_update(*s, Json{{"Memory", 128 << 20}, {"CpuShares", 0}, {"NanoCpus", 500000000},
-                                   {"RestartPolicy", {{"Name", "on-failure"}, {"MaximumRetryCount", 2}}}});
+    auto w = apply_update(
+        *s, Json{{"Memory", 128 << 20},
+                 {"CpuShares", 0},
+                 {"NanoCpus", 500000000},
+                 {"RestartPolicy", {{"Name", "on-failure"}, {"MaximumRetryCount", 2}}}});
     ASSERT_TRUE(w) << w.error().message;
     EXPECT_EQ(s->host_config["Memory"], 128 << 20);
     EXPECT_EQ(s->host_config["CpuShares"], 512);  // zero means "leave as is"
@@ -369,7 +405,8 @@ TEST(ApplyUpdate, ChangesResourcesAndRestartPolicy) {
 }
 
 TEST(ApplyUpdate, ValidatesLikeCreateAndKeepsStateOnError) {
-    auto s = parse_create_request(body_with_host({{"Memory", 64 << 20}, {"MemorySwap", 128 << 20}}));
+    auto s =
+        parse_create_request(body_with_host({{"Memory", 64 << 20}, {"MemorySwap", 128 << 20}}));
     ASSERT_TRUE(s);
     auto before = *s;
     auto r = apply_update(*s, Json{{"Memory", 1024}});
@@ -393,6 +430,67 @@ TEST(DockerSize, ParsesDockerWords) {
     EXPECT_EQ(parse_docker_size("1g").value(), 1LL << 30);
     EXPECT_EQ(parse_docker_size("7").value(), 7);
     EXPECT_FALSE(parse_docker_size("ten"));
+}
+
+}  // namespace
+}  // namespace berth::engine
+
+namespace berth::engine {
+namespace {
+
+TEST(ContainerSettings, OddTypesAreErrorsNotExceptions) {
+    EXPECT_CONTAINS(host_error({{"ConsoleSize", {"a", "b"}}}), "ConsoleSize");
+    EXPECT_CONTAINS(host_error({{"RestartPolicy", {{"Name", 5}}}}), "RestartPolicy.Name");
+    EXPECT_CONTAINS(host_error({{"LogConfig", {{"Type", true}}}}), "LogConfig.Type");
+    EXPECT_CONTAINS(host_error({{"Ulimits", {{{"Name", "nofile"}, {"Soft", "1"}, {"Hard", 2}}}}}),
+                    "must be integers");
+    EXPECT_CONTAINS(host_error({{"Sysctls", {{"net.core.somaxconn", 5}}}}), "HostConfig.Sysctls");
+}
+
+// Every HostConfig and Config key given every JSON type: parsing (and, when it
+// passes, building the spec) answers with a value, never an exception.
+TEST(ContainerSettings, NoKeyOfAnyTypeThrows) {
+    auto base = parse_create_request(Json{{"Image", "x"}});
+    ASSERT_TRUE(base);
+    const std::vector<Json> samples = {
+        nullptr,       true,          -7, 3.5, "s", Json::array({1, "a"}), Json::object({{"k", 1}}),
+        Json::array(), Json::object()};
+    auto try_body = [&](const Json& body) {
+        std::optional<Result<ContainerSettings>> r;
+        EXPECT_NO_THROW(r = parse_create_request(body)) << body.dump();
+        // Validation names the field; the last-resort guard's words mean it missed one.
+        if (r && !*r) {
+            EXPECT_EQ((*r).error().message.find("json.exception"), std::string::npos)
+                << body.dump();
+        }
+        if (r && *r) {
+            // The host's / as the rootfs: only its /etc/passwd and /etc/group are read.
+            SpecContext ctx{"abcdef0123456789", "/"};
+            ctx.init_path = "/bin/true";
+            std::optional<Result<oci::Config>> spec;
+            EXPECT_NO_THROW(spec = build_oci_spec(**r, ctx)) << body.dump();
+            if (spec && !*spec) {
+                EXPECT_EQ((*spec).error().message.find("json.exception"), std::string::npos)
+                    << body.dump() << ": " << (*spec).error().message;
+            }
+            EXPECT_NO_THROW((void)settings_from_json((*r)->config, (*r)->host_config, nullptr));
+        }
+    };
+    for (auto& [key, _] : base->host_config.items())
+        for (auto& v : samples)
+            try_body(Json{{"Image", "x"}, {"Cmd", {"sh"}}, {"HostConfig", {{key, v}}}});
+    for (auto& [key, _] : base->config.items())
+        for (auto& v : samples) try_body(Json{{"Image", "x"}, {key, v}});
+    for (auto* key : {"RestartPolicy", "LogConfig"})
+        for (auto& v : samples)
+            for (auto* inner : {"Name", "MaximumRetryCount", "Type", "Config"})
+                try_body(Json{{"Image", "x"}, {"HostConfig", {{key, {{inner, v}}}}}});
+    for (auto& v : samples) {
+        try_body(Json{{"Image", "x"}, {"Healthcheck", {{"Test", v}}}});
+        auto s = *base;
+        EXPECT_NO_THROW(
+            (void)apply_update(s, Json{{"Memory", v}, {"RestartPolicy", {{"Name", v}}}}));
+    }
 }
 
 }  // namespace

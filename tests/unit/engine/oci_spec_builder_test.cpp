@@ -17,7 +17,7 @@ namespace fs = std::filesystem;
 
 // A rootfs with just an /etc/passwd and /etc/group, removed with the test.
 class SpecTest : public ::testing::Test {
-protected:
+  protected:
     void SetUp() override {
         char tmpl[] = "/tmp/berth-spec-XXXXXX";
         ASSERT_NE(::mkdtemp(tmpl), nullptr);
@@ -71,7 +71,9 @@ const oci::Mount* find_mount(const oci::Config& c, std::string_view dest) {
     return nullptr;
 }
 
-bool has(const std::vector<std::string>& v, std::string_view s) { return std::ranges::find(v, s) != v.end(); }
+bool has(const std::vector<std::string>& v, std::string_view s) {
+    return std::ranges::find(v, s) != v.end();
+}
 
 TEST_F(SpecTest, DefaultsAreDockers) {
     auto c = spec(Json::object());
@@ -81,9 +83,10 @@ TEST_F(SpecTest, DefaultsAreDockers) {
     EXPECT_EQ(c.hostname, "0123456789ab");
     EXPECT_EQ(c.process->args, std::vector<std::string>{"sh"});
     EXPECT_EQ(c.process->cwd, "/");
-    EXPECT_EQ(c.process->env, (std::vector<std::string>{
-                                  "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
-                                  "HOSTNAME=0123456789ab"}));
+    EXPECT_EQ(c.process->env,
+              (std::vector<std::string>{
+                  "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+                  "HOSTNAME=0123456789ab"}));
     auto& caps = *c.process->capabilities;
     EXPECT_EQ(caps.bounding, docker_default_capabilities());
     EXPECT_EQ(caps.bounding.size(), 14u);
@@ -122,24 +125,27 @@ TEST_F(SpecTest, DefaultsAreDockers) {
 
 TEST_F(SpecTest, DefaultMounts) {
     auto c = spec(Json::object());
-    for (auto* d : {"/proc", "/dev", "/dev/pts", "/sys", "/sys/fs/cgroup", "/dev/mqueue", "/dev/shm"})
+    for (auto* d :
+         {"/proc", "/dev", "/dev/pts", "/sys", "/sys/fs/cgroup", "/dev/mqueue", "/dev/shm"})
         EXPECT_TRUE(find_mount(c, d)) << d;
     auto* shm = find_mount(c, "/dev/shm");
     EXPECT_EQ(shm->type, "tmpfs");
     EXPECT_TRUE(has(shm->options, "size=67108864"));
     auto* pts = find_mount(c, "/dev/pts");
-    EXPECT_TRUE(has(pts->options, "newinstance") && has(pts->options, "ptmxmode=0666") && has(pts->options, "gid=5"));
+    EXPECT_TRUE(has(pts->options, "newinstance") && has(pts->options, "ptmxmode=0666") &&
+                has(pts->options, "gid=5"));
     EXPECT_TRUE(has(find_mount(c, "/sys")->options, "ro"));
     EXPECT_TRUE(has(find_mount(c, "/sys/fs/cgroup")->options, "ro"));
     EXPECT_FALSE(find_mount(c, "/etc/hosts"));
 }
 
 TEST_F(SpecTest, UserMountsEtcFilesInitAndShmSize) {
-    auto s = settings({{"HostConfig", {{"Binds", {"/tmp:/data:ro,rshared", "/tmp:/data/sub"}},
-                                       {"Tmpfs", {{"/run", "size=1m"}}},
-                                       {"ShmSize", 1 << 20},
-                                       {"Init", true},
-                                       {"ReadonlyRootfs", true}}}});
+    auto s = settings({{"HostConfig",
+                        {{"Binds", {"/tmp:/data:ro,rshared", "/tmp:/data/sub"}},
+                         {"Tmpfs", {{"/run", "size=1m"}}},
+                         {"ShmSize", 1 << 20},
+                         {"Init", true},
+                         {"ReadonlyRootfs", true}}}});
     auto ctx = context();
     ctx.hosts_path = "/host/hosts";
     ctx.hostname_path = "/host/hostname";
@@ -159,7 +165,9 @@ TEST_F(SpecTest, UserMountsEtcFilesInitAndShmSize) {
     EXPECT_EQ(c->linux_->rootfs_propagation, "rshared");
     // Parents first.
     auto pos = [&](std::string_view d) {
-        return std::ranges::find_if(c->mounts, [&](const oci::Mount& m) { return m.destination == d; }) - c->mounts.begin();
+        return std::ranges::find_if(c->mounts,
+                                    [&](const oci::Mount& m) { return m.destination == d; }) -
+               c->mounts.begin();
     };
     EXPECT_LT(pos("/data"), pos("/data/sub"));
     auto* run = find_mount(*c, "/run");
@@ -192,12 +200,18 @@ TEST_F(SpecTest, InitWithoutBinaryIsAnError) {
 }
 
 TEST_F(SpecTest, ProcessFromConfig) {
-    auto c = spec({{"Entrypoint", {"/bin/echo"}}, {"Cmd", {"a", "b"}}, {"Tty", true},
-                   {"Env", {"PATH=/bin", "X=1"}}, {"WorkingDir", "/w"}, {"Hostname", "box"},
+    auto c = spec({{"Entrypoint", {"/bin/echo"}},
+                   {"Cmd", {"a", "b"}},
+                   {"Tty", true},
+                   {"Env", {"PATH=/bin", "X=1"}},
+                   {"WorkingDir", "/w"},
+                   {"Hostname", "box"},
                    {"Domainname", "example.org"},
-                   {"HostConfig", {{"SecurityOpt", {"no-new-privileges"}}, {"OomScoreAdj", 500},
-                                   {"Ulimits", {{{"Name", "nofile"}, {"Soft", 100}, {"Hard", 200}}}},
-                                   {"Sysctls", {{"net.ipv4.ip_forward", "1"}}}}}});
+                   {"HostConfig",
+                    {{"SecurityOpt", {"no-new-privileges"}},
+                     {"OomScoreAdj", 500},
+                     {"Ulimits", {{{"Name", "nofile"}, {"Soft", 100}, {"Hard", 200}}}},
+                     {"Sysctls", {{"net.ipv4.ip_forward", "1"}}}}}});
     auto& p = *c.process;
     EXPECT_EQ(p.args, (std::vector<std::string>{"/bin/echo", "a", "b"}));
     EXPECT_TRUE(p.terminal);
@@ -210,6 +224,19 @@ TEST_F(SpecTest, ProcessFromConfig) {
     ASSERT_EQ(p.rlimits.size(), 1u);
     EXPECT_EQ(p.rlimits[0], (oci::Rlimit{"RLIMIT_NOFILE", 100, 200}));
     EXPECT_EQ(c.linux_->sysctl.at("net.ipv4.ip_forward"), "1");
+}
+
+TEST_F(SpecTest, HostWideSysctlIsRefused) {
+    auto r = build_oci_spec(settings({{"HostConfig", {{"Sysctls", {{"kernel.panic", "1"}}}}}}),
+                            context());
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().kind, ErrorKind::invalid_argument);
+    EXPECT_NE(r.error().message.find("kernel.panic"), std::string::npos) << r.error().message;
+    auto host_net = build_oci_spec(
+        settings({{"HostConfig",
+                   {{"NetworkMode", "host"}, {"Sysctls", {{"net.ipv4.ip_forward", "1"}}}}}}),
+        context());
+    EXPECT_FALSE(host_net);  // no network namespace of its own
 }
 
 TEST_F(SpecTest, NoCommandIsAnError) {
@@ -254,11 +281,14 @@ TEST_F(SpecTest, UserResolution) {
 
     auto unknown = user_of("xyz");
     ASSERT_FALSE(unknown);
-    EXPECT_NE(unknown.error().message.find("unable to find user xyz: no matching entries in passwd file"),
-              std::string::npos) << unknown.error().message;
+    EXPECT_NE(
+        unknown.error().message.find("unable to find user xyz: no matching entries in passwd file"),
+        std::string::npos)
+        << unknown.error().message;
     auto unknown_group = user_of("app:nogroup");
     ASSERT_FALSE(unknown_group);
-    EXPECT_NE(unknown_group.error().message.find("unable to find group nogroup"), std::string::npos);
+    EXPECT_NE(unknown_group.error().message.find("unable to find group nogroup"),
+              std::string::npos);
 }
 
 TEST_F(SpecTest, PasswdSymlinkCannotLeaveTheRootfs) {
@@ -284,7 +314,9 @@ TEST_F(SpecTest, PasswdSymlinkCannotLeaveTheRootfs) {
 }
 
 TEST_F(SpecTest, Capabilities) {
-    auto c = spec({{"HostConfig", {{"CapAdd", {"NET_ADMIN", "cap_sys_time"}}, {"CapDrop", {"CAP_CHOWN", "mknod"}}}}});
+    auto c =
+        spec({{"HostConfig",
+               {{"CapAdd", {"NET_ADMIN", "cap_sys_time"}}, {"CapDrop", {"CAP_CHOWN", "mknod"}}}}});
     auto& b = c.process->capabilities->bounding;
     EXPECT_TRUE(has(b, "CAP_NET_ADMIN"));
     EXPECT_TRUE(has(b, "CAP_SYS_TIME"));
@@ -293,7 +325,8 @@ TEST_F(SpecTest, Capabilities) {
     EXPECT_EQ(b.size(), 14u);
 
     auto only = spec({{"HostConfig", {{"CapAdd", {"NET_BIND_SERVICE"}}, {"CapDrop", {"ALL"}}}}});
-    EXPECT_EQ(only.process->capabilities->bounding, std::vector<std::string>{"CAP_NET_BIND_SERVICE"});
+    EXPECT_EQ(only.process->capabilities->bounding,
+              std::vector<std::string>{"CAP_NET_BIND_SERVICE"});
 
     auto all = spec({{"HostConfig", {{"CapAdd", {"ALL"}}, {"CapDrop", {"SYS_ADMIN"}}}}});
     EXPECT_GT(all.process->capabilities->bounding.size(), 30u);
@@ -308,7 +341,8 @@ TEST_F(SpecTest, Privileged) {
     EXPECT_TRUE(c.linux_->readonly_paths.empty());
     EXPECT_FALSE(c.linux_->seccomp);
     EXPECT_FALSE(has(find_mount(c, "/sys")->options, "ro"));
-    EXPECT_TRUE(std::ranges::any_of(c.linux_->devices, [](const oci::Device& d) { return d.path == "/dev/null"; }));
+    EXPECT_TRUE(std::ranges::any_of(c.linux_->devices,
+                                    [](const oci::Device& d) { return d.path == "/dev/null"; }));
     EXPECT_TRUE(std::ranges::any_of(c.linux_->resources->devices, [](const oci::DeviceRule& r) {
         return r.allow && r.type == "a" && r.access == "rwm";
     }));
@@ -316,13 +350,16 @@ TEST_F(SpecTest, Privileged) {
 
 TEST_F(SpecTest, SeccompOptions) {
     EXPECT_FALSE(spec({{"HostConfig", {{"SecurityOpt", {"seccomp=unconfined"}}}}}).linux_->seccomp);
-    auto custom = spec({{"HostConfig", {{"SecurityOpt",
-        {R"(seccomp={"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["mount"],"action":"SCMP_ACT_ERRNO"}]})"}}}}});
+    auto custom = spec(
+        {{"HostConfig",
+          {{"SecurityOpt",
+            {R"(seccomp={"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["mount"],"action":"SCMP_ACT_ERRNO"}]})"}}}}});
     ASSERT_TRUE(custom.linux_->seccomp);
     EXPECT_EQ(custom.linux_->seccomp->default_action, "SCMP_ACT_ALLOW");
     ASSERT_EQ(custom.linux_->seccomp->syscalls.size(), 1u);
     write("/profile.json", R"({"defaultAction":"SCMP_ACT_LOG"})");
-    auto from_file = spec({{"HostConfig", {{"SecurityOpt", {"seccomp=" + root + "/profile.json"}}}}});
+    auto from_file =
+        spec({{"HostConfig", {{"SecurityOpt", {"seccomp=" + root + "/profile.json"}}}}});
     EXPECT_EQ(from_file.linux_->seccomp->default_action, "SCMP_ACT_LOG");
 }
 
@@ -340,8 +377,11 @@ TEST_F(SpecTest, DefaultSeccompFollowsCapabilities) {
 }
 
 TEST_F(SpecTest, Namespaces) {
-    auto host = spec({{"HostConfig", {{"NetworkMode", "host"}, {"PidMode", "host"}, {"IpcMode", "host"},
-                                      {"UTSMode", "host"}}}});
+    auto host = spec({{"HostConfig",
+                       {{"NetworkMode", "host"},
+                        {"PidMode", "host"},
+                        {"IpcMode", "host"},
+                        {"UTSMode", "host"}}}});
     auto& l = *host.linux_;
     EXPECT_FALSE(l.has_namespace(oci::NamespaceType::network));
     EXPECT_FALSE(l.has_namespace(oci::NamespaceType::pid));
@@ -350,7 +390,8 @@ TEST_F(SpecTest, Namespaces) {
     EXPECT_TRUE(host.hostname.empty());
     EXPECT_EQ(find_mount(host, "/dev/shm")->source, "/dev/shm");
 
-    auto s = settings({{"HostConfig", {{"NetworkMode", "container:other"}, {"CgroupnsMode", "private"}}}});
+    auto s = settings(
+        {{"HostConfig", {{"NetworkMode", "container:other"}, {"CgroupnsMode", "private"}}}});
     auto ctx = context();
     ctx.netns_path = "/proc/42/ns/net";
     auto joined = build_oci_spec(s, ctx);
@@ -362,13 +403,20 @@ TEST_F(SpecTest, Namespaces) {
 }
 
 TEST_F(SpecTest, Resources) {
-    auto c = spec({{"HostConfig", {{"Memory", 64 << 20}, {"MemoryReservation", 32 << 20},
-                                   {"MemorySwap", 128 << 20}, {"MemorySwappiness", 10},
-                                   {"OomKillDisable", true}, {"NanoCpus", 500000000},
-                                   {"CpuShares", 512}, {"CpusetCpus", "0"}, {"CpusetMems", "0"},
-                                   {"PidsLimit", 99}, {"BlkioWeight", 300},
-                                   {"BlkioDeviceReadBps", {{{"Path", "/dev/null"}, {"Rate", 1000}}}},
-                                   {"CgroupParent", "custom"}}}});
+    auto c = spec({{"HostConfig",
+                    {{"Memory", 64 << 20},
+                     {"MemoryReservation", 32 << 20},
+                     {"MemorySwap", 128 << 20},
+                     {"MemorySwappiness", 10},
+                     {"OomKillDisable", true},
+                     {"NanoCpus", 500000000},
+                     {"CpuShares", 512},
+                     {"CpusetCpus", "0"},
+                     {"CpusetMems", "0"},
+                     {"PidsLimit", 99},
+                     {"BlkioWeight", 300},
+                     {"BlkioDeviceReadBps", {{{"Path", "/dev/null"}, {"Rate", 1000}}}},
+                     {"CgroupParent", "custom"}}}});
     auto& r = *c.linux_->resources;
     ASSERT_TRUE(r.memory);
     EXPECT_EQ(r.memory->limit, 64 << 20);
@@ -396,9 +444,12 @@ TEST_F(SpecTest, Resources) {
 }
 
 TEST_F(SpecTest, DevicesAndRules) {
-    auto c = spec({{"HostConfig", {{"Devices", {{{"PathOnHost", "/dev/null"}, {"PathInContainer", "/dev/mynull"},
-                                                 {"CgroupPermissions", "rw"}}}},
-                                   {"DeviceCgroupRules", {"c 42:* rmw"}}}}});
+    auto c = spec({{"HostConfig",
+                    {{"Devices",
+                      {{{"PathOnHost", "/dev/null"},
+                        {"PathInContainer", "/dev/mynull"},
+                        {"CgroupPermissions", "rw"}}}},
+                     {"DeviceCgroupRules", {"c 42:* rmw"}}}}});
     ASSERT_EQ(c.linux_->devices.size(), 1u);
     auto& d = c.linux_->devices[0];
     EXPECT_EQ(d.path, "/dev/mynull");
@@ -412,10 +463,12 @@ TEST_F(SpecTest, DevicesAndRules) {
     EXPECT_TRUE(std::ranges::any_of(rules, [](const oci::DeviceRule& r) {
         return r.allow && r.type == "c" && r.major == 42 && !r.minor && r.access == "rmw";
     }));
-    auto missing = build_oci_spec(settings({{"HostConfig", {{"Devices", {{{"PathOnHost", "/dev/nonexistent-berth"}}}}}}}),
-                                  context());
+    auto missing = build_oci_spec(
+        settings({{"HostConfig", {{"Devices", {{{"PathOnHost", "/dev/nonexistent-berth"}}}}}}}),
+        context());
     ASSERT_FALSE(missing);
-    EXPECT_NE(missing.error().message.find("error gathering device information"), std::string::npos);
+    EXPECT_NE(missing.error().message.find("error gathering device information"),
+              std::string::npos);
 }
 
 }  // namespace

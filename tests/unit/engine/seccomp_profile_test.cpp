@@ -9,7 +9,8 @@
 namespace berth::engine {
 namespace {
 
-bool names_syscall(const oci::Seccomp& s, std::string_view name, std::string_view action = "SCMP_ACT_ALLOW") {
+bool names_syscall(const oci::Seccomp& s, std::string_view name,
+                   std::string_view action = "SCMP_ACT_ALLOW") {
     return std::ranges::any_of(s.syscalls, [&](const oci::SeccompSyscall& c) {
         return c.action == action && std::ranges::find(c.names, name) != c.names.end();
     });
@@ -23,18 +24,20 @@ TEST(SeccompProfile, EmbeddedDefaultParses) {
 }
 
 TEST(SeccompProfile, DefaultForDockerCapsOnAmd64) {
-    auto s = seccomp_from_docker_profile(default_seccomp_profile(), docker_default_capabilities(), "amd64", "6.1.0");
+    auto s = seccomp_from_docker_profile(default_seccomp_profile(), docker_default_capabilities(),
+                                         "amd64", "6.1.0");
     ASSERT_TRUE(s) << s.error().message;
     EXPECT_EQ(s->default_action, "SCMP_ACT_ERRNO");
     EXPECT_EQ(s->default_errno_ret, 1u);
-    EXPECT_EQ(s->architectures, (std::vector<std::string>{"SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32"}));
+    EXPECT_EQ(s->architectures,
+              (std::vector<std::string>{"SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32"}));
     EXPECT_TRUE(names_syscall(*s, "read"));
-    EXPECT_TRUE(names_syscall(*s, "arch_prctl"));         // includes.arches amd64
+    EXPECT_TRUE(names_syscall(*s, "arch_prctl"));           // includes.arches amd64
     EXPECT_FALSE(names_syscall(*s, "s390_runtime_instr"));  // s390 only
-    EXPECT_TRUE(names_syscall(*s, "chroot"));             // CAP_SYS_CHROOT held
-    EXPECT_FALSE(names_syscall(*s, "mount"));             // CAP_SYS_ADMIN not held
+    EXPECT_TRUE(names_syscall(*s, "chroot"));               // CAP_SYS_CHROOT held
+    EXPECT_FALSE(names_syscall(*s, "mount"));               // CAP_SYS_ADMIN not held
     EXPECT_FALSE(names_syscall(*s, "reboot"));
-    EXPECT_TRUE(names_syscall(*s, "ptrace"));             // minKernel 4.8 <= 6.1
+    EXPECT_TRUE(names_syscall(*s, "ptrace"));  // minKernel 4.8 <= 6.1
     // excludes.caps CAP_SYS_ADMIN: the masked clone and the ENOSYS clone3 stay.
     EXPECT_TRUE(names_syscall(*s, "clone3", "SCMP_ACT_ERRNO"));
     auto clone = std::ranges::find_if(s->syscalls, [](const oci::SeccompSyscall& c) {
@@ -85,11 +88,13 @@ TEST(SeccompProfile, ErrnoRetAndArgsCarried) {
 TEST(SeccompProfile, MalformedProfilesAreRefused) {
     EXPECT_FALSE(seccomp_from_docker_profile(Json::array(), {}, "amd64"));
     EXPECT_FALSE(seccomp_from_docker_profile(Json::object(), {}, "amd64"));
-    auto both = Json::parse(R"({"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"name":"a","names":["b"],"action":"SCMP_ACT_ERRNO"}]})");
+    auto both = Json::parse(
+        R"({"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"name":"a","names":["b"],"action":"SCMP_ACT_ERRNO"}]})");
     auto r = seccomp_from_docker_profile(both, {}, "amd64");
     ASSERT_FALSE(r);
     EXPECT_NE(r.error().message.find("'name' and 'names'"), std::string::npos);
-    auto arches = Json::parse(R"({"defaultAction":"SCMP_ACT_ALLOW","architectures":["SCMP_ARCH_X86"],
+    auto arches =
+        Json::parse(R"({"defaultAction":"SCMP_ACT_ALLOW","architectures":["SCMP_ARCH_X86"],
                                   "archMap":[{"architecture":"SCMP_ARCH_X86_64"}]})");
     EXPECT_FALSE(seccomp_from_docker_profile(arches, {}, "amd64"));
 }
