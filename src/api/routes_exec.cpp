@@ -5,6 +5,7 @@
 #include "api/attach_relay.hpp"
 #include "api/routes.hpp"
 #include "base/log.hpp"
+#include "base/stdcopy.hpp"
 #include "base/stream.hpp"
 #include "base/text.hpp"
 #include "engine/daemon.hpp"
@@ -44,16 +45,22 @@ void start(engine::Daemon& d, Request& req, ResponseWriter& w) {
     std::string keys_spec = info->config.detach_keys.empty() ? "ctrl-p,ctrl-q" : info->config.detach_keys;
     auto keys = parse_detach_keys(keys_spec);
     if (!keys) return send_error(w, keys.error());
-    auto started = d.execs().start(exec_id);
-    if (!started) return send_error(w, started.error());
     if (detach) {
+        auto started = d.execs().start(exec_id);
+        if (!started) return send_error(w, started.error());
         d.execs().drain_in_background(exec_id, std::move(started->stream.sock));
         (void)w.send(200, "application/json", "");
         return;
     }
+    // As dockerd: the stream is taken first, and a process that cannot start is
+    // reported on it (the client then reads the exit code from inspect).
     auto hs = w.hijack();
-    if (!hs) {
-        d.execs().drain_in_background(exec_id, std::move(started->stream.sock));
+    if (!hs) return;
+    auto started = d.execs().start(exec_id);
+    if (!started) {
+        std::string text = started.error().message + "\r\n";
+        std::string out = info->config.tty ? text : encode_frame(kStdout, text);
+        (void)::send(hs->fd.get(), out.data(), out.size(), MSG_NOSIGNAL);
         return;
     }
     std::optional<int> code;

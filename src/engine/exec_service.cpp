@@ -142,7 +142,8 @@ Result<ExecService::Started> ExecService::start(const std::string& exec_id) {
     ExecRequest req{process, info.config.tty, info.config.attach_stdin};
     auto stream = monitor_exec(d_.containers().paths(c.id).state_dir, req);
     if (!stream) {
-        finished(exec_id, 126);
+        // A shell's codes: 127 for a command not found, 126 for one that can't run.
+        finished(exec_id, stream.error().kind == ErrorKind::not_found ? 127 : 126);
         return std::unexpected(stream.error());
     }
     {
