@@ -70,13 +70,16 @@ def _dockerd_runner(request) -> CliRunner:
     return CliRunner(d.host, d.env)
 
 
+def _berthd_runner(request) -> CliRunner:
+    d = request.getfixturevalue("berthd")
+    tmp = request.getfixturevalue("tmp_path")
+    d.cli("load", "-i", images.busybox_docker_archive(tmp / "bb.tar")).ok()
+    return CliRunner(d.host, d.env)
+
+
 # The daemons the tests run against, by kind: each gives a CliRunner on a daemon
-# that holds busybox:latest. berthd joins when its container endpoints land, e.g.
-#   def _berthd_runner(request):
-#       d = request.getfixturevalue("berthd")
-#       d.cli("load", "-i", images.busybox_docker_archive(tmp / "bb.tar")).ok()
-#       return CliRunner(d.host, d.env)
-DAEMONS = {"dockerd": _dockerd_runner}
+# that holds busybox:latest. dockerd is the reference the same tests hold berth to.
+DAEMONS = {"dockerd": _dockerd_runner, "berthd": _berthd_runner}
 
 
 @pytest.fixture(params=list(DAEMONS))
