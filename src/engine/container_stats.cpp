@@ -1,0 +1,193 @@
+// Stats sampling and docker's JSON shape (api/types/stats.go of API 1.41: which
+// fields are omitted when zero follows its `omitempty` tags, so clients that test
+// for a key see what they see from dockerd).
+#include "engine/container_stats.hpp"
+
+#include <unistd.h>
+
+#include <chrono>
+#include <mutex>
+
+#include "base/file.hpp"
+#include "base/strings.hpp"
+#include "base/time.hpp"
+#include "runtime/state.hpp"
+
+namespace berth::engine {
+
+namespace {
+
+std::int64_t now_ns() {
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+std::uint64_t u64(std::string_view s) {
+    auto v = parse_int(s);
+    return v && *v > 0 ? static_cast<std::uint64_t>(*v) : 0;
+}
+
+// Go's time.Time in JSON (RFC3339Nano): the fraction without trailing zeros.
+std::string time_text(std::int64_t ns) {
+    if (ns == 0) return "0001-01-01T00:00:00Z";
+    auto text = rfc3339(ns / 1'000'000'000, static_cast<long>(ns % 1'000'000'000));
+    auto dot = text.rfind('.');
+    if (dot == std::string::npos) return text;
+    auto end = text.size() - 1;  // the 'Z'
+    auto last = end;
+    while (last > dot + 1 && text[last - 1] == '0') --last;
+    if (last == dot + 1) last = dot;
+    return text.substr(0, last) + text.substr(end);
+}
+
+Json cpu_json(const StatsSample* s) {
+    Json usage = {{"total_usage", 0}, {"usage_in_kernelmode", 0}, {"usage_in_usermode", 0}};
+    Json throttling = {{"periods", 0}, {"throttled_periods", 0}, {"throttled_time", 0}};
+    Json cpu = Json::object();
+    if (s) {
+        const auto& c = s->cgroup.cpu;
+        usage = {{"total_usage", c.total_ns},
+                 {"usage_in_kernelmode", c.system_ns},
+                 {"usage_in_usermode", c.user_ns}};
+        if (!c.percpu_ns.empty()) usage["percpu_usage"] = c.percpu_ns;
+        throttling = {{"periods", c.periods},
+                      {"throttled_periods", c.throttled_periods},
+                      {"throttled_time", c.throttled_ns}};
+        if (s->host.system_ns) cpu["system_cpu_usage"] = s->host.system_ns;
+        if (s->host.online_cpus) cpu["online_cpus"] = s->host.online_cpus;
+    }
+    cpu["cpu_usage"] = std::move(usage);
+    cpu["throttling_data"] = std::move(throttling);
+    return cpu;
+}
+
+Json memory_json(const runtime::CgroupMemoryStats& m, std::uint64_t machine_memory) {
+    Json out = Json::object();
+    if (m.usage) out["usage"] = m.usage;
+    if (m.max_usage.value_or(0)) out["max_usage"] = *m.max_usage;
+    if (!m.stat.empty()) out["stats"] = m.stat;
+    if (m.failcnt) out["failcnt"] = m.failcnt;
+    // No limit (v2 "max", v1's near-2^63) reads as the machine's memory, as in docker.
+    std::uint64_t limit = m.limit.value_or(machine_memory);
+    if (machine_memory && limit > machine_memory) limit = machine_memory;
+    if (limit) out["limit"] = limit;
+    return out;
+}
+
+Json blkio_list(const std::vector<runtime::BlkioEntry>& entries) {
+    if (entries.empty()) return nullptr;  // a nil Go slice
+    Json out = Json::array();
+    for (const auto& e : entries)
+        out.push_back({{"major", e.major}, {"minor", e.minor}, {"op", e.op}, {"value", e.value}});
+    return out;
+}
+
+Json blkio_json(const runtime::CgroupBlkioStats* b) {
+    static const runtime::CgroupBlkioStats none;
+    if (!b) b = &none;
+    return {{"io_service_bytes_recursive", blkio_list(b->service_bytes)},
+            {"io_serviced_recursive", blkio_list(b->serviced)},
+            {"io_queue_recursive", blkio_list(b->queued)},
+            {"io_service_time_recursive", blkio_list(b->service_time)},
+            {"io_wait_time_recursive", blkio_list(b->wait_time)},
+            {"io_merged_recursive", blkio_list(b->merged)},
+            {"io_time_recursive", blkio_list(b->time)},
+            {"sectors_recursive", blkio_list(b->sectors)}};
+}
+
+Json pids_json(const runtime::CgroupPidsStats& p) {
+    Json out = Json::object();
+    if (p.current) out["current"] = p.current;
+    if (p.limit.value_or(0)) out["limit"] = *p.limit;
+    return out;
+}
+
+}  // namespace
+
+Result<HostCpu> parse_proc_stat(std::string_view text) {
+    HostCpu h;
+    bool found = false;
+    for (auto& line : split(text, '\n')) {
+        if (!line.starts_with("cpu")) continue;
+        auto fields = split(line, ' ');
+        std::erase(fields, std::string());
+        if (fields.empty()) continue;
+        if (fields[0] != "cpu") {
+            ++h.online_cpus;
+            continue;
+        }
+        // user nice system idle iowait irq softirq: steal and guest are left out,
+        // as docker leaves them out.
+        std::uint64_t ticks = 0;
+        for (std::size_t i = 1; i < fields.size() && i <= 7; ++i) ticks += u64(fields[i]);
+        static const long clk_tck = ::sysconf(_SC_CLK_TCK);
+        h.system_ns = clk_tck > 0 ? ticks * (1'000'000'000ULL / static_cast<std::uint64_t>(clk_tck))
+                                  : 0;
+        found = true;
+    }
+    if (!found) return fail("/proc/stat has no \"cpu\" line");
+    return h;
+}
+
+Result<HostCpu> host_cpu() {
+    static std::mutex mu;
+    static HostCpu cached;
+    static std::chrono::steady_clock::time_point taken;
+    constexpr auto max_age = std::chrono::milliseconds(20);
+    std::lock_guard lock(mu);
+    auto now = std::chrono::steady_clock::now();
+    if (cached.online_cpus && now - taken < max_age) return cached;
+    auto text = BERTH_TRY(read_file("/proc/stat"));
+    cached = BERTH_TRY(parse_proc_stat(text));
+    taken = now;
+    return cached;
+}
+
+std::uint64_t machine_memory() {
+    static const std::uint64_t total = [] {
+        auto text = read_file("/proc/meminfo");
+        if (!text) return std::uint64_t{0};
+        for (auto& line : split(*text, '\n')) {
+            if (!line.starts_with("MemTotal:")) continue;
+            auto fields = split(line.substr(9), ' ');
+            std::erase(fields, std::string());
+            if (!fields.empty()) return u64(fields[0]) * 1024;  // "kB"
+        }
+        return std::uint64_t{0};
+    }();
+    return total;
+}
+
+Json stats_json(std::string_view id, std::string_view name, const StatsSample* cur,
+                const StatsSample* pre, std::uint64_t machine_memory) {
+    Json j = Json::object();
+    j["read"] = time_text(cur ? cur->read_ns : 0);
+    j["preread"] = time_text(cur && pre ? pre->read_ns : 0);
+    j["pids_stats"] = cur ? pids_json(cur->cgroup.pids) : Json::object();
+    j["blkio_stats"] = blkio_json(cur ? &cur->cgroup.blkio : nullptr);
+    j["num_procs"] = 0;  // Windows only
+    j["storage_stats"] = Json::object();  // Windows only
+    j["cpu_stats"] = cpu_json(cur);
+    j["precpu_stats"] = cpu_json(cur ? pre : nullptr);
+    j["memory_stats"] = cur ? memory_json(cur->cgroup.memory, machine_memory) : Json::object();
+    j["name"] = "/" + std::string(name);
+    j["id"] = std::string(id);
+    return j;
+}
+
+Result<StatsSource> StatsSource::open(const std::string& runtime_root, const std::string& id) {
+    auto state = BERTH_TRY(runtime::load_state(runtime_root, id));
+    auto cg = BERTH_TRY(runtime::open_cgroup(state.cgroups_path, id));
+    return StatsSource(std::move(cg));
+}
+
+Result<StatsSample> StatsSource::sample() const {
+    StatsSample s;
+    s.cgroup = BERTH_TRY(runtime::read_cgroup_stats(*cg_));
+    s.host = BERTH_TRY(host_cpu());
+    s.read_ns = now_ns();
+    return s;
+}
+
+}  // namespace berth::engine
