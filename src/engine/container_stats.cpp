@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <map>
 #include <mutex>
 
 #include "base/file.hpp"
@@ -176,15 +177,57 @@ Json stats_json(std::string_view id, std::string_view name, const StatsSample* c
     return j;
 }
 
+namespace {
+
+// Opened cgroups by container ID. A cgroup keeps its path across restarts, so an
+// entry stays right until the container is removed; sample() drops it then. The
+// bound only guards against IDs whose removal was never sampled.
+class CgroupCache {
+  public:
+    std::shared_ptr<const runtime::Cgroup> find(const std::string& id) {
+        std::lock_guard lock(mu_);
+        auto it = map_.find(id);
+        return it == map_.end() ? nullptr : it->second;
+    }
+    void put(const std::string& id, std::shared_ptr<const runtime::Cgroup> cg) {
+        std::lock_guard lock(mu_);
+        if (map_.size() >= kMaxEntries) map_.clear();
+        map_[id] = std::move(cg);
+    }
+    void forget(const std::string& id) {
+        std::lock_guard lock(mu_);
+        map_.erase(id);
+    }
+
+  private:
+    static constexpr std::size_t kMaxEntries = 8192;
+    std::mutex mu_;
+    std::map<std::string, std::shared_ptr<const runtime::Cgroup>> map_;
+};
+
+CgroupCache& cgroup_cache() {
+    static CgroupCache cache;
+    return cache;
+}
+
+}  // namespace
+
 Result<StatsSource> StatsSource::open(const std::string& runtime_root, const std::string& id) {
+    if (auto cg = cgroup_cache().find(id)) return StatsSource(std::move(cg), id);
     auto state = BERTH_TRY(runtime::load_state(runtime_root, id));
-    auto cg = BERTH_TRY(runtime::open_cgroup(state.cgroups_path, id));
-    return StatsSource(std::move(cg));
+    std::shared_ptr<const runtime::Cgroup> cg = BERTH_TRY(runtime::open_cgroup(state.cgroups_path, id));
+    cgroup_cache().put(id, cg);
+    return StatsSource(std::move(cg), id);
 }
 
 Result<StatsSample> StatsSource::sample() const {
     StatsSample s;
-    s.cgroup = BERTH_TRY(runtime::read_cgroup_stats(*cg_));
+    auto cg = runtime::read_cgroup_stats(*cg_);
+    if (!cg) {
+        if (!id_.empty()) cgroup_cache().forget(id_);
+        return std::unexpected(std::move(cg.error()));
+    }
+    s.cgroup = std::move(*cg);
     s.host = BERTH_TRY(host_cpu());
     s.read_ns = now_ns();
     return s;

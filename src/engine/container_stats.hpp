@@ -48,15 +48,19 @@ Json stats_json(std::string_view id, std::string_view name, const StatsSample* c
 class StatsSource {
   public:
     // The cgroup the runtime created for container `id` (from its state under
-    // `runtime_root`).
+    // `runtime_root`). Opened cgroups are remembered per container: on cgroup v1
+    // opening one parses the daemon's mountinfo, which holds a mount per running
+    // container, and `docker stats --no-stream` asks for every container at once.
     static Result<StatsSource> open(const std::string& runtime_root, const std::string& id);
-    explicit StatsSource(std::unique_ptr<runtime::Cgroup> cg) : cg_(std::move(cg)) {}
+    explicit StatsSource(std::shared_ptr<const runtime::Cgroup> cg, std::string id = "")
+        : cg_(std::move(cg)), id_(std::move(id)) {}
 
-    // Fails (not_found) once the container's cgroup is gone.
+    // Fails (not_found) once the container's cgroup is gone, and forgets it.
     Result<StatsSample> sample() const;
 
   private:
-    std::unique_ptr<runtime::Cgroup> cg_;
+    std::shared_ptr<const runtime::Cgroup> cg_;
+    std::string id_;
 };
 
 }  // namespace berth::engine
