@@ -15,7 +15,7 @@ case "$type" in
         dir=$repo/build-asan
         type=Debug
         extra="-DBERTH_STATIC_RUNTIME=OFF"
-        targets="berth-runtime berthd berth"  # the sanitized build is for the integration suite
+        targets="berth-runtime berth-monitor berth-init berthd berth"  # the sanitized build is for the integration suite
         flags="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined"
         ;;
     *) echo "build.sh: build type must be Release, Debug or Sanitize, not $type" >&2; exit 2 ;;

@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "base/stdcopy.hpp"
 #include "base/strings.hpp"
 #include "base/text.hpp"
 
@@ -48,31 +49,10 @@ bool write_fully(int fd, std::string_view data) {
     return true;
 }
 
-// Splits the monitor's frames; delivers payloads per stream.
-class FrameReader {
-  public:
-    template <typename F>
-    void feed(std::string_view bytes, F&& deliver) {
-        buf_.append(bytes);
-        std::size_t pos = 0;
-        while (buf_.size() - pos >= 8) {
-            auto* h = reinterpret_cast<const unsigned char*>(buf_.data() + pos);
-            std::size_t len = (std::size_t{h[4]} << 24) | (std::size_t{h[5]} << 16) | (std::size_t{h[6]} << 8) | h[7];
-            if (buf_.size() - pos < 8 + len) break;
-            deliver(h[0], std::string_view(buf_).substr(pos, 8 + len), std::string_view(buf_).substr(pos + 8, len));
-            pos += 8 + len;
-        }
-        buf_.erase(0, pos);
-    }
-
-  private:
-    std::string buf_;
-};
-
 }  // namespace
 
 RelayEnd relay_stream(int client_fd, std::string client_buffered, int monitor_fd, const RelayOptions& o) {
-    FrameReader frames;
+    FrameDecoder frames;
     bool client_reading = true;  // the client may still send stdin
     std::size_t detach_matched = 0;
     std::string held;  // a prefix of the detach keys, held back until it is decided
@@ -118,7 +98,7 @@ RelayEnd relay_stream(int client_fd, std::string client_buffered, int monitor_fd
             frames.feed(std::string_view(buf, static_cast<std::size_t>(n)),
                         [&](unsigned char stream, std::string_view whole, std::string_view payload) {
                             if (!ok) return;
-                            if (stream == 3) {
+                            if (stream == kControl) {
                                 if (o.on_control) o.on_control(payload);
                                 return;
                             }

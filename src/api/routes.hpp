@@ -10,6 +10,7 @@ namespace berth::api {
 void add_system_routes(http::Router& router, engine::Daemon& daemon);
 void add_image_routes(http::Router& router, engine::Daemon& daemon);
 void add_container_routes(http::Router& router, engine::Daemon& daemon);
+void add_exec_routes(http::Router& router, engine::Daemon& daemon);
 void add_container_stats_routes(http::Router& router, engine::Daemon& daemon);  // top, stats
 
 // Every route berthd serves.
@@ -17,6 +18,7 @@ inline void add_all_routes(http::Router& router, engine::Daemon& daemon) {
     add_system_routes(router, daemon);
     add_image_routes(router, daemon);
     add_container_routes(router, daemon);
+    add_exec_routes(router, daemon);
     add_container_stats_routes(router, daemon);
 }
 

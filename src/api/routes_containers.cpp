@@ -9,6 +9,7 @@
 #include "api/container_json.hpp"
 #include "api/routes.hpp"
 #include "base/log.hpp"
+#include "base/stdcopy.hpp"
 #include "base/stream.hpp"
 #include "base/text.hpp"
 #include "base/time.hpp"
@@ -224,13 +225,18 @@ void attach(engine::Daemon& d, Request& req, ResponseWriter& w) {
     if (!req.query_bool("stream") && !req.query_bool("logs"))
         return send_error(w, bad_request("either logs or stream must be set"));
     if (!req.finish_body(1 << 20)) return send_error(w, bad_request("unreadable request body"));
-    // Hijack first (docker's client waits for the 101 before starting the
-    // container), then wait for the container's stream.
+    if (!req.query_bool("stream")) {
+        (void)w.hijack();
+        return;
+    }
+    // Registered before the 101 goes out: docker's client starts the container
+    // as soon as it has the answer, and the attach must not miss the first byte.
+    auto connect = d.containers().attach(c->id, ar);
+    if (!connect) return send_error(w, connect.error());
     auto hs = w.hijack();
     if (!hs) return;
     UniqueFd client = std::move(hs->fd);
-    if (!req.query_bool("stream")) return;
-    auto conn = d.containers().attach(c->id, ar);
+    auto conn = (*connect)();
     if (!conn) {
         log::debug(cat("attach to ", c->id, ": ", conn.error().message));
         return;
@@ -288,18 +294,7 @@ void logs(engine::Daemon& d, Request& req, ResponseWriter& w) {
             if (timestamps)
                 payload = cat(rfc3339(e.time_ns / 1'000'000'000, e.time_ns % 1'000'000'000), " ");
             payload += e.text;
-            if (tty) {
-                out = payload;
-            } else {
-                out.assign(8, '\0');
-                out[0] = static_cast<char>(e.stream);
-                auto len = static_cast<std::uint32_t>(payload.size());
-                out[4] = static_cast<char>(len >> 24);
-                out[5] = static_cast<char>(len >> 16);
-                out[6] = static_cast<char>(len >> 8);
-                out[7] = static_cast<char>(len);
-                out += payload;
-            }
+            out = tty ? payload : encode_frame(static_cast<unsigned char>(e.stream), payload);
             return static_cast<bool>(w.write_chunk(out));
         },
         [&] {

@@ -90,7 +90,12 @@ Result<bool> ContainerService::start(const std::string& ref) {
             return fail_as(ErrorKind::conflict, "container is marked for removal and cannot be started");
         e->c.manually_stopped = false;
     }
-    BERTH_TRYV(start_locked(*e));
+    if (auto r = start_locked(*e); !r) {
+        // As dockerd: a container that was to be removed on exit is removed when
+        // it cannot even start.
+        if (e->c.settings.auto_remove) (void)remove_locked(*e, true);
+        return std::unexpected(r.error());
+    }
     return true;
 }
 
@@ -192,6 +197,7 @@ Result<void> ContainerService::start_locked(Entry& e) {
     e.c.has_been_started = true;
     if (auto r = persist_locked(e.c); !r) log::warn(cat("recording container ", c.id, ": ", r.error().message));
     watch(c.id, std::move(*pidfd));
+    if (c.settings.healthcheck) d_.health().watch(c.id, *c.settings.healthcheck);
     cv_.notify_all();
     publish(e.c, "start");
     return {};
@@ -202,13 +208,14 @@ void ContainerService::fail_pending_attaches(Entry& e, const Error& err) {
     e.pending.clear();
 }
 
-Result<UniqueFd> ContainerService::attach(const std::string& ref, const AttachRequest& req) {
+Result<std::function<Result<UniqueFd>()>> ContainerService::attach(const std::string& ref,
+                                                                  const AttachRequest& req) {
+    using Connect = std::function<Result<UniqueFd>()>;
     auto e = BERTH_TRY(entry(ref));
-    std::unique_lock lock(mu_);
+    std::lock_guard lock(mu_);
     if (e->c.state.running()) {
         auto dir = paths(e->c.id).state_dir;
-        lock.unlock();
-        return monitor_attach(dir, req.in, req.out, req.err);
+        return Connect([dir, req] { return monitor_attach(dir, req.in, req.out, req.err); });
     }
     if (e->c.state.status != ContainerStatus::created && e->c.state.status != ContainerStatus::exited)
         return fail_as(ErrorKind::conflict, cat("You cannot attach to a ", status_name(e->c.state.status), " container"));
@@ -216,9 +223,12 @@ Result<UniqueFd> ContainerService::attach(const std::string& ref, const AttachRe
     auto pa = std::make_shared<PendingAttach>();
     pa->req = req;
     e->pending.push_back(pa);
-    cv_.wait(lock, [&] { return pa->result.has_value() || e->removed || stopping_; });
-    if (!pa->result) return fail_as(ErrorKind::not_found, "container removed before it started");
-    return std::move(*pa->result);
+    return Connect([this, e, pa]() -> Result<UniqueFd> {
+        std::unique_lock l(mu_);
+        cv_.wait(l, [&] { return pa->result.has_value() || e->removed || stopping_; });
+        if (!pa->result) return fail_as(ErrorKind::not_found, "container removed before it started");
+        return std::move(*pa->result);
+    });
 }
 
 Result<void> ContainerService::resize(const std::string& ref, int height, int width) {

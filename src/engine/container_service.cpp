@@ -236,4 +236,26 @@ std::int64_t ContainerService::size_rw(const std::string& id) const {
     return directory_size(paths(id).upper_dir());
 }
 
+void ContainerService::record_health(const std::string& id, const HealthLogEntry& entry, int retries,
+                                     bool in_start_period) {
+    std::lock_guard lock(mu_);
+    auto it = entries_.find(id);
+    if (it == entries_.end() || it->second->c.state.status != ContainerStatus::running) return;
+    auto& c = it->second->c;
+    auto& h = c.state.health;
+    h.log.push_back(entry);
+    // Docker keeps the last five probes.
+    if (h.log.size() > 5) h.log.erase(h.log.begin(), h.log.end() - 5);
+    std::string before = h.status;
+    if (entry.exit_code == 0) {
+        h.failing_streak = 0;
+        h.status = "healthy";
+    } else if (!in_start_period) {
+        // Failures while the container starts up don't count against it.
+        if (++h.failing_streak >= retries) h.status = "unhealthy";
+    }
+    (void)persist_locked(c);
+    if (h.status != before) publish(c, "health_status: " + h.status);
+}
+
 }  // namespace berth::engine

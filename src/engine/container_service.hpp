@@ -81,9 +81,11 @@ class ContainerService {
     // Applies a POST /update body; warnings for the client.
     Result<std::vector<std::string>> update(const std::string& ref, const Json& body);
 
-    // A connection to the container's output (and stdin). A created container is
-    // attached when it starts: the call blocks until then, so no output is lost.
-    Result<UniqueFd> attach(const std::string& ref, const AttachRequest& req);
+    // A connection to the container's output (and stdin). The attach is registered
+    // at once; the function returned blocks until it is connected: a created
+    // container is attached when it starts, before its process runs, so a client
+    // that attaches and then starts it sees every byte.
+    Result<std::function<Result<UniqueFd>()>> attach(const std::string& ref, const AttachRequest& req);
     Result<void> resize(const std::string& ref, int height, int width);
 
     // Copies, for reading without holding the lock.
@@ -98,6 +100,10 @@ class ContainerService {
     int count_using(const std::string& image_id) const;
     // Bytes in the container's writable layer (`size` of list/inspect).
     std::int64_t size_rw(const std::string& id) const;
+
+    // Records a healthcheck probe's result (HealthChecker): log, streak, status,
+    // and a health_status event when the status changes.
+    void record_health(const std::string& id, const HealthLogEntry& entry, int retries, bool in_start_period);
 
     // Publishes a container event with its image and name (and labels) as attributes.
     void publish(const Container& c, const std::string& action,

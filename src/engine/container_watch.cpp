@@ -101,6 +101,7 @@ void ContainerService::on_monitor_exit(const std::string& id) {
         if (it == entries_.end()) return;
         e = it->second;
     }
+    d_.health().forget(id);
     auto p = paths(id);
     auto rec = read_exit_record(p.state_dir);
     unmount_rootfs(id);
@@ -257,6 +258,7 @@ Result<void> ContainerService::restore() {
                 e->mounted = true;
                 watch(id, std::move(*fd));
                 adopted = true;
+                if (e->c.settings.healthcheck) d_.health().watch(id, *e->c.settings.healthcheck);
             }
         }
         if (!adopted && (st.running() || st.status == ContainerStatus::removing)) {

@@ -54,6 +54,8 @@ Result<std::unique_ptr<Daemon>> Daemon::open(DaemonConfig cfg) {
     d->images_ = BERTH_TRY(image::ImageStore::open(path_join(cfg.data_root, "image")));
     d->id_ = BERTH_TRY(engine_id(cfg.data_root));
     d->containers_ = std::make_unique<ContainerService>(*d);
+    d->execs_ = std::make_unique<ExecService>(*d);
+    d->health_ = std::make_unique<HealthChecker>(*d);
     d->started_at_ = static_cast<std::int64_t>(time(nullptr));
     d->cfg_ = std::move(cfg);
     BERTH_TRYV_CTX(d->containers_->restore(), "restoring containers");
@@ -61,6 +63,9 @@ Result<std::unique_ptr<Daemon>> Daemon::open(DaemonConfig cfg) {
 }
 
 Daemon::~Daemon() {
+    // The watcher and restart jobs call into the health checker and exec service:
+    // stop them before any member goes.
+    if (containers_) containers_->shutdown();
     if (pidfile_) ::unlink(cfg_.pidfile_path().c_str());
 }
 

@@ -10,6 +10,8 @@
 #include "base/unique_fd.hpp"
 #include "engine/container_service.hpp"
 #include "engine/daemon_config.hpp"
+#include "engine/exec_service.hpp"
+#include "engine/health_checker.hpp"
 #include "engine/events.hpp"
 #include "image/image_store.hpp"
 
@@ -26,6 +28,8 @@ class Daemon {
     image::ImageStore& images() { return *images_; }
     EventBus& events() { return events_; }
     ContainerService& containers() { return *containers_; }
+    ExecService& execs() { return *execs_; }
+    HealthChecker& health() { return *health_; }
     // A stable identity of this data root (Docker's /info "ID").
     const std::string& id() const { return id_; }
     std::int64_t started_at() const { return started_at_; }
@@ -37,6 +41,8 @@ class Daemon {
     EventBus events_;
     // Declared after the stores it uses, so it is destroyed (its threads joined) first.
     std::unique_ptr<ContainerService> containers_;
+    std::unique_ptr<ExecService> execs_;
+    std::unique_ptr<HealthChecker> health_;  // probes through execs_: destroyed before it
     std::string id_;
     std::int64_t started_at_ = 0;
     UniqueFd pidfile_;  // held with a lock for the daemon's lifetime

@@ -1,0 +1,118 @@
+#!/bin/sh
+# container_run.sh: running containers, side by side in one run (bench/README.md):
+#   1. `run --rm busybox true` end to end (create, attach, start, wait, remove):
+#      berth (berthd) vs docker (Debian's dockerd, private root) vs podman, all
+#      with network none, hyperfine medians over RUNS runs after 3 warm-ups;
+#      also berth on the default network mode.
+#   2. MANY detached `sleep` containers on berth (default 1000): total time, host
+#      memory per container (MemAvailable before/after, and the monitors' private
+#      RSS), `berth ps` time with them all; then docker with DOCKER_MANY (default
+#      50) for its per-container cost.
+#
+# Environment:
+#   BERTHD, BERTH      binaries (default: build/berthd, build/berth of this checkout)
+#   BERTH_DOCKER_CLI   docker CLI (default /usr/bin/docker)
+#   RUNS               timed runs per contender (default 30)
+#   MANY, DOCKER_MANY  container counts for part 2 (default 1000 and 50)
+#   BENCH_DIR          scratch directory (default /var/tmp/berth-bench-run)
+set -eu
+
+. "$(dirname "$0")/common.sh"
+runs=${RUNS:-30}
+many=${MANY:-1000}
+docker_many=${DOCKER_MANY:-50}
+work=${BENCH_DIR:-/var/tmp/berth-bench-run}
+for t in hyperfine jq "$docker_cli" "$berthd" "$berth"; do
+    command -v "$t" >/dev/null || die "$t is not installed (scripts/setup.sh, scripts/build.sh)"
+done
+have_podman=$(command -v podman || true)
+
+berthd_pid=""
+start_work
+podman_root=$work/podman
+cleanup_all() {
+    [ -n "$have_podman" ] && podman --root "$podman_root/root" --runroot "$podman_root/run" rm -af >/dev/null 2>&1 || true
+    [ -n "${bcli:-}" ] && $bcli ps -aq | xargs -r $bcli rm -f >/dev/null 2>&1 || true
+    cleanup
+}
+trap cleanup_all EXIT
+
+archive=$work/busybox.tar
+$py -c "import images, sys; images.busybox_docker_archive(sys.argv[1])" "$archive"
+
+mkdir -p "$work/berthd"
+sock=$work/berthd/berth.sock
+"$berthd" --data-root "$work/berthd/data" --exec-root "$work/berthd/exec" -H "unix://$sock" \
+    --log-level warn </dev/null >"$work/berthd.log" 2>&1 &
+berthd_pid=$!
+$py -c "import unixhttp, sys; sys.exit(0 if unixhttp.wait_for_ping(sys.argv[1], 20) else 1)" "$sock" ||
+    die "berthd did not answer /_ping within 20 s: $(cat "$work/berthd.log")"
+bcli="$berth -H unix://$sock"
+$bcli load -i "$archive" >/dev/null
+
+info=$($py "$repo/tests/integration/dockerd.py" start "$work/dockerd")
+export DOCKER_CONFIG
+DOCKER_CONFIG=$(echo "$info" | jq -r .config)
+dcli="$docker_cli -H $(echo "$info" | jq -r .host)"
+$dcli load -i "$archive" >/dev/null
+
+set -- -n berth "$bcli run --rm --network none busybox:latest true" \
+    -n berth-default "$bcli run --rm busybox:latest true" \
+    -n docker "$dcli run --rm --network none busybox:latest true"
+if [ -n "$have_podman" ]; then
+    pcli="podman --root $podman_root/root --runroot $podman_root/run --cgroup-manager cgroupfs --events-backend none"
+    $pcli load -i "$archive" >/dev/null
+    set -- "$@" -n podman "$pcli run --rm --network none busybox:latest true"
+else
+    echo "podman is not installed: its row is left out (apt-get install podman)"
+fi
+echo "== run --rm busybox true ($runs runs each)"
+hyperfine -N -w 3 -r "$runs" --export-json "$results/container_run-$stamp.json" "$@" >/dev/null
+jq -r '.results[] | "\(.command | split(" ")[0] | split("/")[-1] )\t\(.command | test("network none") | if . then "none" else "default" end)\tmedian \(.median * 1000 | . * 10 | round / 10) ms\tmean \(.mean * 1000 | . * 10 | round / 10) ms"' \
+    "$results/container_run-$stamp.json"
+
+mem_avail_kb() { awk '/^MemAvailable:/ {print $2}' /proc/meminfo; }
+private_kb() {  # summed Private_Clean+Private_Dirty of the pids on stdin
+    total=0
+    while read -r p; do
+        v=$(awk '/^Private_(Clean|Dirty):/ {s += $2} END {print s + 0}' "/proc/$p/smaps_rollup" 2>/dev/null || echo 0)
+        total=$((total + v))
+    done
+    echo "$total"
+}
+
+echo "== $many detached sleep containers on berth"
+sync; echo 3 > /proc/sys/vm/drop_caches
+before=$(mem_avail_kb)
+t0=$(date +%s.%N)
+i=0
+while [ $i -lt "$many" ]; do $bcli run -d --network none busybox:latest sleep 100000 >/dev/null; i=$((i + 1)); done
+t1=$(date +%s.%N)
+sleep 2
+after=$(mem_avail_kb)
+monitors=$(pgrep -f "berth-monitor $work/" | wc -l)
+mon_private=$(pgrep -f "berth-monitor $work/" | private_kb)
+echo "  total $(echo "$t1 - $t0" | bc) s for $many (one at a time from the CLI)"
+echo "  host memory per container: $(( (before - after) / many )) KiB (MemAvailable delta)"
+echo "  monitors: $monitors, private RSS each: $(( mon_private / (monitors > 0 ? monitors : 1) )) KiB"
+echo "  berthd RSS: $(awk '/^VmRSS:/ {print $2}' /proc/$berthd_pid/status) KiB"
+hyperfine -N -w 2 -r 10 -n "berth ps ($many running)" "$bcli ps" -n "berth ps -a --size" "$bcli ps -a" 2>/dev/null | grep -E "Time|berth ps"
+t0=$(date +%s.%N)
+$bcli ps -aq | xargs $bcli rm -f >/dev/null
+echo "  removing all: $(echo "$(date +%s.%N) - $t0" | bc) s"
+
+echo "== $docker_many detached sleep containers on docker"
+sync; echo 3 > /proc/sys/vm/drop_caches
+before=$(mem_avail_kb)
+t0=$(date +%s.%N)
+i=0
+while [ $i -lt "$docker_many" ]; do $dcli run -d --network none busybox:latest sleep 100000 >/dev/null; i=$((i + 1)); done
+t1=$(date +%s.%N)
+sleep 2
+after=$(mem_avail_kb)
+shims=$(pgrep -f "containerd-shim" | wc -l)
+shim_private=$(pgrep -f "containerd-shim" | private_kb)
+echo "  total $(echo "$t1 - $t0" | bc) s for $docker_many"
+echo "  host memory per container: $(( (before - after) / docker_many )) KiB (MemAvailable delta)"
+echo "  shims: $shims, private RSS each: $(( shim_private / (shims > 0 ? shims : 1) )) KiB"
+$dcli ps -aq | xargs -r $dcli rm -f >/dev/null
