@@ -63,11 +63,47 @@ Json cpu_json(const StatsSample* s) {
     return cpu;
 }
 
-Json memory_json(const runtime::CgroupMemoryStats& m, std::uint64_t machine_memory) {
+// The memory.stat keys docker reports (what containerd's cgroups library parses),
+// each present even when the kernel does not print it, so clients find the same
+// keys as from dockerd whatever this kernel adds or renames.
+constexpr std::string_view kV1MemoryKeys[] = {
+    "cache", "rss", "rss_huge", "mapped_file", "dirty", "writeback", "pgpgin", "pgpgout",
+    "pgfault", "pgmajfault", "inactive_anon", "active_anon", "inactive_file", "active_file",
+    "unevictable"};
+constexpr std::string_view kV1MemoryLimitKeys[] = {"hierarchical_memory_limit",
+                                                   "hierarchical_memsw_limit"};
+constexpr std::string_view kV2MemoryKeys[] = {
+    "anon", "file", "kernel_stack", "slab", "sock", "shmem", "file_mapped", "file_dirty",
+    "file_writeback", "anon_thp", "inactive_anon", "active_anon", "inactive_file",
+    "active_file", "unevictable", "slab_reclaimable", "slab_unreclaimable", "pgfault",
+    "pgmajfault", "workingset_refault", "workingset_activate", "workingset_nodereclaim",
+    "pgrefill", "pgscan", "pgsteal", "pgactivate", "pgdeactivate", "pglazyfree", "pglazyfreed",
+    "thp_fault_alloc", "thp_collapse_alloc"};
+
+Json memory_stat_json(runtime::CgroupVersion v, const std::map<std::string, std::uint64_t>& stat) {
+    Json out = Json::object();
+    auto put = [&](std::string key) {
+        auto it = stat.find(key);
+        out[key] = it == stat.end() ? 0 : it->second;
+    };
+    if (v == runtime::CgroupVersion::v2) {
+        for (auto k : kV2MemoryKeys) put(std::string(k));
+        return out;
+    }
+    for (auto k : kV1MemoryKeys) {
+        put(std::string(k));
+        put("total_" + std::string(k));
+    }
+    for (auto k : kV1MemoryLimitKeys) put(std::string(k));
+    return out;
+}
+
+Json memory_json(const runtime::CgroupStats& cg, std::uint64_t machine_memory) {
+    const auto& m = cg.memory;
     Json out = Json::object();
     if (m.usage) out["usage"] = m.usage;
     if (m.max_usage.value_or(0)) out["max_usage"] = *m.max_usage;
-    if (!m.stat.empty()) out["stats"] = m.stat;
+    out["stats"] = memory_stat_json(cg.version, m.stat);
     if (m.failcnt) out["failcnt"] = m.failcnt;
     // No limit (v2 "max", v1's near-2^63) reads as the machine's memory, as in docker.
     std::uint64_t limit = m.limit.value_or(machine_memory);
@@ -171,7 +207,7 @@ Json stats_json(std::string_view id, std::string_view name, const StatsSample* c
     j["storage_stats"] = Json::object();  // Windows only
     j["cpu_stats"] = cpu_json(cur);
     j["precpu_stats"] = cpu_json(cur ? pre : nullptr);
-    j["memory_stats"] = cur ? memory_json(cur->cgroup.memory, machine_memory) : Json::object();
+    j["memory_stats"] = cur ? memory_json(cur->cgroup, machine_memory) : Json::object();
     j["name"] = "/" + std::string(name);
     j["id"] = std::string(id);
     return j;

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 import images
+import unixhttp
 from helpers import wait_for
 
 IMAGE = "bt/busybox:stats"
@@ -259,3 +260,50 @@ def test_update_the_kernel_refuses_is_an_error_and_changes_nothing(bb):
     assert f"Cannot update container {cid}" in r.stderr and "busy" in r.stderr, r.stderr
     assert bb.py.api.inspect_container(cid)["HostConfig"]["Memory"] == 0, "a refused update is not stored"
     assert bb.docker("inspect", "-f", "{{.State.Running}}", cid).ok().stdout.strip() == "true"
+
+
+# ---------------------------------------------------------------- against dockerd
+
+def _shape(value):
+    """The JSON's structure: keys of objects (recursively), list and null markers."""
+    if isinstance(value, dict):
+        return {k: _shape(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_shape(value[0])] if value and isinstance(value[0], dict) else "list"
+    return "null" if value is None else type(value).__name__
+
+
+def test_stats_and_top_have_dockerds_shape(bb, dockerd, dockerd_tags, tmp_path):
+    """The same container on dockerd and on berthd: the stats object has the same
+    keys at every level (memory.stat and the blkio lists depend on what the kernel
+    counted, so their lists are compared by name only), the CLI shows the same limits, and
+    top the same columns."""
+    dockerd_tags.append(IMAGE)
+    dockerd.docker("load", "-i", images.busybox_docker_archive(tmp_path / "dk.tar", tag=IMAGE)).ok()
+    name = "bt-stats-shape"
+    args = ["--name", name, "--network", "none", "-m", "64m", "--pids-limit", "50", IMAGE, "sleep", "1012"]
+    dockerd.docker("rm", "-f", name)
+    try:
+        dockerd.docker("run", "-d", *args).ok()
+        run(bb, *args)
+        ours = bb.api("GET", f"/containers/{name}/stats?stream=0").json()
+        theirs = unixhttp.request(dockerd.sock, "GET", f"/containers/{name}/stats?stream=0", timeout=30).json()
+        shapes = []
+        for stats in (ours, theirs):
+            shape = _shape(stats)
+            shape["memory_stats"].pop("stats")
+            shape.pop("blkio_stats")
+            shapes.append(shape)
+        assert shapes[0] == shapes[1]
+        assert set(ours["blkio_stats"]) == set(theirs["blkio_stats"])
+        assert ours["memory_stats"]["limit"] == theirs["memory_stats"]["limit"] == 64 << 20
+        assert ours["pids_stats"] == theirs["pids_stats"] == {"current": 1, "limit": 50}
+        assert ours["cpu_stats"]["online_cpus"] == theirs["cpu_stats"]["online_cpus"]
+        assert set(ours["memory_stats"]["stats"]) == set(theirs["memory_stats"]["stats"])
+
+        fmt = ["stats", "--no-stream", "--format", "{{.MemUsage}} {{.PIDs}}", name]
+        assert bb.docker(*fmt).ok().stdout.split()[1:] == dockerd.docker(*fmt).ok().stdout.split()[1:]
+        assert bb.docker("top", name).ok().stdout.splitlines()[0].split() == \
+            dockerd.docker("top", name).ok().stdout.splitlines()[0].split()
+    finally:
+        dockerd.docker("rm", "-f", name)

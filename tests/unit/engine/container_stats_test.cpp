@@ -48,7 +48,7 @@ StatsSample v1_sample() {
     s.cgroup.memory.usage = 4096;
     s.cgroup.memory.max_usage = 8192;
     s.cgroup.memory.limit = 9223372036854771712ULL;  // v1's "no limit"
-    s.cgroup.memory.stat = {{"rss", 4096}, {"total_inactive_file", 0}};
+    s.cgroup.memory.stat = {{"rss", 4096}, {"total_inactive_file", 0}, {"swap", 5}};
     s.cgroup.pids.current = 2;
     s.cgroup.blkio.service_bytes = {{8, 0, "Read", 512}};
     s.host = {.system_ns = 5000000, .online_cpus = 2};
@@ -87,6 +87,9 @@ TEST(StatsJson, RunningContainerHasDockersFieldsAndUnits) {
     EXPECT_EQ(mem["max_usage"], 8192);
     EXPECT_EQ(mem["limit"], 1 << 30) << "no limit reads as the machine's memory";
     EXPECT_EQ(mem["stats"]["rss"], 4096);
+    EXPECT_EQ(mem["stats"]["cache"], 0) << "docker's keys are there even when the kernel lacks them";
+    EXPECT_EQ(mem["stats"].size(), 32u) << "15 keys, their total_ forms, 2 hierarchical limits";
+    EXPECT_FALSE(mem["stats"].contains("swap")) << "keys docker does not report are left out";
     EXPECT_FALSE(mem.contains("failcnt")) << "omitted when zero, as Go's omitempty does";
     EXPECT_EQ(j["pids_stats"], Json({{"current", 2}}));
     EXPECT_EQ(j["blkio_stats"]["io_service_bytes_recursive"],
@@ -122,6 +125,9 @@ TEST(StatsJson, V2HasNoPercpuAndNoMaxUsage) {
     auto j = stats_json("abc", "web", &s, nullptr, 1 << 30);
     EXPECT_FALSE(j["cpu_stats"]["cpu_usage"].contains("percpu_usage"));
     EXPECT_FALSE(j["memory_stats"].contains("max_usage"));
+    EXPECT_EQ(j["memory_stats"]["stats"].size(), 31u);
+    EXPECT_EQ(j["memory_stats"]["stats"]["anon"], 0);
+    EXPECT_FALSE(j["memory_stats"]["stats"].contains("rss"));
     EXPECT_EQ(j["memory_stats"]["limit"], 1 << 30);
 }
 
