@@ -10,6 +10,7 @@
 
 #include "base/file.hpp"
 #include "base/strings.hpp"
+#include "base/text.hpp"
 #include "runtime/cgroup_internal.hpp"
 
 namespace berth::runtime {
@@ -99,12 +100,13 @@ std::vector<BlkioEntry> parse_v1_blkio(std::string_view text) {
 
 // With the CFQ/BFQ scheduler the kernel fills blkio.io_service_bytes_recursive;
 // without one (blk-mq, the usual today) only the throttle files count.
-Result<std::vector<BlkioEntry>> read_v1_blkio(const std::string& dir, std::string_view name) {
-    auto text = BERTH_TRY(read_optional(dir, std::string("blkio.") + std::string(name)));
-    auto entries = parse_v1_blkio(text);
-    if (!entries.empty()) return entries;
-    text = BERTH_TRY(read_optional(dir, std::string("blkio.throttle.") + std::string(name)));
-    return parse_v1_blkio(text);
+Result<std::vector<BlkioEntry>> read_v1_blkio(const std::string& dir, std::string_view name,
+                                              bool scheduler_counts) {
+    if (scheduler_counts) {
+        auto entries = parse_v1_blkio(BERTH_TRY(read_optional(dir, cat("blkio.", name))));
+        if (!entries.empty()) return entries;
+    }
+    return parse_v1_blkio(BERTH_TRY(read_optional(dir, cat("blkio.throttle.", name))));
 }
 
 std::uint64_t ticks_to_ns(std::uint64_t ticks) {
@@ -138,8 +140,16 @@ Result<void> read_v1_memory(const std::string& dir, CgroupMemoryStats& mem) {
 }
 
 Result<void> read_v1_blkio_all(const std::string& dir, CgroupBlkioStats& b) {
-    b.service_bytes = BERTH_TRY(read_v1_blkio(dir, "io_service_bytes_recursive"));
-    b.serviced = BERTH_TRY(read_v1_blkio(dir, "io_serviced_recursive"));
+    // The scheduler's files all count the same devices: when the first has none
+    // (blk-mq has no such files), the other seven are not read, which matters
+    // when every container is sampled each second.
+    auto scheduler = parse_v1_blkio(BERTH_TRY(read_optional(dir, "blkio.io_service_bytes_recursive")));
+    bool scheduler_counts = !scheduler.empty();
+    b.service_bytes = scheduler_counts
+                          ? std::move(scheduler)
+                          : BERTH_TRY(read_v1_blkio(dir, "io_service_bytes_recursive", false));
+    b.serviced = BERTH_TRY(read_v1_blkio(dir, "io_serviced_recursive", scheduler_counts));
+    if (!scheduler_counts) return {};
     auto only = [&](std::string_view file) -> Result<std::vector<BlkioEntry>> {
         return parse_v1_blkio(BERTH_TRY(read_optional(dir, file)));
     };

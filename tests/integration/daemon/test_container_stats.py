@@ -146,6 +146,21 @@ def test_stats_stream_chains_samples_each_second(bb):
     assert second["cpu_stats"]["cpu_usage"]["total_usage"] > first["cpu_stats"]["cpu_usage"]["total_usage"]
 
 
+def test_stats_stream_zeroes_after_stop_and_ends_on_remove(bb):
+    c = bb.py.containers.run(IMAGE, ["sleep", "1013"], detach=True, name="ending")
+    stream = c.stats(stream=True, decode=True)
+    assert next(stream)["pids_stats"]["current"] == 1
+    c.kill()
+    zeroed = wait_for(lambda: (lambda s: s if s["read"] == "0001-01-01T00:00:00Z" else None)(next(stream)),
+                      timeout=10, what="a zeroed sample after the kill")
+    assert zeroed["id"] == c.id and zeroed["memory_stats"] == {}
+    c.remove()
+    t0 = time.monotonic()
+    rest = list(stream)
+    assert len(rest) <= 2 and all(r == zeroed for r in rest), "the stream ends once the container is gone"
+    assert time.monotonic() - t0 < 5
+
+
 def test_stats_of_a_stopped_container_are_zeroed(bb):
     cid = bb.docker("create", "--name", "idle", IMAGE, "true").ok().stdout.strip()
     s = bb.py.containers.get("idle").stats(stream=False)
