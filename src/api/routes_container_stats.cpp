@@ -22,7 +22,8 @@ constexpr auto kStatsInterval = std::chrono::seconds(1);
 
 Error not_running(const engine::Container& c) {
     if (c.state.status == engine::ContainerStatus::restarting)
-        return Error{0, cat("Container ", c.id, " is restarting, wait until the container is running"),
+        return Error{0,
+                     cat("Container ", c.id, " is restarting, wait until the container is running"),
                      ErrorKind::conflict};
     return Error{0, cat("Container ", c.id, " is not running"), ErrorKind::conflict};
 }
@@ -95,8 +96,8 @@ void stats(engine::Daemon& d, Request& req, ResponseWriter& w) {
     bool stream = bool_param(req, "stream", true);
     bool one_shot = bool_param(req, "one-shot", false);
     if (stream && one_shot)
-        return send_error(w, Error{0, "cannot have stream=true and one-shot=true",
-                                   ErrorKind::invalid_argument});
+        return send_error(
+            w, Error{0, "cannot have stream=true and one-shot=true", ErrorKind::invalid_argument});
     Sampler sampler(d, c->id);
     if (!stream) {
         auto j = sampler.next();
@@ -106,7 +107,8 @@ void stats(engine::Daemon& d, Request& req, ResponseWriter& w) {
             std::this_thread::sleep_for(kStatsInterval);
             j = sampler.next();
         }
-        if (!j) return send_error(w, Error{0, cat("No such container: ", c->id), ErrorKind::not_found});
+        if (!j)
+            return send_error(w, Error{0, cat("No such container: ", c->id), ErrorKind::not_found});
         (void)w.send_json(200, *j);
         return;
     }

@@ -41,8 +41,10 @@ std::optional<oci::MemoryResources> memory_update(const Json& body, const Json& 
         if (limit != 0) m.limit = limit;
         // Memory alone: swap as docker run -m sets it (twice the memory), so a
         // raise above the old memory+swap limit is not refused by the kernel.
-        if (swap != 0) m.swap = swap;
-        else if (limit > 0) m.swap = limit * 2;
+        if (swap != 0)
+            m.swap = swap;
+        else if (limit > 0)
+            m.swap = limit * 2;
     }
     if (reservation_set) m.reservation = int_of(hc, "MemoryReservation");
     return m;
@@ -108,7 +110,8 @@ Result<void> apply_live_update(const std::string& runtime_root, const std::strin
         auto cg = BERTH_TRY(runtime::open_cgroup(state.cgroups_path, id));
         return cg->apply(resources);
     }();
-    if (!applied) return std::unexpected(std::move(applied.error()).context("Cannot update container " + id));
+    if (!applied)
+        return std::unexpected(std::move(applied.error()).context("Cannot update container " + id));
     return {};
 }
 

@@ -67,18 +67,42 @@ Json cpu_json(const StatsSample* s) {
 // each present even when the kernel does not print it, so clients find the same
 // keys as from dockerd whatever this kernel adds or renames.
 constexpr std::string_view kV1MemoryKeys[] = {
-    "cache", "rss", "rss_huge", "mapped_file", "dirty", "writeback", "pgpgin", "pgpgout",
-    "pgfault", "pgmajfault", "inactive_anon", "active_anon", "inactive_file", "active_file",
-    "unevictable"};
+    "cache",         "rss",         "rss_huge",      "mapped_file", "dirty",
+    "writeback",     "pgpgin",      "pgpgout",       "pgfault",     "pgmajfault",
+    "inactive_anon", "active_anon", "inactive_file", "active_file", "unevictable"};
 constexpr std::string_view kV1MemoryLimitKeys[] = {"hierarchical_memory_limit",
                                                    "hierarchical_memsw_limit"};
-constexpr std::string_view kV2MemoryKeys[] = {
-    "anon", "file", "kernel_stack", "slab", "sock", "shmem", "file_mapped", "file_dirty",
-    "file_writeback", "anon_thp", "inactive_anon", "active_anon", "inactive_file",
-    "active_file", "unevictable", "slab_reclaimable", "slab_unreclaimable", "pgfault",
-    "pgmajfault", "workingset_refault", "workingset_activate", "workingset_nodereclaim",
-    "pgrefill", "pgscan", "pgsteal", "pgactivate", "pgdeactivate", "pglazyfree", "pglazyfreed",
-    "thp_fault_alloc", "thp_collapse_alloc"};
+constexpr std::string_view kV2MemoryKeys[] = {"anon",
+                                              "file",
+                                              "kernel_stack",
+                                              "slab",
+                                              "sock",
+                                              "shmem",
+                                              "file_mapped",
+                                              "file_dirty",
+                                              "file_writeback",
+                                              "anon_thp",
+                                              "inactive_anon",
+                                              "active_anon",
+                                              "inactive_file",
+                                              "active_file",
+                                              "unevictable",
+                                              "slab_reclaimable",
+                                              "slab_unreclaimable",
+                                              "pgfault",
+                                              "pgmajfault",
+                                              "workingset_refault",
+                                              "workingset_activate",
+                                              "workingset_nodereclaim",
+                                              "pgrefill",
+                                              "pgscan",
+                                              "pgsteal",
+                                              "pgactivate",
+                                              "pgdeactivate",
+                                              "pglazyfree",
+                                              "pglazyfreed",
+                                              "thp_fault_alloc",
+                                              "thp_collapse_alloc"};
 
 Json memory_stat_json(runtime::CgroupVersion v, const std::map<std::string, std::uint64_t>& stat) {
     Json out = Json::object();
@@ -159,8 +183,8 @@ Result<HostCpu> parse_proc_stat(std::string_view text) {
         std::uint64_t ticks = 0;
         for (std::size_t i = 1; i < fields.size() && i <= 7; ++i) ticks += u64(fields[i]);
         static const long clk_tck = ::sysconf(_SC_CLK_TCK);
-        h.system_ns = clk_tck > 0 ? ticks * (1'000'000'000ULL / static_cast<std::uint64_t>(clk_tck))
-                                  : 0;
+        h.system_ns =
+            clk_tck > 0 ? ticks * (1'000'000'000ULL / static_cast<std::uint64_t>(clk_tck)) : 0;
         found = true;
     }
     if (!found) return fail("/proc/stat has no \"cpu\" line");
@@ -203,7 +227,7 @@ Json stats_json(std::string_view id, std::string_view name, const StatsSample* c
     j["preread"] = time_text(cur && pre ? pre->read_ns : 0);
     j["pids_stats"] = cur ? pids_json(cur->cgroup.pids) : Json::object();
     j["blkio_stats"] = blkio_json(cur ? &cur->cgroup.blkio : nullptr);
-    j["num_procs"] = 0;  // Windows only
+    j["num_procs"] = 0;                   // Windows only
     j["storage_stats"] = Json::object();  // Windows only
     j["cpu_stats"] = cpu_json(cur);
     j["precpu_stats"] = cpu_json(cur ? pre : nullptr);
@@ -251,7 +275,8 @@ CgroupCache& cgroup_cache() {
 Result<StatsSource> StatsSource::open(const std::string& runtime_root, const std::string& id) {
     if (auto cg = cgroup_cache().find(id)) return StatsSource(std::move(cg), id);
     auto state = BERTH_TRY(runtime::load_state(runtime_root, id));
-    std::shared_ptr<const runtime::Cgroup> cg = BERTH_TRY(runtime::open_cgroup(state.cgroups_path, id));
+    std::shared_ptr<const runtime::Cgroup> cg =
+        BERTH_TRY(runtime::open_cgroup(state.cgroups_path, id));
     cgroup_cache().put(id, cg);
     return StatsSource(std::move(cg), id);
 }

@@ -17,7 +17,9 @@ namespace {
 std::vector<std::string_view> fields(std::string_view line) {
     std::vector<std::string_view> out;
     std::size_t i = 0;
-    auto blank = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f'; };
+    auto blank = [](char c) {
+        return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f';
+    };
     while (i < line.size()) {
         while (i < line.size() && blank(line[i])) ++i;
         std::size_t start = i;
@@ -31,7 +33,8 @@ std::vector<std::string_view> fields(std::string_view line) {
 // A row shorter than the titles (an empty trailing column) is padded.
 Json row(const std::vector<std::string_view>& f, std::size_t columns) {
     Json out = Json::array();
-    for (std::size_t i = 0; i + 1 < columns; ++i) out.push_back(i < f.size() ? std::string(f[i]) : "");
+    for (std::size_t i = 0; i + 1 < columns; ++i)
+        out.push_back(i < f.size() ? std::string(f[i]) : "");
     std::string last;
     for (std::size_t i = columns - 1; i < f.size(); ++i) {
         if (!last.empty()) last += ' ';

@@ -143,7 +143,8 @@ Result<void> read_v1_blkio_all(const std::string& dir, CgroupBlkioStats& b) {
     // The scheduler's files all count the same devices: when the first has none
     // (blk-mq has no such files), the other seven are not read, which matters
     // when every container is sampled each second.
-    auto scheduler = parse_v1_blkio(BERTH_TRY(read_optional(dir, "blkio.io_service_bytes_recursive")));
+    auto scheduler =
+        parse_v1_blkio(BERTH_TRY(read_optional(dir, "blkio.io_service_bytes_recursive")));
     bool scheduler_counts = !scheduler.empty();
     b.service_bytes = scheduler_counts
                           ? std::move(scheduler)

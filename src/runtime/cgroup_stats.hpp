@@ -24,9 +24,9 @@ struct CgroupCpuStats {
 
 struct CgroupMemoryStats {
     std::uint64_t usage = 0;
-    std::optional<std::uint64_t> max_usage;  // v1 only (v2 has no high-water mark docker uses)
-    std::optional<std::uint64_t> limit;      // none: "max" on v2 (v1 prints a huge number)
-    std::uint64_t failcnt = 0;               // v1 only
+    std::optional<std::uint64_t> max_usage;     // v1 only (v2 has no high-water mark docker uses)
+    std::optional<std::uint64_t> limit;         // none: "max" on v2 (v1 prints a huge number)
+    std::uint64_t failcnt = 0;                  // v1 only
     std::map<std::string, std::uint64_t> stat;  // memory.stat as the kernel names it
 };
 
@@ -46,8 +46,8 @@ struct BlkioEntry {
 // Docker's blkio_stats lists. v2 fills only service_bytes ("read"/"write", from
 // io.stat's rbytes/wbytes), as docker does; the rest are v1's files.
 struct CgroupBlkioStats {
-    std::vector<BlkioEntry> service_bytes, serviced, queued, service_time, wait_time, merged,
-        time, sectors;
+    std::vector<BlkioEntry> service_bytes, serviced, queued, service_time, wait_time, merged, time,
+        sectors;
 };
 
 struct CgroupStats {

@@ -1,17 +1,25 @@
 // Which cgroup limits an update body turns into (docker's UpdateConfig semantics:
 // zero means "not updated"), with the merged HostConfig supplying the values.
-#include <gtest/gtest.h>
-
 #include "engine/container_live_update.hpp"
+
+#include <gtest/gtest.h>
 
 namespace berth::engine {
 namespace {
 
 // What docker's CLI sends for `docker update --memory 64m`: every key, zero unless set.
 Json cli_body(Json set) {
-    Json b = {{"BlkioWeight", 0},  {"CpuShares", 0},      {"CpuPeriod", 0}, {"CpuQuota", 0},
-              {"CpusetCpus", ""},  {"CpusetMems", ""},    {"Memory", 0},    {"MemorySwap", 0},
-              {"MemoryReservation", 0}, {"NanoCpus", 0},  {"PidsLimit", nullptr},
+    Json b = {{"BlkioWeight", 0},
+              {"CpuShares", 0},
+              {"CpuPeriod", 0},
+              {"CpuQuota", 0},
+              {"CpusetCpus", ""},
+              {"CpusetMems", ""},
+              {"Memory", 0},
+              {"MemorySwap", 0},
+              {"MemoryReservation", 0},
+              {"NanoCpus", 0},
+              {"PidsLimit", nullptr},
               {"RestartPolicy", {{"Name", ""}, {"MaximumRetryCount", 0}}}};
     b.update(set);
     return b;
@@ -62,10 +70,15 @@ TEST(UpdateResources, APeriodAloneKeepsTheStoredQuota) {
 }
 
 TEST(UpdateResources, SharesCpusetPidsAndBlkio) {
-    Json hc = {{"CpuShares", 512}, {"CpusetCpus", "0"}, {"CpusetMems", "0"}, {"PidsLimit", 20},
+    Json hc = {{"CpuShares", 512},
+               {"CpusetCpus", "0"},
+               {"CpusetMems", "0"},
+               {"PidsLimit", 20},
                {"BlkioWeight", 300}};
-    auto r = update_resources(cli_body({{"CpuShares", 512}, {"CpusetCpus", "0"},
-                                        {"CpusetMems", "0"}, {"PidsLimit", 20},
+    auto r = update_resources(cli_body({{"CpuShares", 512},
+                                        {"CpusetCpus", "0"},
+                                        {"CpusetMems", "0"},
+                                        {"PidsLimit", 20},
                                         {"BlkioWeight", 300}}),
                               hc);
     ASSERT_TRUE(r.cpu);

@@ -1,9 +1,9 @@
 // The stats JSON shape docker clients read (API 1.41 ContainerStats) and the
 // /proc/stat arithmetic behind system_cpu_usage.
+#include "engine/container_stats.hpp"
+
 #include <gtest/gtest.h>
 #include <unistd.h>
-
-#include "engine/container_stats.hpp"
 
 namespace berth::engine {
 namespace {
@@ -87,7 +87,8 @@ TEST(StatsJson, RunningContainerHasDockersFieldsAndUnits) {
     EXPECT_EQ(mem["max_usage"], 8192);
     EXPECT_EQ(mem["limit"], 1 << 30) << "no limit reads as the machine's memory";
     EXPECT_EQ(mem["stats"]["rss"], 4096);
-    EXPECT_EQ(mem["stats"]["cache"], 0) << "docker's keys are there even when the kernel lacks them";
+    EXPECT_EQ(mem["stats"]["cache"], 0)
+        << "docker's keys are there even when the kernel lacks them";
     EXPECT_EQ(mem["stats"].size(), 32u) << "15 keys, their total_ forms, 2 hierarchical limits";
     EXPECT_FALSE(mem["stats"].contains("swap")) << "keys docker does not report are left out";
     EXPECT_FALSE(mem.contains("failcnt")) << "omitted when zero, as Go's omitempty does";

@@ -1,10 +1,10 @@
 // ps output filtering for GET /containers/{id}/top, and a real ps run.
+#include "engine/container_top.hpp"
+
 #include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <string>
-
-#include "engine/container_top.hpp"
 
 namespace berth::engine {
 namespace {
@@ -19,8 +19,7 @@ constexpr const char* kPsEf =
 TEST(PsOutput, KeepsOnlyTheContainersRowsAndJoinsTheCommand) {
     auto j = parse_ps_output(kPsEf, {100, 101});
     ASSERT_TRUE(j) << j.error().message;
-    EXPECT_EQ((*j)["Titles"],
-              Json({"UID", "PID", "PPID", "C", "STIME", "TTY", "TIME", "CMD"}));
+    EXPECT_EQ((*j)["Titles"], Json({"UID", "PID", "PPID", "C", "STIME", "TTY", "TIME", "CMD"}));
     ASSERT_EQ((*j)["Processes"].size(), 2u);
     EXPECT_EQ((*j)["Processes"][0],
               Json({"root", "100", "1", "0", "10:01", "?", "00:00:00", "sleep 1000"}));

@@ -1,5 +1,7 @@
 // read_cgroup_stats over fake cgroupfs trees (plain files in a temp dir) holding
 // what the kernel prints, for v1 and v2.
+#include "runtime/cgroup_stats.hpp"
+
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -7,7 +9,6 @@
 #include <fstream>
 
 #include "runtime/cgroup.hpp"
-#include "runtime/cgroup_stats.hpp"
 
 namespace berth::runtime {
 namespace {
@@ -58,7 +59,8 @@ TEST_F(StatsTree, V1ReadsEveryControllerInNanosecondsAndBytes) {
     put("blkio/berth/c1/blkio.throttle.io_service_bytes_recursive",
         "8:0 Read 4096\n8:0 Write 8192\n8:0 Sync 0\n8:0 Async 12288\n8:0 Discard 0\n"
         "8:0 Total 12288\nTotal 12288\n");
-    put("blkio/berth/c1/blkio.throttle.io_serviced_recursive", "8:0 Read 1\n8:0 Write 2\nTotal 3\n");
+    put("blkio/berth/c1/blkio.throttle.io_serviced_recursive",
+        "8:0 Read 1\n8:0 Write 2\nTotal 3\n");
     put("blkio/berth/c1/blkio.sectors_recursive", "8:0 24\n");
 
     auto s = read_cgroup_stats(*open(CgroupVersion::v1));
@@ -89,7 +91,8 @@ TEST_F(StatsTree, V1ReadsEveryControllerInNanosecondsAndBytes) {
 }
 
 TEST_F(StatsTree, V1PrefersTheSchedulerBlkioFileWhenItCounts) {
-    for (auto d : {"blkio", "memory", "pids"}) fs::create_directories(root_ + "/" + d + "/berth/c1");
+    for (auto d : {"blkio", "memory", "pids"})
+        fs::create_directories(root_ + "/" + d + "/berth/c1");
     put("pids/berth/c1/cgroup.procs", "1\n");
     put("blkio/berth/c1/blkio.io_service_bytes_recursive", "8:16 Read 100\nTotal 100\n");
     put("blkio/berth/c1/blkio.throttle.io_service_bytes_recursive", "8:16 Read 999\nTotal 999\n");
