@@ -11,6 +11,7 @@ void add_system_routes(http::Router& router, engine::Daemon& daemon);
 void add_image_routes(http::Router& router, engine::Daemon& daemon);
 void add_container_routes(http::Router& router, engine::Daemon& daemon);
 void add_exec_routes(http::Router& router, engine::Daemon& daemon);
+void add_container_fs_routes(http::Router& router, engine::Daemon& daemon);
 void add_container_stats_routes(http::Router& router, engine::Daemon& daemon);  // top, stats
 
 // Every route berthd serves.
@@ -19,6 +20,7 @@ inline void add_all_routes(http::Router& router, engine::Daemon& daemon) {
     add_image_routes(router, daemon);
     add_container_routes(router, daemon);
     add_exec_routes(router, daemon);
+    add_container_fs_routes(router, daemon);
     add_container_stats_routes(router, daemon);
 }
 

@@ -1,23 +1,57 @@
 #include "base/unix_socket.hpp"
 
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
+#include <fcntl.h>
+#include <unistd.h>
 
 #include <cstring>
 
 namespace berth {
 
-Result<UniqueFd> connect_unix(const std::string& path) {
+namespace {
+
+// The address for `path`; when it doesn't fit, `dir` holds an O_PATH descriptor of
+// its directory and the address names the socket through /proc/self/fd.
+Result<sockaddr_un> socket_address(const std::string& path, UniqueFd& dir) {
     sockaddr_un addr{};
-    if (path.empty() || path.size() >= sizeof addr.sun_path)
-        return fail("socket path \"" + path + "\" is empty or longer than " +
-                    std::to_string(sizeof addr.sun_path - 1) + " bytes");
+    addr.sun_family = AF_UNIX;
+    std::string name = path;
+    if (path.empty()) return fail("socket path is empty");
+    if (path.size() >= sizeof addr.sun_path) {
+        auto slash = path.rfind('/');
+        std::string parent = slash == 0 ? "/" : path.substr(0, slash);
+        dir = UniqueFd(::open(parent.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+        if (!dir) return sys_fail("open " + parent);
+        name = "/proc/self/fd/" + std::to_string(dir.get()) + "/" + path.substr(slash + 1);
+        if (name.size() >= sizeof addr.sun_path) return fail("socket name in " + path + " is too long");
+    }
+    std::memcpy(addr.sun_path, name.data(), name.size());
+    return addr;
+}
+
+}  // namespace
+
+Result<UniqueFd> connect_unix(const std::string& path) {
+    UniqueFd dir;
+    auto addr = BERTH_TRY(socket_address(path, dir));
     UniqueFd s(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
     if (!s) return sys_fail("socket");
-    addr.sun_family = AF_UNIX;
-    std::memcpy(addr.sun_path, path.data(), path.size());
     while (::connect(s.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0)
         if (errno != EINTR) return sys_fail("connect to " + path);
+    return s;
+}
+
+Result<UniqueFd> listen_unix(const std::string& path, int backlog, int flags) {
+    UniqueFd dir;
+    auto addr = BERTH_TRY(socket_address(path, dir));
+    ::unlink(path.c_str());  // left by a process before us that died
+    UniqueFd s(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | flags, 0));
+    if (!s) return sys_fail("socket");
+    if (::bind(s.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) return sys_fail("bind " + path);
+    if (::chmod(path.c_str(), 0600) != 0) return sys_fail("chmod " + path);
+    if (::listen(s.get(), backlog) != 0) return sys_fail("listen " + path);
     return s;
 }
 

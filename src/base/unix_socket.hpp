@@ -11,7 +11,12 @@
 
 namespace berth {
 
+// sun_path holds 107 bytes; a longer `path` is reached through its directory as
+// /proc/self/fd/N/<name>, so deep state directories still work.
 Result<UniqueFd> connect_unix(const std::string& path);
+// A listening stream socket bound at `path` (any stale socket there is replaced),
+// mode 0600; `flags` go to socket(2) with SOCK_CLOEXEC (e.g. SOCK_NONBLOCK).
+Result<UniqueFd> listen_unix(const std::string& path, int backlog, int flags = 0);
 
 // The most fds one message may carry here.
 inline constexpr size_t kMaxPassedFds = 32;

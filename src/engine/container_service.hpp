@@ -100,6 +100,10 @@ class ContainerService {
     int count_using(const std::string& image_id) const;
     // Bytes in the container's writable layer (`size` of list/inspect).
     std::int64_t size_rw(const std::string& id) const;
+    // Runs `fn` on a copy of the container's record with its op lock held: no
+    // start, stop, pause or remove of it runs meanwhile, so the filesystem
+    // endpoints may mount a stopped container's layers (defined in container_fs.cpp).
+    Result<void> with_op_held(const std::string& ref, const std::function<Result<void>(const Container&)>& fn);
 
     // Records a healthcheck probe's result (HealthChecker): log, streak, status,
     // and a health_status event when the status changes.

@@ -86,8 +86,9 @@ class TreeWriter {
     Result<void> write_dir_contents(int dir_fd, const std::string& prefix);
     Result<void> finish() { return tar_.finish(); }
 
-  private:
     Result<void> write_one(int dir_fd, const std::string& name, const std::string& path);
+
+  private:
     TarWriter tar_;
     bool overlay_;
     std::map<std::pair<dev_t, ino_t>, std::string> seen_inodes_;  // for hard links
@@ -177,6 +178,17 @@ Result<Digest> write_layer_diff(int upper_dirfd, ByteWriter& out) {
 Result<void> write_tree_tar(int dirfd, ByteWriter& out) {
     TreeWriter writer(out, false);
     BERTH_TRYV_CTX(writer.write_dir_contents(dirfd, ""), "write tree tar");
+    return writer.finish();
+}
+
+}  // namespace berth::image
+
+namespace berth::image {
+
+Result<void> write_entry_tar(int dirfd, const std::string& name, const std::string& archive_path,
+                             ByteWriter& out) {
+    TreeWriter writer(out, false);
+    BERTH_TRYV_CTX(writer.write_one(dirfd, name, archive_path), "write \"" + archive_path + "\"");
     return writer.finish();
 }
 

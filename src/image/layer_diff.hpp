@@ -3,6 +3,8 @@
 // any tree can be exported as a plain tar.
 #pragma once
 
+#include <string>
+
 #include "base/result.hpp"
 #include "base/stream.hpp"
 #include "image/digest.hpp"
@@ -27,5 +29,11 @@ Result<Digest> write_layer_diff(int upper_dirfd, ByteWriter& out);
 // Writes the tree under `dirfd` as a tar exactly as it is (a 0/0 device stays a
 // device), in the same deterministic form; for export and for tests.
 Result<void> write_tree_tar(int dirfd, ByteWriter& out);
+
+// Writes the entry `name` of `dirfd` (a symlink itself, not what it names) as
+// `archive_path`, followed by everything beneath it when it is a directory, in the
+// same form: docker cp's archive of one path ("." for `dirfd` itself).
+Result<void> write_entry_tar(int dirfd, const std::string& name, const std::string& archive_path,
+                             ByteWriter& out);
 
 }  // namespace berth::image

@@ -24,6 +24,7 @@
 #include "base/json.hpp"
 #include "base/log.hpp"
 #include "base/time.hpp"
+#include "base/unix_socket.hpp"
 #include "monitor/exit_record.hpp"
 #include "monitor/io_sinks.hpp"
 #include "monitor/json_log_writer.hpp"
@@ -199,20 +200,7 @@ std::string socket_path(const std::string& dir) {
 }
 
 Result<void> Monitor::listen_socket() {
-    std::string path = socket_path(state_dir_);
-    sockaddr_un addr{};
-    if (path.size() >= sizeof addr.sun_path)
-        return fail("socket path " + path + " is longer than " +
-                    std::to_string(sizeof addr.sun_path - 1) + " bytes");
-    ::unlink(path.c_str());  // a monitor before us that died
-    listener_ = UniqueFd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
-    if (!listener_) return sys_fail("socket");
-    addr.sun_family = AF_UNIX;
-    std::memcpy(addr.sun_path, path.data(), path.size());
-    if (::bind(listener_.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0)
-        return sys_fail("bind " + path);
-    if (::chmod(path.c_str(), 0600) != 0) return sys_fail("chmod " + path);
-    if (::listen(listener_.get(), 64) != 0) return sys_fail("listen " + path);
+    listener_ = BERTH_TRY(listen_unix(socket_path(state_dir_), 64, SOCK_NONBLOCK));
     return {};
 }
 

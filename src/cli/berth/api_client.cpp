@@ -85,6 +85,34 @@ Result<Json> ApiClient::call_json(std::string_view method, std::string_view path
     return parse_json(body, "daemon's answer to " + std::string(path));
 }
 
+Result<http::HijackedStream> ApiClient::hijack(std::string_view method, std::string_view path,
+                                               const QueryParams& query, std::string_view body) {
+    auto target = versioned(path, query);
+    log::debug(std::string(method) + " " + target + " (hijacked)");
+    http::HeaderList headers;
+    if (!body.empty()) headers.emplace_back("Content-Type", "application/json");
+    auto stream = client_.hijack(method, target, headers, body);
+    if (stream) return stream;
+    // http::Client words it "METHOD target: daemon answered 404: message".
+    const std::string& text = stream.error().message;
+    static constexpr std::string_view kMarker = ": daemon answered ";
+    size_t at = text.find(kMarker);
+    if (at == std::string::npos) return stream;
+    std::string_view rest = std::string_view(text).substr(at + kMarker.size());
+    int status = parse_int(rest.substr(0, 3)).value_or(500);
+    return fail_as(kind_of_status(status),
+                   "Error response from daemon: " +
+                       std::string(rest.substr(std::min<size_t>(5, rest.size()))));
+}
+
+Result<Json> ApiClient::post_json(std::string_view path, const Json& body,
+                                  const QueryParams& query) {
+    auto resp = BERTH_TRY(call("POST", path, query, body.dump()));
+    std::string text = BERTH_TRY(resp.read_body());
+    if (trim(text).empty()) return Json();
+    return parse_json(text, "daemon's answer to " + std::string(path));
+}
+
 Result<Json> ApiClient::get_json(std::string_view path, const QueryParams& query) {
     return call_json("GET", path, query);
 }

@@ -52,6 +52,12 @@ class ApiClient {
     Result<http::ClientResponse> call_streamed(std::string_view method, std::string_view path,
                                                     const QueryParams& query, ByteReader& body,
                                                     const http::HeaderList& headers);
+    // A raw stream (attach, exec start): the socket after the daemon's 101/200.
+    // Errors read as call()'s ("Error response from daemon: No such container: x").
+    Result<http::HijackedStream> hijack(std::string_view method, std::string_view path,
+                                        const QueryParams& query, std::string_view body = {});
+    // POST with a JSON body and the JSON answer parsed (create, exec).
+    Result<Json> post_json(std::string_view path, const Json& body, const QueryParams& query = {});
     // GET and parse the JSON answer.
     Result<Json> get_json(std::string_view path, const QueryParams& query = {});
     // Any method, JSON answer parsed (an empty body is null).

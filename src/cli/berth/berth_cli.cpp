@@ -16,7 +16,8 @@ struct Group {
 };
 
 const std::vector<Group>& groups() {
-    static const std::vector<Group> g = {{"image", "Manage images"}, {"system", "Manage berth"}};
+    static const std::vector<Group> g = {
+        {"container", "Manage containers"}, {"image", "Manage images"}, {"system", "Manage berth"}};
     return g;
 }
 
@@ -114,7 +115,8 @@ int run_command(const Command& cmd, const std::string& invoked, std::span<const 
                 const std::string& host, Io io) {
     Session session(host, io);
     std::string see = "See 'berth " + invoked + " --help'.\n";
-    auto flags = parse_flags(cmd.flags, argv);
+    auto flags = parse_flags(cmd.flags, argv,
+                             cmd.stop_at_args ? ArgMode::StopAtPositional : ArgMode::Interspersed);
     if (flags && !flags->help && cmd.check) {
         if (auto checked = cmd.check(*flags); !checked) flags = std::unexpected(std::move(checked.error()));
     }
@@ -129,6 +131,12 @@ int run_command(const Command& cmd, const std::string& invoked, std::span<const 
     }
     if (auto bad = arg_count_error(cmd, invoked, static_cast<int>(flags->args.size()))) {
         session.err(*bad + "\n" + see + "\nUsage:  " + usage_line + "\n\n" + cmd.description + "\n");
+        return 1;
+    }
+    if (cmd.run_status) {
+        auto status = cmd.run_status(session, *flags);
+        if (status) return *status;
+        if (!status.error().message.empty()) session.err(status.error().message + "\n");
         return 1;
     }
     auto result = cmd.run(session, *flags);

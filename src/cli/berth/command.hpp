@@ -30,6 +30,8 @@ class Session {
     // The connection to the daemon at the -H host (connected on the first call).
     Result<ApiClient*> api();
     const Io& io() const { return io_; }
+    // The -H host, for commands that need a second connection (run's wait).
+    const std::string& host() const { return host_; }
     // Writes to the command's stdout / stderr.
     Result<void> out(std::string_view text) const;
     void err(std::string_view text) const;
@@ -52,6 +54,11 @@ struct Command {
     // (printed with "See 'berth X --help'.", exit 125), as pflag's value errors.
     std::function<Result<void>(const ParsedFlags&)> check;
     std::function<Result<void>(Session&, const ParsedFlags&)> run;
+    // Instead of `run`, for commands whose exit code is not just 0 or 1 (run, start,
+    // exec, wait: the container's); errors are printed as for `run`, exit 1.
+    std::function<Result<int>(Session&, const ParsedFlags&)> run_status;
+    // Flags end at the first argument (run IMAGE CMD -x): the command's own flags.
+    bool stop_at_args = false;
 };
 
 // The commands, one per file (images_command.cpp, ...).
@@ -73,6 +80,8 @@ Command pull_command();
 Command push_command();
 Command login_command();
 Command logout_command();
+// Containers (container_*.cpp, run_command.cpp, ps_command.cpp, exec_command.cpp).
+std::vector<Command> container_commands();
 
 // Every command, in the order help lists them.
 const std::vector<Command>& all_commands();

@@ -95,6 +95,24 @@ Command image_inspect_command() {
     };
 }
 
+Command container_inspect_command() {
+    return {
+        .path = "container inspect",
+        .usage = "[OPTIONS] CONTAINER [CONTAINER...]",
+        .description = "Display detailed information on one or more containers",
+        .flags =
+            {
+                format_flag("Format the output using the given Go template", 'f'),
+                {.long_name = "size", .short_name = 's', .help = "Display total file sizes"},
+            },
+        .min_args = 1,
+        .run =
+            [](Session& s, const ParsedFlags& f) {
+                return inspect_names(s, f, {&kTypes[0], 1}, "container");
+            },
+    };
+}
+
 Command inspect_command() {
     return {
         .path = "inspect",

@@ -278,6 +278,15 @@ class Exec {
     Result<Value> eval_command(const Command& cmd, const Json& dot, const Value* piped) {
         const Operand& head = cmd.args[0];
         if (head.kind != Operand::Kind::Function) {
+            // docker's formatters have methods taking a key (`.Label "com.x"` on ps
+            // rows); their rows hold those as maps, looked up here by the argument.
+            if (head.kind == Operand::Kind::Field && cmd.args.size() == 2 && !piped) {
+                Value map = BERTH_TRY(eval_operand(head, dot));
+                if (options_.header) return map;
+                Value key = BERTH_TRY(eval_operand(cmd.args[1], dot));
+                if (map && map->is_object() && key && key->is_string())
+                    return Value(map->value(key->get<std::string>(), Json("")));
+            }
             if (cmd.args.size() > 1 || piped)
                 return exec_error(head.pos, command_text(cmd), cat("can't give argument to non-function ", head.text));
             return eval_operand(head, dot);

@@ -123,3 +123,16 @@ TEST(Template, HeaderModePrintsNoValueAndSkipsTextFunctions) {
 
 }  // namespace
 }  // namespace berth::cli
+
+namespace berth::cli {
+namespace {
+
+// docker's ps rows have a Label method; berth's rows hold the labels as a map the
+// template looks the argument up in.
+TEST(Template, FieldHoldingAMapTakesAKeyArgument) {
+    EXPECT_EQ(render(R"({{.Labels "a"}}|{{.Labels "none"}})", kVolume), "1|");
+    EXPECT_EQ(render(R"({{.Name "a"}})", kVolume).substr(0, 11), "EXEC ERROR:");
+}
+
+}  // namespace
+}  // namespace berth::cli
