@@ -21,8 +21,9 @@ oci::Resources update_resources(const Json& body, const Json& host_config);
 // Writes update_resources(body, host_config) into the cgroup of the runtime's
 // container `id`. Fails with the kernel's refusal ("write .../memory.limit_in_bytes
 // = 1048576: Device or resource busy": a limit below what is in use that cannot be
-// reclaimed), prefixed "Cannot update container <id>". Limits written before the
-// refused one stay written.
+// reclaimed), prefixed "Cannot update container <id>". The runtime writes memory
+// first, so a refused memory limit leaves the cgroup untouched; a later refusal
+// (say cpuset) leaves the limits written before it.
 Result<void> apply_live_update(const std::string& runtime_root, const std::string& id,
                                const Json& body, const Json& host_config);
 

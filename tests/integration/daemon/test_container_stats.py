@@ -274,6 +274,9 @@ def test_update_the_kernel_refuses_is_an_error_and_changes_nothing(bb):
     r.failed()
     assert f"Cannot update container {cid}" in r.stderr and "busy" in r.stderr, r.stderr
     assert bb.py.api.inspect_container(cid)["HostConfig"]["Memory"] == 0, "a refused update is not stored"
+    # Memory is written first, so nothing of the refused update reached the cgroup.
+    limit = int(cgroup_file(cid, "memory", "memory.limit_in_bytes", "").read_text())
+    assert limit > 1 << 40, f"memory.limit_in_bytes is {limit} after a refused update"
     assert bb.docker("inspect", "-f", "{{.State.Running}}", cid).ok().stdout.strip() == "true"
 
 
