@@ -12,6 +12,7 @@ void add_image_routes(http::Router& router, engine::Daemon& daemon);
 void add_container_routes(http::Router& router, engine::Daemon& daemon);
 void add_exec_routes(http::Router& router, engine::Daemon& daemon);
 void add_container_fs_routes(http::Router& router, engine::Daemon& daemon);
+void add_container_stats_routes(http::Router& router, engine::Daemon& daemon);  // top, stats
 
 // Every route berthd serves.
 inline void add_all_routes(http::Router& router, engine::Daemon& daemon) {
@@ -20,6 +21,7 @@ inline void add_all_routes(http::Router& router, engine::Daemon& daemon) {
     add_container_routes(router, daemon);
     add_exec_routes(router, daemon);
     add_container_fs_routes(router, daemon);
+    add_container_stats_routes(router, daemon);
 }
 
 }  // namespace berth::api

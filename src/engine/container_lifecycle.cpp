@@ -12,6 +12,7 @@
 #include "base/time.hpp"
 #include "cli/format/units.hpp"
 #include "engine/container_entry.hpp"
+#include "engine/container_live_update.hpp"
 #include "engine/daemon.hpp"
 #include "engine/monitor_client.hpp"
 #include "engine/oci_spec_builder.hpp"
@@ -501,6 +502,9 @@ Result<std::vector<std::string>> ContainerService::update(const std::string& ref
     auto warnings = BERTH_TRY(apply_update(settings, body));
     if (settings.restart.name != "no" && !settings.restart.name.empty() && settings.auto_remove)
         return fail_as(ErrorKind::invalid_argument, "Restart policy cannot be updated because AutoRemove is enabled for the container");
+    // A running container gets the new limits now; a refusal leaves the settings as they were.
+    if (e->c.state.running())
+        BERTH_TRYV(apply_live_update(runtime_root(), e->c.id, body, settings.host_config));
     e->c.settings = std::move(settings);
     BERTH_TRYV(persist_locked(e->c));
     publish(e->c, "update");
