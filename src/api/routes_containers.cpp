@@ -69,7 +69,11 @@ void list(engine::Daemon& d, Request& req, ResponseWriter& w) {
         if (!(*keep)(c)) continue;
         if (*limit > 0 && static_cast<long long>(out.size()) >= *limit) break;
         std::optional<SizeInfo> s;
-        if (size) s = SizeInfo{d.containers().size_rw(c.id), 0};
+        if (size) {
+            auto rw = d.containers().size_rw(c.id);
+            auto image = d.images().summary(c.image_id);
+            s = SizeInfo{rw, rw + (image ? image->size : 0)};
+        }
         out.push_back(container_summary_json(c, s));
     }
     (void)w.send_json(200, out);

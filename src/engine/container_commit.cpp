@@ -157,6 +157,8 @@ Result<std::string> ContainerFs::commit(const std::string& ref, const CommitRequ
 
     cfg.created = rfc3339_now();
     cfg.author = req.author;
+    // The image's own comment (inspect's Comment), besides the history entry's.
+    if (!req.comment.empty()) cfg.document["comment"] = req.comment;
     cfg.container = c.id;
     cfg.container_config = own;
     // An empty diff adds no layer, only a history entry saying so (as docker).

@@ -3,6 +3,7 @@
 #include <signal.h>
 
 #include <chrono>
+#include <cstring>
 
 #include "base/file.hpp"
 #include "base/log.hpp"
@@ -106,7 +107,13 @@ Result<void> ContainerService::start_locked(Entry& e) {
         c = e.c;
     }
     auto p = paths(c.id);
-    auto fail_start = [&](const Error& err) -> Result<void> {
+    auto fail_start = [&](Error err) -> Result<void> {
+        // Clients (the docker CLI) pick run's exit code from Go's lower-case errno
+        // words in this message: say them so.
+        for (auto [c_text, go_text] : {std::pair{"Permission denied", "permission denied"},
+                                        std::pair{"No such file or directory", "no such file or directory"}})
+            if (auto at = err.message.find(c_text); at != std::string::npos)
+                err.message.replace(at, std::strlen(c_text), go_text);
         std::lock_guard lock(mu_);
         // Docker records why a start failed and gives the exit code a shell would.
         e.c.state.error = err.message;

@@ -128,7 +128,11 @@ std::string resolv_conf() {
 }
 
 Result<void> make_container_files(const ContainerPaths& p, const std::string& hostname) {
-    for (const auto& dir : {p.upper_dir(), p.work_dir(), p.rootfs()}) BERTH_TRYV(mkdir_p(dir, 0700));
+    // The upper dir's mode becomes the container's "/": 0755 as in any image, so
+    // users other than root can walk it.
+    BERTH_TRYV(mkdir_p(p.upper_dir(), 0755));
+    if (::chmod(p.upper_dir().c_str(), 0755) != 0) return sys_fail("chmod " + p.upper_dir());
+    for (const auto& dir : {p.work_dir(), p.rootfs()}) BERTH_TRYV(mkdir_p(dir, 0700));
     BERTH_TRYV(write_file_atomic(p.hostname_file(), hostname + "\n", 0644, Durability::until_reboot));
     BERTH_TRYV(write_file_atomic(p.hosts_file(), hosts_file(hostname), 0644, Durability::until_reboot));
     BERTH_TRYV(write_file_atomic(p.resolv_conf_file(), resolv_conf(), 0644, Durability::until_reboot));

@@ -252,7 +252,9 @@ Result<PullResult> pull_image(image::ImageStore& store, const image::Reference& 
     auto todo = BERTH_TRY(ctx(missing_layers(store, m, cfg, progress)));
     Staging staging;
     auto staged = BERTH_TRY(ctx(fetch_layers(repo, store, staging, m, cfg, todo, opts.parallel_layers, progress)));
-    bool existed = store.config(cfg.id().str()).has_value();
+    // Docker says "Downloaded newer image" when the name now points somewhere new.
+    auto before = store.resolve(ref.str());
+    bool existed = before && *before == cfg.id().str();
     std::vector<image::Reference> tags;
     if (!ref.digest) tags.push_back(ref);
     PullResult result;
