@@ -45,6 +45,8 @@ bool to_file() {
 void set_format(Format f) {
     g_format = f;
 }
+bool enabled(Level l) { return l >= g_level; }
+
 void set_level(Level l) {
     g_level = l;
 }

@@ -16,6 +16,8 @@ bool set_file(const char* path);
 bool to_file();  // set_file() took effect
 void set_format(Format f);
 void set_level(Level l);
+// Whether messages of level `l` are written (to skip building costly ones).
+bool enabled(Level l);
 
 void write(Level l, std::string_view msg);
 inline void debug(std::string_view m) {

@@ -39,11 +39,35 @@ namespace {
 
 Result<UniqueFd> open_dir(const std::string& path) { return open_fd(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC); }
 
-// A stopped container's layers as one overlay, mounted on a private directory only
-// until its root is open: the fd keeps the detached mount alive, so nothing is
-// left mounted whatever happens next. Read-only, the upper directory is just the
-// top lower layer (an overlay with an upper needs the work directory too).
-Result<UniqueFd> open_private_overlay(Daemon& d, const Container& c, bool writable) {
+// A container's root directory, open; for a stopped container also the private
+// overlay it lives on, unmounted (and its mountpoint removed) when this goes.
+// The overlay stays attached while in use: lookups on a detached mount make the
+// kernel refuse RESOLVE_IN_ROOT's ".." steps with EAGAIN (every mntput of a
+// detached mount bumps mount_lock's sequence). A daemon that dies meanwhile
+// leaves it under <exec-root>/fs-mounts, which the next start clears.
+class ContainerRoot {
+  public:
+    explicit ContainerRoot(UniqueFd fd) : fd_(std::move(fd)) {}
+    ContainerRoot(UniqueFd fd, image::OverlayMount mount, std::string target)
+        : mount_(std::move(mount)), target_(std::move(target)), fd_(std::move(fd)) {}
+    ContainerRoot(ContainerRoot&&) = default;
+    ~ContainerRoot() {
+        fd_ = UniqueFd();
+        if (!mount_.target().empty()) (void)mount_.unmount();
+        if (!target_.empty()) ::rmdir(target_.c_str());
+    }
+    int get() const { return fd_.get(); }
+
+  private:
+    image::OverlayMount mount_;
+    std::string target_;
+    UniqueFd fd_;
+};
+
+// A stopped container's layers as one overlay on a private directory. Read-only,
+// the upper directory is just the top lower layer (an overlay with an upper needs
+// the work directory too).
+Result<ContainerRoot> open_private_overlay(Daemon& d, const Container& c, bool writable) {
     auto p = d.containers().paths(c.id);
     image::OverlaySpec spec;
     spec.lower_dirs = BERTH_TRY(d.images().layer_dirs(c.image_id));
@@ -60,14 +84,15 @@ Result<UniqueFd> open_private_overlay(Daemon& d, const Container& c, bool writab
     ScopeExit remove_target([&] { ::rmdir(target.c_str()); });
     auto mount = BERTH_TRY(image::mount_overlay(spec, target));
     auto root = BERTH_TRY(open_dir(target));
-    BERTH_TRYV(mount.unmount());
-    return root;
+    remove_target.dismiss();
+    return ContainerRoot(std::move(root), std::move(mount), target);
 }
 
 // The container's root as its processes see it when it runs (bind mounts
 // included), else a private overlay of its layers.
-Result<UniqueFd> open_container_root(Daemon& d, const Container& c, bool writable) {
-    if (c.state.running() && c.state.pid > 0) return open_dir("/proc/" + std::to_string(c.state.pid) + "/root");
+Result<ContainerRoot> open_container_root(Daemon& d, const Container& c, bool writable) {
+    if (c.state.running() && c.state.pid > 0)
+        return ContainerRoot(BERTH_TRY(open_dir("/proc/" + std::to_string(c.state.pid) + "/root")));
     return open_private_overlay(d, c, writable);
 }
 
@@ -145,8 +170,11 @@ Result<void> ContainerFs::export_rootfs(const std::string& ref, const StartBody&
     return d_.containers().with_op_held(ref, [&](const Container& c) -> Result<void> {
         // The layers only, as docker exports them: the running container's own
         // rootfs mount, not its processes' view with the bind mounts.
-        auto root = c.state.running() ? open_dir(d_.containers().paths(c.id).rootfs())
-                                      : open_private_overlay(d_, c, false);
+        auto open_root = [&]() -> Result<ContainerRoot> {
+            if (!c.state.running()) return open_private_overlay(d_, c, false);
+            return ContainerRoot(BERTH_TRY(open_dir(d_.containers().paths(c.id).rootfs())));
+        };
+        auto root = open_root();
         if (!root) return std::unexpected(root.error());
         d_.containers().publish(c, "export");
         ByteWriter* out = start();

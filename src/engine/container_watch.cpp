@@ -36,6 +36,20 @@ std::int64_t now_ns() {
     return now.tv_sec * 1'000'000'000LL + now.tv_nsec;
 }
 
+// Private overlays (cp, export of stopped containers) a daemon that died left
+// mounted: nobody uses them now.
+void clear_private_mounts(const std::string& dir) {
+    std::unique_ptr<DIR, int (*)(DIR*)> d(opendir(dir.c_str()), closedir);
+    if (!d) return;
+    while (auto* ent = readdir(d.get())) {
+        std::string name = ent->d_name;
+        if (name == "." || name == "..") continue;
+        auto path = dir + "/" + name;
+        ::umount2(path.c_str(), MNT_DETACH);
+        ::rmdir(path.c_str());
+    }
+}
+
 }  // namespace
 
 void ContainerService::watch(const std::string& id, UniqueFd monitor_pidfd) {
@@ -157,7 +171,7 @@ void ContainerService::after_exit(const std::shared_ptr<Entry>& e, std::int64_t 
         const auto& policy = s.restart.name;
         if (s.auto_remove) {
             remove = true;
-        } else if (!e->c.manually_stopped && !stopping_) {
+        } else if (!e->c.manually_stopped && !e->removing && !stopping_) {
             restart = policy == "always" || policy == "unless-stopped" ||
                       (policy == "on-failure" && e->c.state.exit_code != 0 &&
                        (s.restart.maximum_retry_count == 0 || e->c.restart_count < s.restart.maximum_retry_count));
@@ -227,6 +241,7 @@ Result<void> ContainerService::restore() {
     auto dir = d_.config().data_root + "/containers";
     BERTH_TRYV(mkdir_p(dir, 0710));
     BERTH_TRYV(mkdir_p(d_.config().exec_root + "/containers", 0700));
+    clear_private_mounts(d_.config().exec_root + "/fs-mounts");
     std::unique_ptr<DIR, int (*)(DIR*)> d(opendir(dir.c_str()), closedir);
     if (!d) return sys_fail("opening " + dir);
     std::vector<std::shared_ptr<Entry>> to_start;

@@ -1,6 +1,7 @@
 #include "runtime/safe_path.hpp"
 
 #include <linux/openat2.h>
+#include <sched.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -43,9 +44,13 @@ int openat2_in_root(int root_fd, const std::string& rel, int flags) {
     how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
     for (int attempt = 0;; ++attempt) {
         long fd = ::syscall(SYS_openat2, root_fd, rel.c_str(), &how, sizeof how);
-        // EAGAIN: a concurrent rename made ".." resolution unsafe; the kernel asks
-        // for a retry (openat2(2)).
-        if (fd < 0 && errno == EAGAIN && attempt < 16) continue;
+        // EAGAIN: a rename or mount anywhere on the machine during a ".." step made
+        // the kernel unsure; it asks for a retry (openat2(2)). A busy host (other
+        // containers starting) can need many: yield and try again.
+        if (fd < 0 && errno == EAGAIN && attempt < 1000) {
+            if (attempt >= 8) ::sched_yield();
+            continue;
+        }
         return static_cast<int>(fd);
     }
 }
