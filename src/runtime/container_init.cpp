@@ -141,7 +141,7 @@ Result<void> set_up(const InitArgs& a, std::string* hook_state, UniqueFd* seccom
         if (c.linux_ && c.linux_->personality)
             BERTH_TRYV(apply_personality(*c.linux_->personality));
         const oci::Seccomp* sc = c.linux_ && c.linux_->seccomp ? &*c.linux_->seccomp : nullptr;
-        int listener = BERTH_TRY(apply_process_security(*c.process, sc));
+        int listener = BERTH_TRY(apply_process_security(*c.process, a.seccomp));
         if (listener >= 0) {
             UniqueFd l(listener);
             // runtime.md: the pid "as seen by the runtime" (the host's), not our 1.

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "oci/config.hpp"
+#include "runtime/seccomp_program.hpp"
 #include "runtime/sync_channel.hpp"
 
 namespace berth::runtime {
@@ -20,6 +21,7 @@ struct InitArgs {
     bool no_pivot = false;
     bool new_keyring = true;
     int preserve_fds = 0;
+    const SeccompProgram* seccomp = nullptr;  // compiled by the runtime before the clone
 };
 
 [[noreturn]] void container_init(const InitArgs& a);

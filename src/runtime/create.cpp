@@ -185,6 +185,11 @@ Result<pid_t> create_container(const std::string& root, const CreateOptions& o) 
         born_in = BERTH_TRY(with_context(cgroup->open_for_clone(), "cgroup"));
     }
 
+    // Compiled here, where the state root is reachable and before anything exists
+    // to undo; the init inherits it with the rest of our memory.
+    std::optional<SeccompProgram> seccomp;
+    if (l.seccomp) seccomp = BERTH_TRY(compile_seccomp(*l.seccomp, path_join(root, "seccomp-cache")));
+
     pid_t pid;
     {
         ChildNamespaces child_ns;
@@ -193,8 +198,8 @@ Result<pid_t> create_container(const std::string& root, const CreateOptions& o) 
         if (pid < 0) return sys_fail("clone3");
         if (pid == 0) {
             parent_end.close();
-            InitArgs a{&config,      bundle,     rootfs,        fifo.get(),    &child_end,
-                       o.console_fd, o.no_pivot, o.new_keyring, o.preserve_fds};
+            InitArgs a{&config,      bundle,     rootfs,        fifo.get(),     &child_end,
+                       o.console_fd, o.no_pivot, o.new_keyring, o.preserve_fds, seccomp ? &*seccomp : nullptr};
             container_init(a);
         }
     }

@@ -63,7 +63,8 @@ Result<void> enter(const std::vector<NsFd>& nss, int root_fd, const oci::Process
 }
 
 [[noreturn]] void exec_child(const std::vector<NsFd>& nss, int root_fd, const oci::Config& c,
-                             const ExecOptions& o, const std::string& container_state, int go_fd,
+                             const ExecOptions& o, const SeccompProgram* program,
+                             const std::string& container_state, int go_fd,
                              int err_fd) {
     sigset_t none;
     sigemptyset(&none);
@@ -81,7 +82,7 @@ Result<void> enter(const std::vector<NsFd>& nss, int root_fd, const oci::Process
             agent = BERTH_TRY(connect_seccomp_agent(sc->listener_path));
         BERTH_TRYV(enter(nss, root_fd, o.process, o.console_fd, o.preserve_fds));
         BERTH_TRYV(apply_lsm_labels(o.process));
-        int listener = BERTH_TRY(apply_process_security(o.process, sc));
+        int listener = BERTH_TRY(apply_process_security(o.process, program));
         if (listener >= 0) {
             // This process has its own filter, so its own notify fd for the agent.
             UniqueFd l(listener);
@@ -148,6 +149,10 @@ Result<pid_t> exec_in_container(const std::string& root, const std::string& id,
     if (::pipe2(err, O_CLOEXEC) != 0) return sys_fail("pipe");
     UniqueFd err_r(err[0]), err_w(err[1]);
 
+    std::optional<SeccompProgram> seccomp;
+    if (config.linux_ && config.linux_->seccomp)
+        seccomp = BERTH_TRY(compile_seccomp(*config.linux_->seccomp, path_join(root, "seccomp-cache")));
+
     pid_t pid;
     {
         ForChildren for_children;
@@ -155,7 +160,8 @@ Result<pid_t> exec_in_container(const std::string& root, const std::string& id,
         pid = ::fork();
         if (pid < 0) return sys_fail("fork");
         if (pid == 0)
-            exec_child(nss, root_fd.get(), config, o, container_state, go_r.get(), err_w.get());
+            exec_child(nss, root_fd.get(), config, o, seccomp ? &*seccomp : nullptr, container_state, go_r.get(),
+                       err_w.get());
     }
     err_w.reset();
     go_r.reset();

@@ -32,6 +32,7 @@
 #include "runtime/identity.hpp"
 #include "runtime/process_tuning.hpp"
 #include "runtime/seccomp_filter.hpp"
+#include "runtime/seccomp_program.hpp"
 
 namespace berth::runtime {
 namespace {
@@ -55,11 +56,11 @@ Result<void> change_identity(const oci::User& user) {
 }
 
 // Loads the filter while CAP_SYS_ADMIN is still permitted (no_new_privs is off).
-Result<int> load_seccomp_privileged(const SeccompFilter& filter) {
+Result<int> load_seccomp_privileged(const SeccompProgram& filter) {
     auto now = BERTH_TRY(current_capabilities());
     now.effective = now.permitted;
     BERTH_TRYV_CTX(set_capabilities(now), "raise the effective capabilities to load seccomp");
-    auto fd = load_seccomp_filter(filter);
+    auto fd = load_seccomp_program(filter);
     if (!fd && fd.error().sys_errno == EACCES)
         fd.error().message +=
             " (without process.noNewPrivileges loading a filter needs "
@@ -69,10 +70,9 @@ Result<int> load_seccomp_privileged(const SeccompFilter& filter) {
 
 }  // namespace
 
-Result<int> apply_process_security(const oci::Process& p, const oci::Seccomp* seccomp) {
-    // Everything the config can get wrong is checked before the process changes.
-    std::optional<SeccompFilter> filter;
-    if (seccomp) filter = BERTH_TRY(build_seccomp_filter(*seccomp));
+Result<int> apply_process_security(const oci::Process& p, const SeccompProgram* filter) {
+    // Everything the config can get wrong is checked before the process changes
+    // (the seccomp program was compiled before the process existed).
     // No capabilities object means none at all (runc does the same).
     CapabilitySets caps;
     if (p.capabilities) caps = BERTH_TRY(capability_sets(*p.capabilities));
@@ -91,7 +91,7 @@ Result<int> apply_process_security(const oci::Process& p, const oci::Seccomp* se
     if (p.no_new_privileges) {
         if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
             return sys_fail("process.noNewPrivileges: prctl(PR_SET_NO_NEW_PRIVS)");
-        if (filter) notify_fd.reset(BERTH_TRY(load_seccomp_filter(*filter)));
+        if (filter) notify_fd.reset(BERTH_TRY(load_seccomp_program(*filter)));
     }
     return notify_fd.release();
 }

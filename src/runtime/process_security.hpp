@@ -12,6 +12,7 @@
 #include "base/result.hpp"
 #include "base/unique_fd.hpp"
 #include "oci/config.hpp"
+#include "runtime/seccomp_program.hpp"
 
 namespace berth::runtime {
 
@@ -22,7 +23,7 @@ Result<void> apply_rlimits(const std::vector<oci::Rlimit>& rlimits);
 // Applies everything above for `p` in the calling process, which runs as root in
 // the container's namespaces. Returns the seccomp notify listener fd when the
 // filter uses SCMP_ACT_NOTIFY (linux.seccomp.listenerPath set), else -1.
-Result<int> apply_process_security(const oci::Process& p, const oci::Seccomp* seccomp);
+Result<int> apply_process_security(const oci::Process& p, const SeccompProgram* seccomp);
 
 // personality(2) for linux.personality ("LINUX" or "LINUX32"; the spec defines no
 // flags yet, so any flag is an error). Separate from apply_process_security because

@@ -60,10 +60,10 @@ def _problems(rt: Runtime) -> list[str]:
             problems.append(f"process left: container {cid} pid {pid} is still alive")
     problems += [f"mount left: {m}" for m in mounts_under(rt.tmp)]
     if rt.root.is_dir():
-        # A root-level lock file is a runtime's business; a container's
-        # directory (or anything named after one) must be gone.
+        # A root-level lock file or berth's compiled-seccomp cache is a runtime's
+        # business; a container's directory (or anything named after one) must be gone.
         problems += [f"state left: {rt.root / e}" for e in os.listdir(rt.root)
-                     if (rt.root / e).is_dir() or any(cid in e for cid in rt.ids)]
+                     if e != "seccomp-cache" and ((rt.root / e).is_dir() or any(cid in e for cid in rt.ids))]
     for cid in rt.ids:
         problems += [f"cgroup left: {d}" for d in cgroup_dirs_for(cid)]
     return problems

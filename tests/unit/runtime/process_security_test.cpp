@@ -101,8 +101,14 @@ std::string describe_self() {
 }
 
 std::map<std::string, std::string> apply_in_child(const oci::Process& p, const oci::Seccomp* s) {
+    std::optional<SeccompProgram> program;
+    if (s) {
+        auto compiled = compile_seccomp(*s, "");
+        if (!compiled) return {{"error", compiled.error().message}};
+        program = std::move(*compiled);
+    }
     return test::run_in_child([&]() -> std::string {
-        auto fd = apply_process_security(p, s);
+        auto fd = apply_process_security(p, program ? &*program : nullptr);
         if (!fd) return "error=" + fd.error().message + "\n";
         return "notify_fd=" + std::to_string(*fd) + "\n" + describe_self();
     });
@@ -183,8 +189,10 @@ TEST(ProcessSecurity, NotifyReturnsTheListenerFd) {
     s.default_action = "SCMP_ACT_ALLOW";
     s.listener_path = "/run/unused.sock";
     s.syscalls = {{{"mkdir", "mkdirat"}, "SCMP_ACT_NOTIFY", std::nullopt, {}}};
+    auto program = compile_seccomp(s, "");
+    ASSERT_TRUE(program) << program.error().message;
     auto r = test::run_in_child([&]() -> std::string {
-        auto fd = apply_process_security(p, &s);
+        auto fd = apply_process_security(p, &*program);
         if (!fd) return "error=" + fd.error().message + "\n";
         // The fd must not leak into the container's program.
         return "fd_ok=" + std::to_string(*fd >= 0) +
