@@ -10,7 +10,7 @@ packages="
   busybox-static python3 python3-pytest iproute2 procps util-linux
   runc hyperfine jq ccache curl zstd
   libssl-dev zlib1g-dev libzstd-dev libsqlite3-dev
-  docker.io containerd python3-docker python3-requests debootstrap skopeo umoci
+  docker.io containerd python3-docker python3-requests debootstrap skopeo umoci podman
   docker-registry apache2-utils python3-cryptography
 "
 

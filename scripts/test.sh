@@ -14,6 +14,7 @@ echo "== unit tests"
 # Debian's python3 (with python3-pytest), not whatever python3 is first on PATH.
 integration() { # build directory
     BERTH_RUNTIME=$1/berth-runtime BERTHD=$1/berthd BERTH=$1/berth \
+        BERTH_MONITOR=$1/berth-monitor BERTH_INIT=$1/berth-init \
         /usr/bin/python3 -m pytest "$repo/tests/integration" -q -p no:cacheprovider
 }
 echo "== integration tests"
