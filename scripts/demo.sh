@@ -2,9 +2,8 @@
 # demo.sh: berth's main job, from a fresh Debian 12 machine: install what is
 # needed, build, start berthd in a private root, import a busybox image (made
 # from Debian's busybox-static) through the Docker Engine API with the berth CLI,
-# show it as `docker images` would, and run a container from that image's layers
-# with berth-runtime. (Until containers are served by berthd, the last step
-# mounts the image's overlay and runs the OCI bundle itself.)
+# show it as `docker images` would, and run containers from it through berthd
+# with `berth run`: one in the foreground, one detached with logs, exec and stop.
 set -eu
 repo=$(cd "$(dirname "$0")/.." && pwd)
 "$repo/scripts/setup.sh"
@@ -15,7 +14,7 @@ work=${DEMO_DIR:-/tmp/berth-demo}
 sock=$work/berth.sock
 berthd_pid=""
 cleanup() {
-    umount "$work/bundle/rootfs" 2>/dev/null || true
+    [ -n "$berthd_pid" ] && { "$build/berth" -H "unix://$sock" rm -f demo-web >/dev/null 2>&1 || true; }
     [ -n "$berthd_pid" ] && kill "$berthd_pid" 2>/dev/null && wait "$berthd_pid" 2>/dev/null
     rm -rf "$work"
 }
@@ -45,16 +44,18 @@ echo "+ berth images"
 echo "+ berth history busybox:demo"
 "$build/berth" history busybox:demo
 
-# The container's root: an overlay over the image's layers, as berthd will mount it.
-layers=$("$build/berth" image inspect -f '{{.GraphDriver.Data.UpperDir}}' busybox:demo)
-mkdir -p "$work/bundle/rootfs" "$work/upper" "$work/work"
-mount -t overlay overlay -o "lowerdir=$layers,upperdir=$work/upper,workdir=$work/work" \
-    "$work/bundle/rootfs"
-(cd "$work/bundle" && "$build/berth-runtime" spec)
-# The container says who and where it is; the exit code is the container's.
-jq '.process.terminal = false |
-    .process.args = ["sh", "-c", "echo hello from berth: host $(hostname), pid $$, $(id); grep -E \"^(CapEff|NoNewPrivs|Seccomp):\" /proc/self/status"]' \
-    "$work/bundle/config.json" > "$work/bundle/config.json.new"
-mv "$work/bundle/config.json.new" "$work/bundle/config.json"
-echo "+ berth-runtime run --bundle $work/bundle demo-$$"
-"$build/berth-runtime" --root /run/berth-runtime run --bundle "$work/bundle" "demo-$$"
+# The container says who and where it is; `run` exits with the container's code.
+echo "+ berth run --rm busybox:demo sh -c '...'"
+"$build/berth" run --rm busybox:demo sh -c \
+    'echo hello from berth: host $(hostname), pid $$, $(id); grep -E "^(CapEff|NoNewPrivs|Seccomp):" /proc/self/status'
+echo "+ berth run -d --name demo-web busybox:demo sh -c 'echo serving; exec sleep 600'"
+"$build/berth" run -d --name demo-web busybox:demo sh -c 'echo serving; exec sleep 600'
+echo "+ berth ps"
+"$build/berth" ps
+echo "+ berth exec demo-web ps"
+"$build/berth" exec demo-web ps
+echo "+ berth logs demo-web"
+"$build/berth" logs demo-web
+echo "+ berth stop -t 1 demo-web && berth rm demo-web"
+"$build/berth" stop -t 1 demo-web >/dev/null
+"$build/berth" rm demo-web
