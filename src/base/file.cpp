@@ -4,7 +4,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <dirent.h>
+
+#include <algorithm>
 #include <filesystem>
+#include <memory>
 
 namespace berth {
 
@@ -98,6 +102,39 @@ std::string path_join(std::string_view a, std::string_view b) {
     while (!b.empty() && b.front() == '/') b.remove_prefix(1);
     if (out.empty() || out.back() != '/') out += '/';
     out += b;
+    return out;
+}
+
+Result<std::vector<std::string>> sorted_dir_names(int dir_fd) {
+    int fd = ::openat(dir_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) return sys_fail("open directory");
+    DIR* d = ::fdopendir(fd);
+    if (!d) {
+        UniqueFd owned(fd);  // fdopendir failed: the fd is still ours to close
+        return sys_fail("opendir");
+    }
+    std::unique_ptr<DIR, int (*)(DIR*)> dir(d, ::closedir);
+    std::vector<std::string> names;
+    errno = 0;
+    while (dirent* de = ::readdir(d)) {
+        std::string n = de->d_name;
+        if (n != "." && n != "..") names.push_back(std::move(n));
+    }
+    if (errno != 0) return sys_fail("readdir");
+    std::sort(names.begin(), names.end());
+    return names;
+}
+
+std::vector<std::string> path_components(std::string_view path) {
+    std::vector<std::string> out;
+    size_t pos = 0;
+    while (pos <= path.size()) {
+        size_t end = path.find('/', pos);
+        if (end == std::string_view::npos) end = path.size();
+        std::string_view c = path.substr(pos, end - pos);
+        if (!c.empty() && c != ".") out.emplace_back(c);
+        pos = end + 1;
+    }
     return out;
 }
 

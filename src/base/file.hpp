@@ -6,6 +6,8 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
+#include <string_view>
 
 #include "base/result.hpp"
 #include "base/unique_fd.hpp"
@@ -29,6 +31,12 @@ Result<void> write_file_atomic(const std::string& path, std::string_view data, m
 // mkdir -p; existing directories are fine.
 Result<void> mkdir_p(const std::string& path, mode_t mode = 0755);
 bool path_exists(const std::string& path);
+// The entries of directory `dir_fd` but "." and "..", sorted bytewise (so what is
+// built from them, archives or change lists, is reproducible).
+Result<std::vector<std::string>> sorted_dir_names(int dir_fd);
+// "a//b/./c/" -> {"a", "b", "c"}: the non-empty components other than ".";
+// ".." is kept for the caller to resolve.
+std::vector<std::string> path_components(std::string_view path);
 // The bytes of regular files under `dir` (symlinks not followed); 0 when unreadable.
 std::int64_t directory_size(const std::string& dir);
 std::string path_join(std::string_view a, std::string_view b);

@@ -1,3 +1,4 @@
+#include "base/file.hpp"
 #include "engine/container_changes.hpp"
 
 #include <dirent.h>
@@ -35,26 +36,6 @@ bool hidden_init_path(std::string_view path) {
     return false;
 }
 
-Result<std::vector<std::string>> sorted_names(int dir_fd) {
-    int fd = ::openat(dir_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0) return sys_fail("open directory");
-    DIR* d = ::fdopendir(fd);
-    if (!d) {
-        ::close(fd);
-        return sys_fail("opendir");
-    }
-    ScopeExit close_dir([d] { ::closedir(d); });
-    std::vector<std::string> names;
-    errno = 0;
-    while (dirent* de = ::readdir(d)) {
-        std::string n = de->d_name;
-        if (n != "." && n != "..") names.push_back(std::move(n));
-    }
-    if (errno != 0) return sys_fail("readdir");
-    std::sort(names.begin(), names.end());
-    return names;
-}
-
 bool is_whiteout(const struct stat& st) { return S_ISCHR(st.st_mode) && st.st_rdev == makedev(0, 0); }
 
 bool is_opaque(int dir_fd) {
@@ -90,7 +71,7 @@ class Walker {
 };
 
 Result<bool> Walker::only_init_entries(int dir_fd, const std::string& path) {
-    auto names = BERTH_TRY(sorted_names(dir_fd));
+    auto names = BERTH_TRY(sorted_dir_names(dir_fd));
     bool any_init = false;
     for (const auto& n : names) {
         std::string child = path + "/" + n;
@@ -152,7 +133,7 @@ Result<void> Walker::visit(int dir_fd, const std::string& name, const std::strin
 }
 
 Result<void> Walker::walk(int dir_fd, const std::string& dir_path) {
-    auto names = BERTH_TRY(sorted_names(dir_fd));
+    auto names = BERTH_TRY(sorted_dir_names(dir_fd));
     for (const auto& n : names) BERTH_TRYV(visit(dir_fd, n, dir_path + "/" + n));
     return {};
 }

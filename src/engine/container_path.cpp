@@ -1,3 +1,4 @@
+#include "base/file.hpp"
 #include "engine/container_path.hpp"
 
 #include <fcntl.h>
@@ -13,23 +14,10 @@ namespace berth::engine {
 
 namespace {
 
-std::vector<std::string> components(std::string_view path) {
-    std::vector<std::string> out;
-    size_t pos = 0;
-    while (pos <= path.size()) {
-        size_t end = path.find('/', pos);
-        if (end == std::string_view::npos) end = path.size();
-        auto c = path.substr(pos, end - pos);
-        if (!c.empty()) out.emplace_back(c);
-        pos = end + 1;
-    }
-    return out;
-}
-
 // filepath.Clean of an absolute path.
 std::string clean_abs(std::string_view path) {
     std::vector<std::string> parts;
-    for (auto& c : components(path)) {
+    for (auto& c : path_components(path)) {
         if (c == ".") continue;
         if (c == "..") {
             if (!parts.empty()) parts.pop_back();
@@ -64,7 +52,7 @@ std::string base_name(std::string_view abs) {
 
 Result<std::string> resolve_in_root(int root_fd, std::string_view path) {
     std::vector<std::string> done;
-    auto todo_v = components(path);
+    auto todo_v = path_components(path);
     std::deque<std::string> todo(todo_v.begin(), todo_v.end());
     int links = 0;
     auto joined = [&] {
@@ -98,7 +86,7 @@ Result<std::string> resolve_in_root(int root_fd, std::string_view path) {
         if (n < 0) return sys_fail("readlink " + rel);
         target.resize(static_cast<size_t>(n));
         if (target.starts_with('/')) done.clear();
-        auto parts = components(target);
+        auto parts = path_components(target);
         todo.insert(todo.begin(), parts.begin(), parts.end());
     }
     std::string out = joined();

@@ -1,3 +1,4 @@
+#include "base/file.hpp"
 #include "image/layer_diff.hpp"
 
 #include <dirent.h>
@@ -23,27 +24,6 @@
 namespace berth::image {
 
 namespace {
-
-// The names in a directory, sorted bytewise so archives are reproducible.
-Result<std::vector<std::string>> sorted_names(int dir_fd) {
-    int fd = ::openat(dir_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0) return sys_fail("open directory");
-    DIR* d = ::fdopendir(fd);
-    if (!d) {
-        ::close(fd);
-        return sys_fail("opendir");
-    }
-    ScopeExit close_dir([d] { ::closedir(d); });
-    std::vector<std::string> names;
-    errno = 0;
-    while (dirent* de = ::readdir(d)) {
-        std::string n = de->d_name;
-        if (n != "." && n != "..") names.push_back(std::move(n));
-    }
-    if (errno != 0) return sys_fail("readdir");
-    std::sort(names.begin(), names.end());
-    return names;
-}
 
 // All xattrs of `name` in `dir_fd` (not following a symlink), overlayfs's own left out.
 Result<std::map<std::string, std::string>> read_xattrs(int dir_fd, const std::string& name) {
@@ -160,7 +140,7 @@ Result<void> TreeWriter::write_one(int dir_fd, const std::string& name, const st
 }
 
 Result<void> TreeWriter::write_dir_contents(int dir_fd, const std::string& prefix) {
-    auto names = BERTH_TRY(with_context(sorted_names(dir_fd), "\"" + (prefix.empty() ? "." : prefix) + "\""));
+    auto names = BERTH_TRY(with_context(sorted_dir_names(dir_fd), "\"" + (prefix.empty() ? "." : prefix) + "\""));
     for (const auto& name : names) BERTH_TRYV_CTX(write_one(dir_fd, name, prefix + name), "\"" + prefix + name + "\"");
     return {};
 }

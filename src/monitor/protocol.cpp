@@ -1,21 +1,13 @@
 #include "monitor/protocol.hpp"
 
+#include "base/stdcopy.hpp"
+
 #include "base/json.hpp"
 
 namespace berth::monitor {
 
 void append_frame(std::string& out, Stream stream, std::string_view payload) {
-    auto n = static_cast<std::uint32_t>(payload.size());
-    char header[kFrameHeaderSize] = {static_cast<char>(stream),
-                                     0,
-                                     0,
-                                     0,
-                                     static_cast<char>(n >> 24),
-                                     static_cast<char>(n >> 16),
-                                     static_cast<char>(n >> 8),
-                                     static_cast<char>(n)};
-    out.append(header, sizeof header);
-    out.append(payload);
+    out += encode_frame(static_cast<unsigned char>(stream), payload);
 }
 
 Result<FrameHeader> parse_frame_header(std::string_view bytes) {

@@ -1,3 +1,4 @@
+#include "base/file.hpp"
 #include "runtime/safe_path.hpp"
 
 #include <linux/openat2.h>
@@ -14,19 +15,6 @@ namespace {
 
 // The kernel's own limit on symlinks followed in one lookup (MAXSYMLINKS).
 constexpr int kMaxSymlinks = 40;
-
-std::vector<std::string> components(std::string_view path) {
-    std::vector<std::string> out;
-    size_t pos = 0;
-    while (pos <= path.size()) {
-        size_t end = path.find('/', pos);
-        if (end == std::string_view::npos) end = path.size();
-        std::string_view c = path.substr(pos, end - pos);
-        if (!c.empty() && c != ".") out.emplace_back(c);
-        pos = end + 1;
-    }
-    return out;
-}
 
 std::string joined(const std::vector<std::string>& parts, size_t count) {
     std::string out;
@@ -99,7 +87,7 @@ Result<std::optional<std::string>> fill_missing(int parent_fd, const std::string
 }  // namespace
 
 Result<UniqueFd> open_in_root(int root_fd, std::string_view path, int flags) {
-    std::string rel = joined(components(path), components(path).size());
+    std::string rel = joined(path_components(path), path_components(path).size());
     int fd = openat2_in_root(root_fd, rel, flags);
     if (fd < 0) return sys_fail("open " + std::string(path) + " in root");
     return UniqueFd(fd);
@@ -111,7 +99,7 @@ Result<UniqueFd> open_in_root(int root_fd, std::string_view path, int flags) {
 // spliced into the remaining path and resolution starts over.
 Result<UniqueFd> create_in_root(int root_fd, std::string_view path, Create last, mode_t mode) {
     const std::string shown(path);
-    auto parts = components(path);
+    auto parts = path_components(path);
     int symlinks = 0;
     UniqueFd parent(openat2_in_root(root_fd, ".", O_PATH | O_DIRECTORY));
     if (!parent) return sys_fail("open root for " + shown);
@@ -136,7 +124,7 @@ Result<UniqueFd> create_in_root(int root_fd, std::string_view path, Create last,
         }
         if (++symlinks > kMaxSymlinks) return sys_fail("resolve " + shown, ELOOP);
         // parts[i] is a dangling symlink: replace it by its target's components.
-        auto target = components(**link);
+        auto target = path_components(**link);
         std::vector<std::string> next;
         if ((*link)->front() != '/')
             next.assign(parts.begin(), parts.begin() + static_cast<long>(i));
