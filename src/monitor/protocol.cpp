@@ -1,8 +1,7 @@
 #include "monitor/protocol.hpp"
 
-#include "base/stdcopy.hpp"
-
 #include "base/json.hpp"
+#include "base/stdcopy.hpp"
 
 namespace berth::monitor {
 
