@@ -173,7 +173,19 @@ void ExecService::finished(const std::string& exec_id, std::optional<int> exit_c
         d_.containers().publish(*c, "exec_die", {{"execID", exec_id}, {"exitCode", std::to_string(*exit_code)}});
 }
 
+ExecService::~ExecService() {
+    std::unique_lock lock(mu_);
+    stopping_ = true;
+    for (int fd : draining_) ::shutdown(fd, SHUT_RDWR);
+    cv_.wait(lock, [&] { return draining_.empty(); });
+}
+
 void ExecService::drain_in_background(const std::string& exec_id, UniqueFd stream) {
+    {
+        std::lock_guard lock(mu_);
+        if (stopping_) return;
+        draining_.push_back(stream.get());
+    }
     std::thread([this, exec_id, fd = std::move(stream)]() mutable {
         ::shutdown(fd.get(), SHUT_WR);
         FrameDecoder frames;
@@ -189,7 +201,15 @@ void ExecService::drain_in_background(const std::string& exec_id, UniqueFd strea
                             if (which == kControl) code = parse_exit_frame(payload);
                         });
         }
-        finished(exec_id, code);
+        bool stopping;
+        {
+            std::lock_guard lock(mu_);
+            stopping = stopping_;
+        }
+        if (!stopping) finished(exec_id, code);
+        std::lock_guard lock(mu_);
+        std::erase(draining_, fd.get());
+        cv_.notify_all();
     }).detach();
 }
 

@@ -5,6 +5,7 @@
 
 #include <sys/types.h>
 
+#include <condition_variable>
 #include <functional>
 #include <map>
 #include <memory>
@@ -41,6 +42,10 @@ struct ExecInfo {
 class ExecService {
   public:
     explicit ExecService(Daemon& d) : d_(d) {}
+    // Ends the background drains (their processes run on in the containers).
+    ~ExecService();
+    ExecService(const ExecService&) = delete;
+    ExecService& operator=(const ExecService&) = delete;
 
     // POST /containers/{id}/exec: checks the container runs (and isn't paused).
     Result<std::string> create(const std::string& container_ref, const Json& body);
@@ -72,7 +77,10 @@ class ExecService {
 
     Daemon& d_;
     mutable std::mutex mu_;
+    std::condition_variable cv_;
     std::map<std::string, ExecInfo> sessions_;
+    std::vector<int> draining_;  // sockets drain threads read, shut down at destruction
+    bool stopping_ = false;
 };
 
 // Parses the exit-code control frame the monitor sends ({"exit_code": N}).
