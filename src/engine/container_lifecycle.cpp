@@ -266,7 +266,10 @@ Result<void> ContainerService::resize(const std::string& ref, int height, int wi
         if (!e->c.settings.tty) return {};  // nothing to size; docker ignores it too
         dir = paths(e->c.id).state_dir;
     }
-    return monitor_resize(dir, height, width);
+    BERTH_TRYV(monitor_resize(dir, height, width));
+    std::lock_guard lock(mu_);
+    publish(e->c, "resize", {{"height", std::to_string(height)}, {"width", std::to_string(width)}});
+    return {};
 }
 
 bool ContainerService::wait_not_running(Entry& e, int timeout_ms) {
