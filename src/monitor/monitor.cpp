@@ -430,7 +430,10 @@ void Monitor::on_request(Client& c, int id) {
                                ErrorKind::invalid_argument}));
         return;
     }
-    const auto& [verb, arg] = *parsed->items().begin();
+    // Not a structured binding over items(): its proxy is a temporary.
+    const auto first = parsed->begin();
+    const std::string verb = first.key();
+    const Json& arg = first.value();
     try {
         if (verb == "attach") {
             c.kind = Client::Kind::attach;
