@@ -1,5 +1,6 @@
 #include "base/time.hpp"
 
+#include <cstdint>
 #include <cstdio>
 #include <ctime>
 #include <string>
@@ -66,6 +67,10 @@ std::optional<std::int64_t> parse_rfc3339_nanos(std::string_view text) {
     t.tm_min = f[4];
     t.tm_sec = f[5];
     std::int64_t secs = static_cast<std::int64_t>(timegm(&t)) - offset;
+    // Nanoseconds since 1970 fit an int64 for 1678..2262 only; Docker's zero time
+    // ("0001-01-01T00:00:00Z", "never") is outside: nothing to give.
+    constexpr std::int64_t kMaxSecs = INT64_MAX / 1'000'000'000 - 1;
+    if (secs < -kMaxSecs || secs > kMaxSecs) return std::nullopt;
     return secs * 1'000'000'000 + nanos;
 }
 
