@@ -191,6 +191,9 @@ Result<void> ContainerService::start_locked(Entry& e) {
     }
     cv_.notify_all();
 
+    // The process starts now: a StartedAt taken after the answer could follow a
+    // quick process's FinishedAt.
+    std::string started_at = now_rfc3339();
     if (auto r = proc->start(); !r) return fail_start(r.error());
     mark("started");
     if (log::enabled(log::Level::debug)) {
@@ -216,7 +219,7 @@ Result<void> ContainerService::start_locked(Entry& e) {
     st.exit_code = 0;
     st.error.clear();
     st.oom_killed = false;
-    st.started_at = now_rfc3339();
+    st.started_at = started_at;
     st.finished_at = std::string(kZeroTime);
     if (c.settings.healthcheck) st.health = HealthState{"starting", 0, {}};
     e.c.has_been_started = true;

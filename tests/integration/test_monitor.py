@@ -381,43 +381,17 @@ def test_log_rotation(rt, bundle, monitors):
     assert last[-1] == "line 199\n"
 
 
-def private_rss_kib(pid: int) -> int:
-    total = 0
-    for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
-        if line.startswith(("Private_Clean:", "Private_Dirty:")):
-            total += int(line.split()[1])
-    return total
-
-
-def test_idle_monitors_are_small_and_start_fast(rt, make_bundle, monitors):
-    """Many idle monitors (containers running sleep): each costs well under
-    1 MiB of private memory. Prints the numbers docs/monitor.md quotes."""
+def test_many_monitors_run_side_by_side(rt, make_bundle, monitors):
+    """Many idle monitors (containers running sleep) at once, each answering for
+    its own container. Their memory and start time are measured in bench/
+    (container_run.sh), not asserted here."""
     n = int(os.environ.get("BERTH_MONITOR_COUNT", "20"))
-    create_ms, runtime_ms = [], []
     for _ in range(n):
         b = make_bundle("idle")
         b.args("sleep", "1000")
-        t0 = time.monotonic()
         m = spawn(monitors, rt, b)
-        create_ms.append((time.monotonic() - t0) * 1000)
         assert m.start() == {"started": True}
-    # The runtime alone, for comparison: `berth-runtime create` of the same bundle.
-    for _ in range(min(n, 10)):
-        b = make_bundle("rt")
-        b.args("sleep", "1000")
-        b.write()
-        t0 = time.monotonic()
-        b.create().ok()
-        runtime_ms.append((time.monotonic() - t0) * 1000)
-        rt("delete", "--force", b.id).ok()
-    time.sleep(0.2)
-    rss = [private_rss_kib(m.proc.pid) for m in monitors]
-    create_ms.sort()
-    runtime_ms.sort()
-    print(f"\nmonitors: {n}; private RSS KiB min/median/max: {min(rss)}/{sorted(rss)[n // 2]}/{max(rss)}"
-          f"; spawn->created ms median {create_ms[n // 2]:.2f}"
-          f"; berth-runtime create ms median {runtime_ms[len(runtime_ms) // 2]:.2f}")
-    assert max(rss) < 1024, f"a monitor uses {max(rss)} KiB of private memory"
+    assert len({m.proc.pid for m in monitors}) == n
     for m in monitors:
         rt("kill", m.bundle.id, "KILL").ok()
     for m in monitors:
