@@ -1,6 +1,7 @@
 #include "monitor/monitor.hpp"
 
 #include <fcntl.h>
+#include <malloc.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/ioctl.h>
@@ -275,6 +276,10 @@ void Monitor::on_sync() {
         if (r) {
             started_ = true;
             sync_reply("{\"started\":true}\n");
+            // Creating the container parsed the host's mountinfo (large on a busy
+            // host: a line per container) and maybe compiled seccomp; the monitor
+            // then idles for the container's life, so give that heap back.
+            ::malloc_trim(0);
         } else {
             // The init is gone (it reported why): the exit path records and cleans.
             sync_reply(error_line(classify_start_error(std::move(r.error()))));
