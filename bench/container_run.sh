@@ -31,7 +31,7 @@ berthd_pid=""
 start_work
 podman_root=$work/podman
 cleanup_all() {
-    [ -n "$have_podman" ] && podman --root "$podman_root/root" --runroot "$podman_root/run" rm -af >/dev/null 2>&1 || true
+    [ -n "$have_podman" ] && env -u DOCKER_CONFIG podman --root "$podman_root/root" --runroot "$podman_root/run" rm -af >/dev/null 2>&1 || true
     [ -n "${bcli:-}" ] && $bcli ps -aq | xargs -r $bcli rm -f >/dev/null 2>&1 || true
     cleanup
 }
@@ -115,7 +115,7 @@ echo "  total $(echo "$t1 - $t0" | bc) s for $many (one at a time from the CLI)"
 echo "  host memory per container: $(( (before - after) / many )) KiB (MemAvailable delta)"
 echo "  monitors: $monitors, private RSS each: $(( mon_private / (monitors > 0 ? monitors : 1) )) KiB"
 echo "  berthd RSS: $(awk '/^VmRSS:/ {print $2}' /proc/$berthd_pid/status) KiB"
-hyperfine -N -w 2 -r 10 -n "berth ps ($many running)" "$bcli ps" -n "berth ps -a --size" "$bcli ps -a" 2>/dev/null | grep -E "Time|berth ps"
+hyperfine -N -w 2 -r 10 -n "berth ps ($many running)" "$bcli ps" -n "berth ps -a" "$bcli ps -a" 2>/dev/null | grep -E "Time|berth ps"
 t0=$(date +%s.%N)
 $bcli ps -aq | xargs $bcli rm -f >/dev/null
 echo "  removing all: $(echo "$(date +%s.%N) - $t0" | bc) s"
