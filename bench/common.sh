@@ -41,3 +41,14 @@ start_work() {
     trap 'exit 130' INT TERM
     stamp=$(date -u +%Y%m%dT%H%M%SZ)
 }
+
+# Starts berthd in $work/berthd (private roots, socket $sock, log $work/berthd.log),
+# sets berthd_pid and sock, and waits for its /_ping; returns 1 if it never answers.
+start_berthd() {
+    mkdir -p "$work/berthd"
+    sock=$work/berthd/berth.sock
+    "$berthd" --data-root "$work/berthd/data" --exec-root "$work/berthd/exec" -H "unix://$sock" \
+        --log-level warn </dev/null >"$work/berthd.log" 2>&1 &
+    berthd_pid=$!
+    $py -c "import unixhttp, sys; sys.exit(0 if unixhttp.wait_for_ping(sys.argv[1], 20) else 1)" "$sock"
+}

@@ -61,12 +61,7 @@ dockerd_pid=$(echo "$info" | jq -r .dockerd)
 containerd_pid=$(echo "$info" | jq -r .containerd)
 
 if [ -x "$berthd" ] && [ -x "$berth" ]; then
-    mkdir -p "$work/berthd"
-    sock=$work/berthd/berth.sock
-    "$berthd" --data-root "$work/berthd/data" --exec-root "$work/berthd/exec" -H "unix://$sock" \
-        --log-level warn </dev/null >"$work/berthd.log" 2>&1 &
-    berthd_pid=$!
-    if $py -c "import unixhttp, sys; sys.exit(0 if unixhttp.wait_for_ping(sys.argv[1], 20) else 1)" "$sock"; then
+    if start_berthd; then
         add_engine berth "$berth" "unix://$sock" "$sock"
     else
         echo "skipping berth: berthd did not answer /_ping within 20 s; its log:" >&2

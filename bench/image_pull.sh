@@ -82,13 +82,7 @@ PY
 host=${reg% *} registry_pid=${reg#* }
 name=$host/bench/pull:1
 
-mkdir -p "$work/berthd"
-sock=$work/berthd/berth.sock
-"$berthd" --data-root "$work/berthd/data" --exec-root "$work/berthd/exec" -H "unix://$sock" \
-    --log-level warn </dev/null >"$work/berthd.log" 2>&1 &
-berthd_pid=$!
-$py -c "import unixhttp, sys; sys.exit(0 if unixhttp.wait_for_ping(sys.argv[1], 20) else 1)" "$sock" ||
-    die "berthd did not answer /_ping within 20 s: $(cat "$work/berthd.log")"
+start_berthd || die "berthd did not answer /_ping within 20 s: $(cat "$work/berthd.log")"
 bcli="$berth -H unix://$sock"
 
 info=$($py "$repo/tests/integration/dockerd.py" start "$work/dockerd")
