@@ -15,7 +15,6 @@
 #include "base/text.hpp"
 #include "engine/daemon.hpp"
 #include "engine/oci_spec_builder.hpp"
-#include "engine/oci_spec_internal.hpp"
 #include "oci/config_parse.hpp"
 
 namespace berth::engine {
@@ -113,7 +112,7 @@ Result<Json> ExecService::process_json(const std::string& container_id, const Ex
         std::vector<std::string> group_add;
         if (c.settings.host_config.contains("GroupAdd") && c.settings.host_config["GroupAdd"].is_array())
             group_add = c.settings.host_config["GroupAdd"].get<std::vector<std::string>>();
-        proc.user = BERTH_TRY(detail::resolve_user(p.rootfs(), cfg.user, group_add));
+        proc.user = BERTH_TRY(resolve_user(p.rootfs(), cfg.user, group_add));
     }
     if (cfg.privileged) {
         auto s = c.settings;

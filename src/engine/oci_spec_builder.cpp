@@ -98,7 +98,7 @@ Result<oci::Process> build_process(const ContainerSettings& s, const SpecContext
     p.env = process_env(s, hostname);
     p.cwd = s.working_dir.empty() ? "/" : s.working_dir;
     p.user = BERTH_TRY(with_context(
-        detail::resolve_user(ctx.rootfs, s.user, strings_of(s.host_config["GroupAdd"])),
+        resolve_user(ctx.rootfs, s.user, strings_of(s.host_config["GroupAdd"])),
         "resolve user"));
     oci::Capabilities c;
     c.bounding = c.effective = c.permitted = caps;

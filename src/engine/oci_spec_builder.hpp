@@ -27,6 +27,12 @@ struct SpecContext {
 
 Result<oci::Config> build_oci_spec(const ContainerSettings& s, const SpecContext& ctx);
 
+// Config.User ("name", "uid", "name:group", "uid:gid", "") resolved against the
+// rootfs's /etc/passwd and /etc/group (read inside the rootfs: symlinks cannot
+// lead out of it), plus HostConfig.GroupAdd. Exec uses it for `exec -u`.
+Result<oci::User> resolve_user(const std::string& rootfs, std::string_view user,
+                               const std::vector<std::string>& group_add);
+
 // Docker's defaults, also recorded into HostConfig at create.
 const std::vector<std::string>& docker_default_capabilities();  // the 14 "CAP_*"
 const std::vector<std::string>& docker_masked_paths();

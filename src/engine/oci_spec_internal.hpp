@@ -10,12 +10,6 @@
 
 namespace berth::engine::detail {
 
-// Config.User ("name", "uid", "name:group", "uid:gid", "") resolved against the
-// rootfs's /etc/passwd and /etc/group (read inside the rootfs: symlinks cannot
-// lead out of it), plus HostConfig.GroupAdd.
-Result<oci::User> resolve_user(const std::string& rootfs, std::string_view user,
-                               const std::vector<std::string>& group_add);
-
 // Docker's default mounts, the /etc files, binds, tmpfs and init, in mount order.
 Result<std::vector<oci::Mount>> spec_mounts(const ContainerSettings& s, const SpecContext& ctx);
 

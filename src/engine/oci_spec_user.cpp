@@ -7,10 +7,12 @@
 #include "base/file.hpp"
 #include "base/strings.hpp"
 #include "engine/container_settings_internal.hpp"
-#include "engine/oci_spec_internal.hpp"
+#include "engine/oci_spec_builder.hpp"
 #include "runtime/safe_path.hpp"
 
-namespace berth::engine::detail {
+namespace berth::engine {
+
+using detail::invalid;
 
 namespace {
 
@@ -115,4 +117,4 @@ Result<oci::User> resolve_user(const std::string& rootfs, std::string_view spec,
     return u;
 }
 
-}  // namespace berth::engine::detail
+}  // namespace berth::engine
