@@ -1,8 +1,5 @@
 #include "engine/container.hpp"
 
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <array>
 #include <random>
 

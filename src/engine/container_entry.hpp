@@ -25,7 +25,6 @@ struct ContainerService::Entry {
     std::uint64_t starts = 0;  // starts since the daemon started
     bool removed = false;
     bool removing = false;     // a forced remove is under way: no restart policy applies
-    bool mounted = false;      // its rootfs overlay is mounted by us
     int restart_delay_ms = 0;  // the restart policy's current backoff
 };
 

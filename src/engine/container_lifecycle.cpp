@@ -210,7 +210,6 @@ Result<void> ContainerService::start_locked(Entry& e) {
     undo.commit();
 
     std::lock_guard lock(mu_);
-    e.mounted = true;
     e.starts++;
     auto& st = e.c.state;
     st.status = ContainerStatus::running;

@@ -123,7 +123,6 @@ void ContainerService::on_monitor_exit(const std::string& id) {
     {
         std::lock_guard lock(mu_);
         auto& st = e->c.state;
-        e->mounted = false;
         st.status = ContainerStatus::exited;
         st.pid = 0;
         st.monitor_pid = 0;
@@ -270,7 +269,6 @@ Result<void> ContainerService::restore() {
             monitor_alive(p.state_dir)) {
             if (auto fd = pidfd_open(st.monitor_pid)) {
                 std::lock_guard lock(mu_);
-                e->mounted = true;
                 watch(id, std::move(*fd));
                 adopted = true;
                 if (e->c.settings.healthcheck) d_.health().watch(id, *e->c.settings.healthcheck);
