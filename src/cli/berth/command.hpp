@@ -35,6 +35,9 @@ class Session {
     // Writes to the command's stdout / stderr.
     Result<void> out(std::string_view text) const;
     void err(std::string_view text) const;
+    // Prints `warning` and docker's "Are you sure you want to continue? [y/N] ",
+    // then reads one line from stdin: "y" or "Y" confirms.
+    bool confirmed(std::string_view warning) const;
 
   private:
     std::string host_;

@@ -162,18 +162,9 @@ Result<void> run_logs(Session& session, const ParsedFlags& f) {
     }
 }
 
-// Reads one line from the command's stdin; "y" or "Y" confirms (docker's prompt).
-bool confirmed(Session& session, std::string_view warning) {
-    (void)session.out(std::string(warning) + "\nAre you sure you want to continue? [y/N] ");
-    std::string line;
-    char c = 0;
-    while (::read(session.io().in, &c, 1) == 1 && c != '\n') line += c;
-    return line == "y" || line == "Y";
-}
-
 Result<void> run_prune(Session& session, const ParsedFlags& f) {
     if (!f.enabled("force") &&
-        !confirmed(session, "WARNING! This will remove all stopped containers."))
+        !session.confirmed("WARNING! This will remove all stopped containers."))
         return {};
     QueryParams query;
     add_filters_param(query, f.list("filter"));

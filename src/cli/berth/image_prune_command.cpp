@@ -8,21 +8,12 @@
 namespace berth::cli {
 namespace {
 
-// Reads one line from the command's stdin; "y" or "Y" confirms (docker's prompt).
-bool confirmed(Session& session, std::string_view warning) {
-    (void)session.out(std::string(warning) + "\nAre you sure you want to continue? [y/N] ");
-    std::string line;
-    char c = 0;
-    while (::read(session.io().in, &c, 1) == 1 && c != '\n') line += c;
-    return line == "y" || line == "Y";
-}
-
 Result<void> run_prune(Session& session, const ParsedFlags& flags) {
     bool all = flags.enabled("all");
     if (!flags.enabled("force")) {
         std::string_view warning = all ? "WARNING! This will remove all images without at least one container associated to them."
                                        : "WARNING! This will remove all dangling images.";
-        if (!confirmed(session, warning)) return {};
+        if (!session.confirmed(warning)) return {};
     }
     auto filters = flags.list("filter");
     filters.push_back(all ? "dangling=false" : "dangling=true");

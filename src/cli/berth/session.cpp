@@ -1,5 +1,7 @@
 #include "cli/berth/command.hpp"
 
+#include <unistd.h>
+
 #include "base/stream.hpp"
 
 namespace berth::cli {
@@ -17,6 +19,14 @@ Result<void> Session::out(std::string_view text) const {
 void Session::err(std::string_view text) const {
     FdWriter writer(io_.err);
     (void)writer.write(text);  // nowhere left to report a failing stderr
+}
+
+bool Session::confirmed(std::string_view warning) const {
+    (void)out(std::string(warning) + "\nAre you sure you want to continue? [y/N] ");
+    std::string line;
+    char c = 0;
+    while (::read(io_.in, &c, 1) == 1 && c != '\n') line += c;
+    return line == "y" || line == "Y";
 }
 
 }  // namespace berth::cli
