@@ -94,20 +94,28 @@ private_kb() {  # summed Private_Clean+Private_Dirty of the pids on stdin
     echo "$total"
 }
 
+# Starts $2 detached sleep containers with CLI $1 one at a time; prints the total
+# time, the host's memory per container, and the private memory of the helper
+# processes matching pattern $3 (berth's monitors, docker's shims).
+many_containers() {
+    cli=$1 n=$2 helpers=$3
+    sync; echo 3 > /proc/sys/vm/drop_caches
+    before=$(mem_avail_kb)
+    t0=$(date +%s.%N)
+    i=0
+    while [ $i -lt "$n" ]; do $cli run -d --network none busybox:latest sleep 100000 >/dev/null; i=$((i + 1)); done
+    t1=$(date +%s.%N)
+    sleep 2
+    after=$(mem_avail_kb)
+    count=$(pgrep -f "$helpers" | wc -l)
+    private=$(pgrep -f "$helpers" | private_kb)
+    echo "  total $(echo "$t1 - $t0" | bc) s for $n (one at a time from the CLI)"
+    echo "  host memory per container: $(( (before - after) / n )) KiB (MemAvailable delta)"
+    echo "  helper processes ($helpers): $count, private RSS each: $(( private / (count > 0 ? count : 1) )) KiB"
+}
+
 echo "== $many detached sleep containers on berth"
-sync; echo 3 > /proc/sys/vm/drop_caches
-before=$(mem_avail_kb)
-t0=$(date +%s.%N)
-i=0
-while [ $i -lt "$many" ]; do $bcli run -d --network none busybox:latest sleep 100000 >/dev/null; i=$((i + 1)); done
-t1=$(date +%s.%N)
-sleep 2
-after=$(mem_avail_kb)
-monitors=$(pgrep -f "berth-monitor $work/" | wc -l)
-mon_private=$(pgrep -f "berth-monitor $work/" | private_kb)
-echo "  total $(echo "$t1 - $t0" | bc) s for $many (one at a time from the CLI)"
-echo "  host memory per container: $(( (before - after) / many )) KiB (MemAvailable delta)"
-echo "  monitors: $monitors, private RSS each: $(( mon_private / (monitors > 0 ? monitors : 1) )) KiB"
+many_containers "$bcli" "$many" "berth-monitor $work/"
 echo "  berthd RSS: $(awk '/^VmRSS:/ {print $2}' /proc/$berthd_pid/status) KiB"
 hyperfine -N -w 2 -r 10 -n "berth ps ($many running)" "$bcli ps" -n "berth ps -a" "$bcli ps -a" 2>/dev/null | grep -E "Time|berth ps"
 t0=$(date +%s.%N)
@@ -115,17 +123,5 @@ $bcli ps -aq | xargs $bcli rm -f >/dev/null
 echo "  removing all: $(echo "$(date +%s.%N) - $t0" | bc) s"
 
 echo "== $docker_many detached sleep containers on docker"
-sync; echo 3 > /proc/sys/vm/drop_caches
-before=$(mem_avail_kb)
-t0=$(date +%s.%N)
-i=0
-while [ $i -lt "$docker_many" ]; do $dcli run -d --network none busybox:latest sleep 100000 >/dev/null; i=$((i + 1)); done
-t1=$(date +%s.%N)
-sleep 2
-after=$(mem_avail_kb)
-shims=$(pgrep -f "containerd-shim" | wc -l)
-shim_private=$(pgrep -f "containerd-shim" | private_kb)
-echo "  total $(echo "$t1 - $t0" | bc) s for $docker_many"
-echo "  host memory per container: $(( (before - after) / docker_many )) KiB (MemAvailable delta)"
-echo "  shims: $shims, private RSS each: $(( shim_private / (shims > 0 ? shims : 1) )) KiB"
+many_containers "$dcli" "$docker_many" "containerd-shim"
 $dcli ps -aq | xargs -r $dcli rm -f >/dev/null
