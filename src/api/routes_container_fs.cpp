@@ -3,6 +3,7 @@
 #include <memory>
 
 #include "api/api_errors.hpp"
+#include "api/request_json.hpp"
 #include "api/routes.hpp"
 #include "base/log.hpp"
 #include "base/text.hpp"
@@ -97,14 +98,10 @@ void archive_put(ContainerFs& fs, Request& req, ResponseWriter& w) {
 }
 
 void commit(ContainerFs& fs, Request& req, ResponseWriter& w) {
-    auto text = read_all(req.body(), 16 << 20);
-    if (!text) return send_error(w, bad_request(text.error().message));
+    auto body = json_object_body(req, "commit config");
+    if (!body) return send_error(w, body.error());
     engine::CommitRequest cr;
-    if (!text->empty()) {
-        auto j = parse_json(*text, "commit config");
-        if (!j) return send_error(w, bad_request(j.error().message));
-        cr.config = std::move(*j);
-    }
+    if (!body->empty()) cr.config = std::move(*body);
     cr.repo = req.query_value("repo");
     cr.tag = req.query_value("tag");
     cr.comment = req.query_value("comment");

@@ -7,6 +7,7 @@
 #include "api/api_errors.hpp"
 #include "api/attach_relay.hpp"
 #include "api/container_json.hpp"
+#include "api/request_json.hpp"
 #include "api/routes.hpp"
 #include "base/log.hpp"
 #include "base/stdcopy.hpp"
@@ -26,15 +27,6 @@ using engine::ContainerService;
 
 Error bad_request(std::string message) { return Error{0, std::move(message), ErrorKind::invalid_argument}; }
 
-Result<Json> json_body(Request& req, std::string_view what) {
-    auto body = BERTH_TRY(read_all(req.body(), 16 << 20));
-    if (body.empty()) return Json::object();
-    auto json = parse_json(body, what);
-    if (!json) return std::unexpected(bad_request(json.error().message));
-    if (!json->is_object()) return std::unexpected(bad_request(cat(what, " must be a JSON object")));
-    return *json;
-}
-
 // `t` of stop and restart: seconds, absent for the container's own timeout.
 Result<std::optional<int>> stop_timeout(Request& req) {
     if (!req.has_query("t") || req.query_value("t").empty()) return std::optional<int>();
@@ -44,7 +36,7 @@ Result<std::optional<int>> stop_timeout(Request& req) {
 }
 
 void create(engine::Daemon& d, Request& req, ResponseWriter& w) {
-    auto body = json_body(req, "container config");
+    auto body = json_object_body(req, "container config");
     if (!body) return send_error(w, body.error());
     auto r = d.containers().create(*body, req.query_value("name"));
     if (!r) return send_error(w, r.error());
@@ -173,7 +165,7 @@ void resize(engine::Daemon& d, Request& req, ResponseWriter& w) {
 }
 
 void update(engine::Daemon& d, Request& req, ResponseWriter& w) {
-    auto body = json_body(req, "update config");
+    auto body = json_object_body(req, "update config");
     if (!body) return send_error(w, body.error());
     auto r = d.containers().update(req.params["id"], *body);
     if (!r) return send_error(w, r.error());

@@ -3,6 +3,7 @@
 
 #include "api/api_errors.hpp"
 #include "api/attach_relay.hpp"
+#include "api/request_json.hpp"
 #include "api/routes.hpp"
 #include "base/log.hpp"
 #include "base/stdcopy.hpp"
@@ -18,17 +19,8 @@ namespace {
 using http::Request;
 using http::ResponseWriter;
 
-Result<Json> body_json(Request& req) {
-    auto body = BERTH_TRY(read_all(req.body(), 1 << 20));
-    if (body.empty()) return Json::object();
-    auto j = parse_json(body, "exec request");
-    if (!j || !j->is_object())
-        return fail_as(ErrorKind::invalid_argument, j ? std::string("exec request must be a JSON object") : j.error().message);
-    return *j;
-}
-
 void create(engine::Daemon& d, Request& req, ResponseWriter& w) {
-    auto body = body_json(req);
+    auto body = json_object_body(req, "exec request");
     if (!body) return send_error(w, body.error());
     auto id = d.execs().create(req.params["id"], *body);
     if (!id) return send_error(w, id.error());
@@ -36,7 +28,7 @@ void create(engine::Daemon& d, Request& req, ResponseWriter& w) {
 }
 
 void start(engine::Daemon& d, Request& req, ResponseWriter& w) {
-    auto body = body_json(req);
+    auto body = json_object_body(req, "exec request");
     if (!body) return send_error(w, body.error());
     bool detach = body->value("Detach", false);
     auto exec_id = req.params["id"];
