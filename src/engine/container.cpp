@@ -76,6 +76,7 @@ Json Container::to_disk() const {
         {"Config", settings.config},
         {"HostConfig", settings.host_config},
         {"NetworkingConfig", settings.networking_config},
+        {"NetworkSettings", {{"Networks", networks}, {"Ports", ports}}},
     };
 }
 
@@ -105,6 +106,10 @@ Result<Container> Container::from_disk(const Json& j) {
         if (s.contains("Health")) c.state.health = health_from_json(s["Health"]);
         c.settings = BERTH_TRY(settings_from_json(j.at("Config"), j.at("HostConfig"),
                                                   j.value("NetworkingConfig", Json::object())));
+        if (auto it = j.find("NetworkSettings"); it != j.end() && it->is_object()) {
+            c.networks = it->value("Networks", Json::object());
+            c.ports = it->value("Ports", Json::object());
+        }
         return c;
     } catch (const Json::exception& e) {
         return fail(cat("malformed container record: ", e.what()));

@@ -64,6 +64,11 @@ struct Container {
     int restart_count = 0;
     bool manually_stopped = false;  // stopped through the API: unless-stopped stays down
     bool has_been_started = false;
+    // Inspect's NetworkSettings parts that persist: "Networks" (network name ->
+    // Docker EndpointSettings; addresses filled while running, or fixed by the user)
+    // and "Ports" ("80/tcp" -> [{"HostIp","HostPort"}] while running).
+    Json networks = Json::object();
+    Json ports = Json::object();
 
     // The JSON persisted in config.v2.json.
     Json to_disk() const;

@@ -75,6 +75,11 @@ class ContainerService {
     Result<std::function<WaitResult()>> wait(const std::string& ref, WaitCondition cond);
     Result<void> remove(const std::string& ref, bool force, bool volumes);
     Result<void> rename(const std::string& ref, const std::string& new_name);
+    // POST /networks/{id}/connect and /disconnect: a running container is plumbed at
+    // once; a stopped one joins (or leaves) at its next start. `endpoint_config` is
+    // Docker's EndpointSettings (null: none).
+    Result<void> connect(const std::string& ref, const std::string& network_ref, const Json& endpoint_config);
+    Result<void> disconnect(const std::string& ref, const std::string& network_ref, bool force);
     // Removes stopped containers `keep` does not spare; IDs removed and bytes freed.
     Result<std::pair<std::vector<std::string>, std::int64_t>> prune(
         const std::function<bool(const Container&)>& keep);

@@ -14,6 +14,7 @@
 #include "engine/health_checker.hpp"
 #include "engine/events.hpp"
 #include "image/image_store.hpp"
+#include "network/network_service.hpp"
 
 namespace berth::engine {
 
@@ -30,6 +31,7 @@ class Daemon {
     ContainerService& containers() { return *containers_; }
     ExecService& execs() { return *execs_; }
     HealthChecker& health() { return *health_; }
+    network::NetworkService& networks() { return *networks_; }
     // A stable identity of this data root (Docker's /info "ID").
     const std::string& id() const { return id_; }
     std::int64_t started_at() const { return started_at_; }
@@ -39,6 +41,7 @@ class Daemon {
     DaemonConfig cfg_;
     std::unique_ptr<image::ImageStore> images_;
     EventBus events_;
+    std::unique_ptr<network::NetworkService> networks_;  // containers_ releases into it: declared before
     // Declared after the stores it uses, so it is destroyed (its threads joined) first.
     std::unique_ptr<ContainerService> containers_;
     std::unique_ptr<ExecService> execs_;
