@@ -10,6 +10,10 @@ results=$here/results
 py=/usr/bin/python3
 export PYTHONPATH="$repo/tests/integration"
 
+# berthd's networking names in the benches: never the host's berth0/berth.
+bench_bridge=${BENCH_BRIDGE:-btbench0}
+bench_table=${BENCH_NFT_TABLE:-bt_bench}
+
 die() { echo "$(basename "$0"): $*" >&2; exit 1; }
 [ "$(id -u)" -eq 0 ] || die "must run as root (both daemons need it)"
 
@@ -28,6 +32,15 @@ cleanup() {
     [ -n "${berthd_pid:-}" ] && stop_pid "$berthd_pid"
     [ -n "${registry_pid:-}" ] && stop_pid "$registry_pid"
     [ -f "$work/dockerd/fixture.json" ] && $py "$repo/tests/integration/dockerd.py" stop "$work/dockerd"
+    # berthd's bridges and tables stay after it (as docker0 does): not on this host.
+    if [ -n "${berthd_pid:-}" ]; then
+        for rec in "$work"/berthd/data/network/networks/*.json; do
+            [ -f "$rec" ] && b=$(jq -r '.Bridge // empty' "$rec") && [ -n "$b" ] && ip link delete "$b" 2>/dev/null
+        done
+        ip link delete "$bench_bridge" 2>/dev/null || true
+        nft delete table inet "$bench_table" 2>/dev/null || true
+        nft delete table bridge "$bench_table" 2>/dev/null || true
+    fi
     # Whatever berthd left mounted (a bug to report, but not to leave on the host).
     grep -o " $work/[^ ]*" /proc/self/mountinfo | sort -r | while read -r m; do umount -l "$m"; done
     rm -rf "$work"
@@ -48,6 +61,7 @@ start_berthd() {
     mkdir -p "$work/berthd"
     sock=$work/berthd/berth.sock
     "$berthd" --data-root "$work/berthd/data" --exec-root "$work/berthd/exec" -H "unix://$sock" \
+        --bridge "$bench_bridge" --nft-table "$bench_table" \
         --log-level warn </dev/null >"$work/berthd.log" 2>&1 &
     berthd_pid=$!
     $py -c "import unixhttp, sys; sys.exit(0 if unixhttp.wait_for_ping(sys.argv[1], 20) else 1)" "$sock"

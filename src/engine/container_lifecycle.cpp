@@ -18,6 +18,7 @@
 #include "engine/monitor_client.hpp"
 #include "engine/oci_spec_builder.hpp"
 #include "image/overlay_mount.hpp"
+#include "network/network_service.hpp"
 #include "oci/config_parse.hpp"
 #include "runtime/container.hpp"
 #include "runtime/signals.hpp"
@@ -144,6 +145,31 @@ Result<void> ContainerService::start_locked(Entry& e) {
     ctx.hostname_path = p.hostname_file();
     ctx.hosts_path = p.hosts_file();
     ctx.resolv_conf_path = p.resolv_conf_file();
+    // Networking: addresses and host ports now, the namespace's plumbing once the
+    // runtime has made it (below), before the process runs.
+    std::optional<network::SandboxPlan> plan;
+    std::vector<network::Endpoint> endpoints;
+    std::vector<network::PublishedPort> ports;
+    if (c.settings.network_mode.starts_with("container:")) {
+        auto ref = c.settings.network_mode.substr(std::string_view("container:").size());
+        auto target = get(ref);
+        if (!target) return fail_start(target.error());
+        if (!target->state.running() || target->state.pid <= 0)
+            return fail_start(Error{0, cat("cannot join network of a non running container: ", ref), ErrorKind::conflict});
+        ctx.netns_path = cat("/proc/", target->state.pid, "/ns/net");
+        auto tp = paths(target->id);
+        ctx.hosts_path = tp.hosts_file();
+        ctx.resolv_conf_path = tp.resolv_conf_file();
+    } else {
+        auto planned = d_.networks().plan(sandbox_request(c));
+        if (!planned) return fail_start(planned.error());
+        plan = std::move(*planned);
+        endpoints = plan->endpoints;
+        ports = plan->ports;
+        for (auto [path, text] : {std::pair{p.hosts_file(), &plan->hosts}, std::pair{p.resolv_conf_file(), &plan->resolv_conf}})
+            if (auto r = write_file_atomic(path, *text, 0644, Durability::until_reboot); !r) return fail_start(r.error());
+    }
+    mark("network");
     if (c.settings.init) {
         auto init = find_helper_binary("berth-init", "BERTH_INIT");
         if (!init) return fail_start(init.error());
@@ -177,6 +203,11 @@ Result<void> ContainerService::start_locked(Entry& e) {
     auto proc = spawn_monitor(*monitor_bin, ms);
     mark("created");
     if (!proc) return fail_start(proc.error());
+    if (plan) {
+        if (auto r = d_.networks().wire(std::move(*plan), proc->container_pid()); !r) return fail_start(r.error());
+        undo.add([&] { d_.networks().release(c.id); });
+        mark("wired");
+    }
 
     // Attach whoever waits before the process runs, so they see its first byte.
     std::vector<std::shared_ptr<PendingAttach>> pending;
@@ -222,6 +253,7 @@ Result<void> ContainerService::start_locked(Entry& e) {
     st.finished_at = std::string(kZeroTime);
     if (c.settings.healthcheck) st.health = HealthState{"starting", 0, {}};
     e.c.has_been_started = true;
+    record_sandbox(e.c, endpoints, ports);
     if (auto r = persist_locked(e.c); !r) log::warn(cat("recording container ", c.id, ": ", r.error().message));
     watch(c.id, std::move(*pidfd));
     if (c.settings.healthcheck) d_.health().watch(c.id, *c.settings.healthcheck);

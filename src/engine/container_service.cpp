@@ -195,6 +195,7 @@ Result<CreateResult> ContainerService::create(const Json& body, const std::strin
     c.created_ns = now.tv_sec * 1'000'000'000LL + now.tv_nsec;
     c.created = rfc3339(now.tv_sec, now.tv_nsec);
 
+    auto warnings = BERTH_TRY(init_networks(c));
     auto p = paths(c.id);
     auto remove_dir = ScopeExit([&] { (void)remove_container_dir(p.dir); });
     BERTH_TRYV_CTX(mkdir_p(p.dir, 0710), "creating the container's directory");
@@ -208,7 +209,7 @@ Result<CreateResult> ContainerService::create(const Json& body, const std::strin
     release_name.dismiss();
     remove_dir.dismiss();
     publish(c, "create");
-    return CreateResult{c.id, {}};
+    return CreateResult{c.id, warnings};
 }
 
 Result<void> ContainerService::rename(const std::string& ref, const std::string& new_name) {
@@ -232,6 +233,7 @@ Result<void> ContainerService::rename(const std::string& ref, const std::string&
         c.name = old;
         return std::unexpected(r.error());
     }
+    d_.networks().rename(id, wanted);  // DNS answers follow at once
     publish(c, "rename", {{"oldName", "/" + old}});
     return {};
 }

@@ -23,6 +23,7 @@
 #include "base/unique_fd.hpp"
 #include "engine/container.hpp"
 #include "image/image_store.hpp"
+#include "network/network_service.hpp"
 
 namespace berth::engine {
 
@@ -134,6 +135,18 @@ class ContainerService {
     Result<void> signal_locked(Entry& e, int sig);
     Result<void> remove_locked(Entry& e, bool force);
     void fail_pending_attaches(Entry& e, const Error& err);
+
+    // Networking (container_network.cpp).
+    // Fills c.networks from NetworkMode and NetworkingConfig at create; warnings.
+    Result<std::vector<std::string>> init_networks(Container& c);
+    std::string primary_name(const Container& c);
+    network::SandboxRequest sandbox_request(const Container& c);
+    void record_sandbox(Container& c, const std::vector<network::Endpoint>& endpoints,
+                        const std::vector<network::PublishedPort>& ports);
+    // After an exit: addresses and ports go, what the user asked stays.
+    void forget_addresses(Container& c);
+    // Readopts the sandbox of a container found running at daemon start.
+    Result<void> restore_sandbox(const Container& c);
 
     // Monitor watching (container_watch.cpp).
     void watch(const std::string& id, UniqueFd monitor_pidfd);

@@ -119,9 +119,11 @@ void ContainerService::on_monitor_exit(const std::string& id) {
     auto p = paths(id);
     auto rec = read_exit_record(p.state_dir);
     unmount_rootfs(id);
+    d_.networks().release(id);
     std::int64_t ran_ns = 0;
     {
         std::lock_guard lock(mu_);
+        forget_addresses(e->c);
         auto& st = e->c.state;
         st.status = ContainerStatus::exited;
         st.pid = 0;
@@ -271,6 +273,8 @@ Result<void> ContainerService::restore() {
                 std::lock_guard lock(mu_);
                 watch(id, std::move(*fd));
                 adopted = true;
+                if (auto r = restore_sandbox(e->c); !r)
+                    log::warn(cat("container ", id.substr(0, 12), ": readopting its network: ", r.error().message));
                 if (e->c.settings.healthcheck) d_.health().watch(id, *e->c.settings.healthcheck);
             }
         }
@@ -290,6 +294,7 @@ Result<void> ContainerService::restore() {
             bool was_removing = st.status == ContainerStatus::removing;
             st.status = was_removing ? ContainerStatus::dead : ContainerStatus::exited;
             st.pid = st.monitor_pid = 0;
+            forget_addresses(e->c);
             unmount_rootfs(id);
             (void)runtime::delete_container(runtime_root(), id, true);
             std::lock_guard lock(mu_);

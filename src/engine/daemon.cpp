@@ -8,6 +8,8 @@
 #include <random>
 
 #include "base/file.hpp"
+#include "base/log.hpp"
+#include "base/text.hpp"
 #include "base/strings.hpp"
 
 namespace berth::engine {
@@ -53,12 +55,16 @@ Result<std::unique_ptr<Daemon>> Daemon::open(DaemonConfig cfg) {
     d->pidfile_ = BERTH_TRY(take_pidfile(cfg.pidfile_path()));
     d->images_ = BERTH_TRY(image::ImageStore::open(path_join(cfg.data_root, "image")));
     d->id_ = BERTH_TRY(engine_id(cfg.data_root));
+    cfg.network.state_dir = path_join(cfg.data_root, "network");
+    d->networks_ = BERTH_TRY(with_context(network::NetworkService::open(cfg.network), "setting up networking"));
     d->containers_ = std::make_unique<ContainerService>(*d);
     d->execs_ = std::make_unique<ExecService>(*d);
     d->health_ = std::make_unique<HealthChecker>(*d);
     d->started_at_ = static_cast<std::int64_t>(time(nullptr));
     d->cfg_ = std::move(cfg);
     BERTH_TRYV_CTX(d->containers_->restore(), "restoring containers");
+    // Containers readopted above published their ports again.
+    if (auto r = d->networks_->sync_firewall(); !r) log::warn(cat("restoring published ports: ", r.error().message));
     return d;
 }
 

@@ -1,5 +1,7 @@
 #include "engine/daemon_config.hpp"
 
+#include "base/text.hpp"
+
 #include "base/file.hpp"
 #include "base/strings.hpp"
 #include "registry/url.hpp"
@@ -89,6 +91,25 @@ Result<void> apply_daemon_json(DaemonConfig& cfg, const Json& doc,
                                 "\": a mirror URL has no path");
                 cfg.registry_mirrors.push_back(m.get<std::string>());
             }
+        } else if (key == "bridge") {
+            cfg.network.default_bridge = BERTH_TRY(string_value(doc, key));
+        } else if (key == "bip") {
+            cfg.network.bip = BERTH_TRY(string_value(doc, key));
+        } else if (key == "fixed-cidr") {
+            cfg.network.fixed_cidr = BERTH_TRY(string_value(doc, key));
+        } else if (key == "ip") {
+            cfg.network.default_bind_ip = BERTH_TRY(string_value(doc, key));
+        } else if (key == "nft-table") {
+            cfg.network.nft_table = BERTH_TRY(string_value(doc, key));
+        } else if (key == "mtu") {
+            if (!value.is_number_integer() || value.get<int>() < 68 || value.get<int>() > 65535)
+                return fail("\"mtu\" must be a number from 68 to 65535");
+            cfg.network.mtu = value.get<int>();
+        } else if (key == "icc" || key == "ip-masq" || key == "ip-forward") {
+            if (!value.is_boolean()) return fail(cat("\"", key, "\" must be true or false"));
+            bool& field = key == "icc" ? cfg.network.icc : key == "ip-masq" ? cfg.network.ip_masquerade
+                                                                            : cfg.network.ip_forward;
+            field = value.get<bool>();
         } else if (key == "registry-certs-dir") {
             cfg.registry_certs_dir = BERTH_TRY(string_value(doc, key));
         } else if (key == "debug") {

@@ -9,6 +9,7 @@
 
 #include "base/json.hpp"
 #include "base/result.hpp"
+#include "network/network_service.hpp"
 
 namespace berth::engine {
 
@@ -27,6 +28,9 @@ struct DaemonConfig {
     // Mirrors of Docker Hub ("https://mirror.example.com"), tried in order before
     // it when pulling docker.io images.
     std::vector<std::string> registry_mirrors;
+    // Networking: --bridge, --bip, --fixed-cidr, --mtu, --icc, --ip-masq,
+    // --ip-forward, --ip, --nft-table (state_dir is set from data_root at start).
+    network::NetworkConfig network;
 
     // The socket path of `host` ("unix:///x" or "/x").
     Result<std::string> socket_path() const;

@@ -117,7 +117,9 @@ Result<void> validate_network_mode(const Json& h) {
             return invalid("invalid container format container:<name|id>");
         return {};
     }
-    return fail_as(ErrorKind::not_found, "network " + mode + " not found");
+    // A user-defined network: whether it exists is the container service's check.
+    if (mode.empty()) return invalid("NetworkMode must not be empty");
+    return {};
 }
 
 Result<void> validate_namespace_modes(const Json& h) {

@@ -7,11 +7,13 @@ and reports whatever it left behind (processes, mounts)."""
 from __future__ import annotations
 
 import os
+import secrets
 import shutil
 import subprocess
 import tempfile
 from pathlib import Path
 
+from netcleanup import remove_daemon_network
 from daemons import kill_pids, processes_referencing, rss_kb, stop_process, unmount_all, wait_exit
 from dockerd import DOCKER_CLI
 from helpers import REPO, Result, run_cmd
@@ -46,11 +48,34 @@ class Berthd:
         self.host = f"unix://{self.sock}"
         self.log_path = self.base / "berthd.log"
         self.extra_args = list(extra_args)
+        # Networking names of its own, kept across restarts on the same base.
+        tag_file = self.base / "net-tag"
+        if tag_file.exists():
+            tag = tag_file.read_text().strip()
+        else:
+            tag = secrets.token_hex(3)
+            self.base.mkdir(parents=True, exist_ok=True)
+            tag_file.write_text(tag)
+        self.bridge = self._flag("--bridge") or f"bt{tag}"
+        self.nft_table = self._flag("--nft-table") or f"bt_{tag}"
+        if self._flag("--bridge") is None:
+            self.extra_args = ["--bridge", self.bridge, *self.extra_args]
+        if self._flag("--nft-table") is None:
+            self.extra_args = ["--nft-table", self.nft_table, *self.extra_args]
         self.proc: subprocess.Popen | None = None
         self._py = None
         self.env = {k: v for k, v in os.environ.items() if not k.startswith(("DOCKER_", "BERTH_HOST"))}
         self.env["DOCKER_CONFIG"] = str(self.base / "docker-cli")  # not ~/.docker
         self.env["BERTH_CONFIG"] = str(self.base / "berth-cli")  # not ~/.berth
+
+    def _flag(self, name):
+        args = self.extra_args
+        for i, a in enumerate(args):
+            if a == name and i + 1 < len(args):
+                return args[i + 1]
+            if a.startswith(name + "="):
+                return a.split("=", 1)[1]
+        return None
 
     def start(self) -> "Berthd":
         require_binaries(BERTHD)
@@ -135,6 +160,7 @@ class Berthd:
         kill_pids(pid for pid, _ in left)
         wait_exit([pid for pid, _ in left], 5)
         problems += [f"mount left: {m}" for m in unmount_all(self.base)]
+        problems += remove_daemon_network(self.data_root, self.bridge, self.nft_table)
         if problems:
             problems.append("berthd log (tail):\n" + self.log(3000))
         shutil.rmtree(self.base, ignore_errors=True)

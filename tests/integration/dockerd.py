@@ -68,6 +68,10 @@ class PrivateDockerd:
         self.containerd_sock = self.exec_root / "containerd" / "containerd.sock"
         self.cgroup_parent = f"berth-test-dockerd-{os.getpid()}-{self.base.name[-8:]}"
         self.storage_driver = storage_driver or os.environ.get("BERTH_DOCKERD_STORAGE", "overlay2")
+        # BERTH_DOCKERD_BRIDGE=<CIDR>: a default bridge (docker0 at that address) with
+        # docker's userland proxy for published ports, still without iptables (the
+        # networking bench's reference); otherwise no networking at all.
+        self.bridge_cidr = os.environ.get("BERTH_DOCKERD_BRIDGE", "")
         self.dockerd: subprocess.Popen | None = None
         self.containerd: subprocess.Popen | None = None
         self.env = {k: v for k, v in os.environ.items() if not k.startswith("DOCKER_")}
@@ -95,9 +99,8 @@ class PrivateDockerd:
         argv = [DOCKERD, "--data-root", self.data_root, "--exec-root", self.exec_root,
                 "-H", self.host, "--pidfile", self.base / "docker.pid",
                 "--config-file", self.base / "daemon.json", "--containerd", self.containerd_sock,
-                "--storage-driver", self.storage_driver, "--bridge", "none",
-                "--iptables=false", "--ip6tables=false", "--ip-forward=false", "--ip-masq=false",
-                "--userland-proxy=false", "--cgroup-parent", self.cgroup_parent, "--log-level", "warn"]
+                "--storage-driver", self.storage_driver, *self._network_flags(),
+                "--cgroup-parent", self.cgroup_parent, "--log-level", "warn"]
         self.dockerd = subprocess.Popen(
             [str(a) for a in argv], stdin=subprocess.DEVNULL, env=self.env,
             stdout=open(self.base / "dockerd.log", "ab"), stderr=subprocess.STDOUT, start_new_session=True)
@@ -109,6 +112,13 @@ class PrivateDockerd:
             raise RuntimeError(f"dockerd never answered GET /_ping on {self.sock}: {why}; log:\n{log}")
         self.docker("version").ok()
         return self
+
+    def _network_flags(self) -> list[str]:
+        if self.bridge_cidr:
+            return ["--bip", self.bridge_cidr, "--iptables=false", "--ip6tables=false", "--ip-forward=true",
+                    "--ip-masq=false", "--userland-proxy=true"]
+        return ["--bridge", "none", "--iptables=false", "--ip6tables=false", "--ip-forward=false",
+                "--ip-masq=false", "--userland-proxy=false"]
 
     def stop(self) -> list[str]:
         """Stops dockerd (it stops its containers), then containerd and any shim
@@ -128,6 +138,8 @@ class PrivateDockerd:
         wait_exit([pid for pid, _ in left], 5)
         remove_cgroup_parent(self.cgroup_parent)
         forced += [f"mount left: {m}" for m in unmount_all(self.base)]
+        if self.bridge_cidr:
+            subprocess.run(["ip", "link", "delete", "docker0"], capture_output=True)
         shutil.rmtree(self.base, ignore_errors=True)
         return forced
 

@@ -29,6 +29,15 @@ const std::vector<FlagDef>& daemon_flags() {
         {"group", 'G', FlagDef::String, "berth", "Group for the unix socket"},
         {"log-level", 'l', FlagDef::String, "info", "Set the logging level (\"debug\"|\"info\"|\"warn\"|\"error\"|\"fatal\")"},
         {"debug", 'D', FlagDef::Bool, "", "Enable debug mode"},
+        {"bridge", 'b', FlagDef::String, "berth0", "Attach containers to a network bridge (\"none\": no default bridge)"},
+        {"bip", 0, FlagDef::String, "", "Specify network bridge IP"},
+        {"fixed-cidr", 0, FlagDef::String, "", "IPv4 subnet for fixed IPs"},
+        {"mtu", 0, FlagDef::Int, "1500", "Set the containers network MTU"},
+        {"icc", 0, FlagDef::Bool, "true", "Enable inter-container communication"},
+        {"ip-masq", 0, FlagDef::Bool, "true", "Enable IP masquerading"},
+        {"ip-forward", 0, FlagDef::Bool, "true", "Enable net.ipv4.ip_forward"},
+        {"ip", 0, FlagDef::String, "0.0.0.0", "Default IP when binding container ports"},
+        {"nft-table", 0, FlagDef::String, "berth", "Name of berth's own nftables table"},
         {"version", 'v', FlagDef::Bool, "", "Print version information and quit"},
     };
     return defs;
@@ -55,6 +64,25 @@ Result<engine::DaemonConfig> config_from(const ParsedFlags& f, std::set<std::str
     take("pidfile", "pidfile", cfg.pidfile);
     take("group", "group", cfg.group);
     take("log-level", "log-level", cfg.log_level);
+    take("bridge", "bridge", cfg.network.default_bridge);
+    take("bip", "bip", cfg.network.bip);
+    take("fixed-cidr", "fixed-cidr", cfg.network.fixed_cidr);
+    take("ip", "ip", cfg.network.default_bind_ip);
+    take("nft-table", "nft-table", cfg.network.nft_table);
+    if (f.has("mtu")) {
+        try {
+            cfg.network.mtu = std::stoi(f.value("mtu"));
+        } catch (...) {
+            return fail("invalid --mtu " + f.value("mtu"));
+        }
+        given.insert("mtu");
+    }
+    for (auto [flag, field] : {std::pair{"icc", &cfg.network.icc}, std::pair{"ip-masq", &cfg.network.ip_masquerade},
+                               std::pair{"ip-forward", &cfg.network.ip_forward}}) {
+        if (!f.has(flag)) continue;
+        *field = f.enabled(flag);
+        given.insert(flag);
+    }
     if (f.enabled("debug")) {
         cfg.log_level = "debug";
         given.insert("debug");
