@@ -148,13 +148,6 @@ Result<void> NetworkService::Impl::plug(const Endpoint& e, int netns_fd, Netlink
         BERTH_TRYV(nl->set_up(e.host_veth));
     }
     BERTH_TRYV(in_ns.set_mac(ifname, e.mac));
-    if (e.ipv6) {
-        // Duplicate address detection would hold the address back for a second or
-        // two; the address is ours by IPAM.
-        BERTH_TRYV(run_in_netns(netns_fd, [&] {
-            return write_sysctl(cat("net/ipv6/conf/", ifname, "/accept_dad"), "0");
-        }));
-    }
     if (e.ipv4) BERTH_TRYV(in_ns.add_address(ifname, *e.ipv4));
     if (e.ipv6) BERTH_TRYV(in_ns.add_address(ifname, *e.ipv6));
     BERTH_TRYV(in_ns.set_up(ifname));
