@@ -36,35 +36,124 @@ std::string network_mode(const Container& c) {
                                                                                     : c.settings.network_mode;
 }
 
-// The endpoint object of NetworkSettings.Networks; addresses come with networking.
-Json endpoint_json() {
-    return {{"IPAMConfig", nullptr}, {"Links", nullptr},         {"Aliases", nullptr},
-            {"NetworkID", ""},       {"EndpointID", ""},         {"Gateway", ""},
-            {"IPAddress", ""},       {"IPPrefixLen", 0},         {"IPv6Gateway", ""},
-            {"GlobalIPv6Address", ""}, {"GlobalIPv6PrefixLen", 0}, {"MacAddress", ""},
-            {"DriverOpts", nullptr}};
-}
-
-Json networks_json(const Container& c) {
+// Whether the container's network namespace is its own: not the host's, not
+// another container's, and not none (no ports there).
+bool has_own_network(const Container& c) {
     auto mode = network_mode(c);
-    if (mode.starts_with("container:")) return Json::object();
-    return {{mode, endpoint_json()}};
+    return mode != "host" && mode != "none" && !mode.starts_with("container:");
 }
 
-Json exposed_ports_json(const Container& c) {
-    Json ports = Json::array();
-    if (!c.settings.config.contains("ExposedPorts") || !c.settings.config["ExposedPorts"].is_object()) return ports;
-    for (const auto& [spec, _] : c.settings.config["ExposedPorts"].items()) {
-        auto slash = spec.find('/');
-        int port = 0;
-        try {
-            port = std::stoi(spec.substr(0, slash));
-        } catch (...) {
+// Its sandbox exists while its process does: running or paused.
+bool live(const Container& c) {
+    return c.state.status == ContainerStatus::running || c.state.status == ContainerStatus::paused;
+}
+
+// NetworkSettings.Ports: the bindings made at start and, as dockerd shows them,
+// the exposed ports left unpublished as null. Empty while not running: the
+// bindings go with the sandbox.
+Json port_map(const Container& c) {
+    Json ports = Json::object();
+    if (!live(c)) return ports;
+    if (c.ports.is_object()) ports = c.ports;
+    const Json& exposed = c.settings.config.contains("ExposedPorts") ? c.settings.config["ExposedPorts"] : Json();
+    if (has_own_network(c) && exposed.is_object())
+        for (const auto& [spec, _] : exposed.items()) {
+            std::string key = spec.find('/') == std::string::npos ? spec + "/tcp" : spec;
+            if (!ports.contains(key)) ports[key] = nullptr;
+        }
+    return ports;
+}
+
+int port_number(const std::string& text) {
+    try {
+        return std::stoi(text);
+    } catch (...) {
+        return 0;
+    }
+}
+
+// The list's "Ports": one entry per binding, one per unpublished port (dockerd's
+// container view); IP and PublicPort are omitted where empty, as Go's omitempty.
+Json port_list(const Json& port_map) {
+    Json out = Json::array();
+    for (const auto& [key, bindings] : port_map.items()) {
+        auto slash = key.find('/');
+        int private_port = port_number(key.substr(0, slash));
+        std::string proto = slash == std::string::npos ? "tcp" : key.substr(slash + 1);
+        if (!bindings.is_array() || bindings.empty()) {
+            out.push_back({{"PrivatePort", private_port}, {"Type", proto}});
             continue;
         }
-        ports.push_back({{"PrivatePort", port}, {"Type", slash == std::string::npos ? "tcp" : spec.substr(slash + 1)}});
+        for (const auto& b : bindings) {
+            Json p = {{"PrivatePort", private_port}, {"Type", proto}};
+            std::string ip = b.is_object() ? b.value("HostIp", "") : "";
+            int public_port = b.is_object() ? port_number(b.value("HostPort", "")) : 0;
+            if (!ip.empty()) p["IP"] = ip;
+            if (public_port != 0) p["PublicPort"] = public_port;
+            out.push_back(std::move(p));
+        }
     }
-    return ports;
+    return out;
+}
+
+// One EndpointSettings in the order dockerd writes its fields (ours are stored
+// sorted); fields we do not know follow.
+nlohmann::ordered_json ordered_endpoint(const Json& e) {
+    static const char* const kOrder[] = {"IPAMConfig", "Links", "Aliases", "NetworkID", "EndpointID",
+                                         "Gateway", "IPAddress", "IPPrefixLen", "IPv6Gateway",
+                                         "GlobalIPv6Address", "GlobalIPv6PrefixLen", "MacAddress", "DriverOpts"};
+    if (!e.is_object()) return e;
+    nlohmann::ordered_json out = nlohmann::ordered_json::object();
+    for (const char* k : kOrder)
+        if (e.contains(k)) out[k] = e[k];
+    for (const auto& [k, v] : e.items())
+        if (!out.contains(k)) out[k] = v;
+    return out;
+}
+
+nlohmann::ordered_json networks_json(const Container& c) {
+    nlohmann::ordered_json out = nlohmann::ordered_json::object();
+    if (!c.networks.is_object()) return out;
+    for (const auto& [name, e] : c.networks.items()) out[name] = ordered_endpoint(e);
+    return out;
+}
+
+// The deprecated top-level fields: the endpoint on the default "bridge" network.
+nlohmann::ordered_json default_bridge_fields(const Container& c) {
+    Json e = c.networks.is_object() && c.networks.contains("bridge") && c.networks["bridge"].is_object()
+                 ? c.networks["bridge"]
+                 : Json::object();
+    return {{"EndpointID", e.value("EndpointID", "")},
+            {"Gateway", e.value("Gateway", "")},
+            {"GlobalIPv6Address", e.value("GlobalIPv6Address", "")},
+            {"GlobalIPv6PrefixLen", e.value("GlobalIPv6PrefixLen", 0)},
+            {"IPAddress", e.value("IPAddress", "")},
+            {"IPPrefixLen", e.value("IPPrefixLen", 0)},
+            {"IPv6Gateway", e.value("IPv6Gateway", "")},
+            {"MacAddress", e.value("MacAddress", "")}};
+}
+
+// Inspect's NetworkSettings, fields in dockerd's order.
+nlohmann::ordered_json network_settings_json(const Container& c) {
+    // berth's sandbox is the container's own network namespace: the container's
+    // ID names it, and /proc/<pid>/ns/net reaches it (dockerd bind-mounts it
+    // under /var/run/docker/netns instead).
+    bool sandbox = live(c) && !network_mode(c).starts_with("container:");
+    nlohmann::ordered_json ns = {
+        {"Bridge", ""},
+        {"SandboxID", sandbox ? c.id : ""},
+        {"HairpinMode", false},
+        {"LinkLocalIPv6Address", ""},
+        {"LinkLocalIPv6PrefixLen", 0},
+        {"Ports", port_map(c)},
+        {"SandboxKey", sandbox ? cat("/proc/", c.state.pid, "/ns/net") : ""},
+        {"SecondaryIPAddresses", nullptr},
+        {"SecondaryIPv6Addresses", nullptr},
+    };
+    auto bridge_fields = default_bridge_fields(c);
+    for (const auto& [k, v] : bridge_fields.items()) ns[k] = v;
+    ns["Networks"] = networks_json(c);
+    return ns;
 }
 
 std::string command_text(const Container& c) {
@@ -104,12 +193,12 @@ Json container_summary_json(const Container& c, std::optional<SizeInfo> size) {
         {"ImageID", c.image_id},
         {"Command", command_text(c)},
         {"Created", c.created_ns / 1'000'000'000},
-        {"Ports", exposed_ports_json(c)},
+        {"Ports", port_list(port_map(c))},
         {"Labels", c.settings.labels},
         {"State", std::string(engine::status_name(c.state.status))},
         {"Status", container_status_text(c, now_nanos())},
         {"HostConfig", {{"NetworkMode", c.settings.host_config.value("NetworkMode", "default")}}},
-        {"NetworkSettings", {{"Networks", networks_json(c)}}},
+        {"NetworkSettings", {{"Networks", c.networks.is_object() ? c.networks : Json::object()}}},
         {"Mounts", Json::array()},
     };
     if (size) {
@@ -176,26 +265,7 @@ nlohmann::ordered_json container_inspect_json(const Container& c, const engine::
     }
     j["Mounts"] = Json::array();
     j["Config"] = c.settings.config;
-    j["NetworkSettings"] = {
-        {"Bridge", ""},
-        {"SandboxID", ""},
-        {"HairpinMode", false},
-        {"LinkLocalIPv6Address", ""},
-        {"LinkLocalIPv6PrefixLen", 0},
-        {"Ports", Json::object()},
-        {"SandboxKey", ""},
-        {"SecondaryIPAddresses", nullptr},
-        {"SecondaryIPv6Addresses", nullptr},
-        {"EndpointID", ""},
-        {"Gateway", ""},
-        {"GlobalIPv6Address", ""},
-        {"GlobalIPv6PrefixLen", 0},
-        {"IPAddress", ""},
-        {"IPPrefixLen", 0},
-        {"IPv6Gateway", ""},
-        {"MacAddress", ""},
-        {"Networks", networks_json(c)},
-    };
+    j["NetworkSettings"] = network_settings_json(c);
     return j;
 }
 
@@ -208,6 +278,17 @@ bool name_matches(const std::string& pattern, const std::string& name) {
     } catch (const std::regex_error&) {
         return ("/" + name).find(pattern) != std::string::npos;
     }
+}
+
+// dockerd's `network` filter: a network the container is on, by name or ID prefix.
+bool on_network(const Container& c, const std::string& ref) {
+    if (!c.networks.is_object()) return false;
+    if (c.networks.contains(ref)) return true;
+    for (const auto& [_, e] : c.networks.items()) {
+        std::string id = e.is_object() ? e.value("NetworkID", "") : "";
+        if (!id.empty() && id.starts_with(ref)) return true;
+    }
+    return false;
 }
 
 }  // namespace
@@ -275,7 +356,7 @@ Result<ContainerFilter> container_filter(const http::Filters& f, const engine::C
                 return h == "none" ? c.state.health.status.empty() : h == c.state.health.status;
             }))
             return false;
-        if (!any("network", [&](const std::string& n) { return n == network_mode(c); })) return false;
+        if (!any("network", [&](const std::string& n) { return on_network(c, n); })) return false;
         if (before && c.created_ns >= *before) return false;
         if (since && c.created_ns <= *since) return false;
         return true;

@@ -13,6 +13,7 @@ void add_container_routes(http::Router& router, engine::Daemon& daemon);
 void add_exec_routes(http::Router& router, engine::Daemon& daemon);
 void add_container_fs_routes(http::Router& router, engine::Daemon& daemon);
 void add_container_stats_routes(http::Router& router, engine::Daemon& daemon);  // top, stats
+void add_network_routes(http::Router& router, engine::Daemon& daemon);
 
 // Every route berthd serves.
 inline void add_all_routes(http::Router& router, engine::Daemon& daemon) {
@@ -22,6 +23,7 @@ inline void add_all_routes(http::Router& router, engine::Daemon& daemon) {
     add_exec_routes(router, daemon);
     add_container_fs_routes(router, daemon);
     add_container_stats_routes(router, daemon);
+    add_network_routes(router, daemon);
 }
 
 }  // namespace berth::api

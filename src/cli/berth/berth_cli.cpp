@@ -17,7 +17,10 @@ struct Group {
 
 const std::vector<Group>& groups() {
     static const std::vector<Group> g = {
-        {"container", "Manage containers"}, {"image", "Manage images"}, {"system", "Manage berth"}};
+        {"container", "Manage containers"},
+        {"image", "Manage images"},
+        {"network", "Manage networks"},
+        {"system", "Manage berth"}};
     return g;
 }
 

@@ -85,6 +85,9 @@ Command login_command();
 Command logout_command();
 // Containers (container_*.cpp, run_command.cpp, ps_command.cpp, exec_command.cpp).
 std::vector<Command> container_commands();
+// Networks (network_commands.cpp; inspect in inspect_command.cpp).
+Command network_inspect_command();
+std::vector<Command> network_commands();
 
 // Every command, in the order help lists them.
 const std::vector<Command>& all_commands();

@@ -12,6 +12,7 @@ const std::vector<Command>& all_commands() {
             login_command(),     logout_command(),
         };
         for (auto& c : container_commands()) all.push_back(std::move(c));
+        for (auto& c : network_commands()) all.push_back(std::move(c));
         return all;
     }();
     return commands;

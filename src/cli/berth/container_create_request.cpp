@@ -2,6 +2,7 @@
 
 #include "base/file.hpp"
 #include "base/strings.hpp"
+#include "cli/berth/network_requests.hpp"
 #include "cli/berth/time_text.hpp"
 #include "cli/format/units.hpp"
 
@@ -88,7 +89,7 @@ class RequestBuilder {
         BERTH_TRYV(healthcheck());
         req.body = config_;
         req.body["HostConfig"] = host_;
-        req.body["NetworkingConfig"] = {{"EndpointsConfig", Json::object()}};
+        req.body["NetworkingConfig"] = {{"EndpointsConfig", BERTH_TRY(endpoints_config())}};
         return req;
     }
 
@@ -113,8 +114,31 @@ class RequestBuilder {
         if (f_.has("mac-address")) config_["MacAddress"] = f_.value("mac-address");
         config_["Tty"] = f_.enabled("tty");
         config_["OpenStdin"] = f_.enabled("interactive");
-        host_["NetworkMode"] = f_.has("network") ? f_.value("network") : "default";
+        host_["NetworkMode"] = network_mode();
         return {};
+    }
+
+    // --network, or docker's hidden old name for it, --net.
+    std::string network_mode() const {
+        std::string mode = f_.has("network") ? f_.value("network") : f_.value("net");
+        return mode.empty() ? "default" : mode;
+    }
+
+    // NetworkingConfig.EndpointsConfig as docker 20.10's parseNetworkOpts makes it:
+    // --ip, --ip6, --link-local-ip and --network-alias configure the endpoint on
+    // the container's network; without them none is sent (the daemon makes it).
+    // --link stays in HostConfig.Links.
+    Result<Json> endpoints_config() const {
+        EndpointRequest e{.ipv4 = f_.value("ip"), .ipv6 = f_.value("ip6"), .link_local_ips = f_.list("link-local-ip")};
+        for (const char* name : {"network-alias", "net-alias"})
+            for (const auto& a : f_.list(name)) e.aliases.push_back(a);
+        std::string mode = network_mode();
+        if (!e.aliases.empty() && !is_user_defined_network(mode))
+            return fail("network-scoped aliases are only supported for user-defined networks");
+        Json endpoints = Json::object();
+        if (!e.ipv4.empty() || !e.ipv6.empty() || !e.link_local_ips.empty() || !e.aliases.empty())
+            endpoints[mode] = endpoint_settings_json(e);
+        return endpoints;
     }
 
     Result<void> streams() {
@@ -457,12 +481,15 @@ std::vector<FlagDef> container_create_flags(bool for_run) {
         boolean("init",
                 "Run an init inside the container that forwards signals and reaps processes"),
         boolean("interactive", "Keep STDIN open even if not attached", 'i'),
+        str("ip", "IPv4 address (e.g., 172.30.100.104)"),
+        str("ip6", "IPv6 address (e.g., 2001:db8::33)"),
         str("ipc", "IPC mode to use"),
         str("isolation", "Container isolation technology"),
         typed("kernel-memory", "Kernel memory limit", "bytes"),
         list("label", "Set meta data on a container", 'l'),
         list("label-file", "Read in a line delimited file of labels"),
         list("link", "Add link to another container"),
+        list("link-local-ip", "Container IPv4/IPv6 link-local addresses"),
         str("log-driver", "Logging driver for the container"),
         list("log-opt", "Log driver options"),
         str("mac-address", "Container MAC address (e.g., 92:d0:c6:0a:29:33)"),
@@ -476,7 +503,14 @@ std::vector<FlagDef> container_create_flags(bool for_run) {
          .help = "Attach a filesystem mount to the container",
          .type_name = "mount"},
         str("name", "Assign a name to the container"),
+        {.long_name = "net", .kind = FlagDef::String, .help = "Connect a container to a network", .hidden = true,
+         .type_name = "network"},
+        {.long_name = "net-alias",
+         .kind = FlagDef::StringList,
+         .help = "Add network-scoped alias for the container",
+         .hidden = true},
         typed("network", "Connect a container to a network", "network"),
+        list("network-alias", "Add network-scoped alias for the container"),
         boolean("no-healthcheck", "Disable any container-specified HEALTHCHECK"),
         boolean("oom-kill-disable", "Disable OOM Killer"),
         integer("oom-score-adj", "Tune host's OOM preferences (-1000 to 1000)"),

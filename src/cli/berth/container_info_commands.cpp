@@ -41,10 +41,12 @@ Result<void> run_ps(Session& session, const ParsedFlags& f) {
     return print_rows(session, f, ps_table_format(table_size), container_headers(), rows);
 }
 
-// "80/tcp" from "80" (docker's port argument defaults to tcp).
+// "80/tcp" from "80" or "80/" (docker's port argument defaults to tcp).
 std::string port_key(std::string_view spec) {
-    return spec.find('/') == std::string_view::npos ? std::string(spec) + "/tcp"
-                                                    : std::string(spec);
+    auto slash = spec.find('/');
+    if (slash == std::string_view::npos || slash + 1 == spec.size())
+        return std::string(spec.substr(0, slash)) + "/tcp";
+    return std::string(spec);
 }
 
 std::string host_address(const Json& binding) {

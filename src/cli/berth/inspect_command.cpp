@@ -1,4 +1,4 @@
-// berth image inspect / berth inspect: the daemon's JSON for each name, printed as
+// berth image inspect / network inspect / berth inspect: the daemon's JSON for each name, printed as
 // one indented array or through a --format template.
 #include <array>
 
@@ -92,6 +92,22 @@ Command image_inspect_command() {
         .flags = {format_flag("Format the output using the given Go template", 'f')},
         .min_args = 1,
         .run = [](Session& s, const ParsedFlags& f) { return inspect_names(s, f, {&image_type(), 1}, "image"); },
+    };
+}
+
+Command network_inspect_command() {
+    return {
+        .path = "network inspect",
+        .usage = "[OPTIONS] NETWORK [NETWORK...]",
+        .description = "Display detailed information on one or more networks",
+        .flags =
+            {
+                format_flag("Format the output using the given Go template", 'f'),
+                // Swarm's services are all it adds; a local network shows the same.
+                {.long_name = "verbose", .short_name = 'v', .help = "Verbose output for diagnostics"},
+            },
+        .min_args = 1,
+        .run = [](Session& s, const ParsedFlags& f) { return inspect_names(s, f, {&kTypes[2], 1}, "network"); },
     };
 }
 

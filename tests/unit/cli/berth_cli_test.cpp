@@ -71,6 +71,25 @@ TEST(BerthCli, HelpShowsAliasesInTheGroup) {
     EXPECT_NE(r.out.find("  -q, --quiet           Only show image IDs\n"), std::string::npos) << r.out;
 }
 
+TEST(BerthCli, NetworkAloneListsItsCommands) {
+    auto r = run({"network"});
+    EXPECT_EQ(r.code, 0);
+    EXPECT_EQ(r.out,
+              "\nUsage:  berth network COMMAND\n\nManage networks\n\nCommands:\n"
+              "  connect     Connect a container to a network\n"
+              "  create      Create a network\n"
+              "  disconnect  Disconnect a container from a network\n"
+              "  inspect     Display detailed information on one or more networks\n"
+              "  ls          List networks\n"
+              "  prune       Remove all unused networks\n"
+              "  rm          Remove one or more networks\n"
+              "\nRun 'berth network COMMAND --help' for more information on a command.\n");
+    EXPECT_NE(run({"--help"}).out.find("  network     Manage networks\n"), std::string::npos);
+    EXPECT_TRUE(run({"network", "rm"}).err.starts_with("\"berth network rm\" requires at least 1 argument.\n"));
+    EXPECT_TRUE(run({"network", "connect", "n"}).err.starts_with(
+        "\"berth network connect\" requires exactly 2 arguments.\n"));
+}
+
 TEST(BerthCli, NoDaemonIsExplained) {
     auto r = run({"images"}, "unix:///nonexistent/berth.sock");
     EXPECT_EQ(r.code, 1);

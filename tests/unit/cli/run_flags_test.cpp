@@ -209,5 +209,38 @@ TEST(RunFlags, PortsNetworkRestartLoggingAndHealth) {
     EXPECT_EQ(request_for({"--rm", "busybox"})->body["HostConfig"]["AutoRemove"], true);
 }
 
+TEST(RunNetworkingConfig, NoEndpointWithoutEndpointFlags) {
+    auto req = request_for({"--network", "appnet", "busybox"});
+    ASSERT_TRUE(req) << req.error().message;
+    EXPECT_EQ(req->body["HostConfig"]["NetworkMode"], "appnet");
+    EXPECT_EQ(req->body["NetworkingConfig"], (Json{{"EndpointsConfig", Json::object()}}));
+    auto old_name = request_for({"--net", "appnet", "busybox"});
+    EXPECT_EQ(old_name->body["HostConfig"]["NetworkMode"], "appnet");
+}
+
+TEST(RunNetworkingConfig, AddressesAndAliasesConfigureTheNetworksEndpoint) {
+    auto req = request_for({"--network", "appnet", "--ip", "10.0.0.5", "--ip6", "fd00::5", "--network-alias", "api",
+                            "--net-alias", "web", "--link-local-ip", "169.254.1.1", "--link", "db:db", "busybox"});
+    ASSERT_TRUE(req) << req.error().message;
+    const Json& e = req->body["NetworkingConfig"]["EndpointsConfig"]["appnet"];
+    EXPECT_EQ(e["IPAMConfig"], Json::parse(R"({"IPv4Address":"10.0.0.5","IPv6Address":"fd00::5",
+                                                 "LinkLocalIPs":["169.254.1.1"]})"));
+    EXPECT_EQ(e["Aliases"], (Json{"api", "web"}));
+    EXPECT_TRUE(e["Links"].is_null());
+    EXPECT_EQ(e["NetworkID"], "");
+    EXPECT_EQ(req->body["HostConfig"]["Links"], (Json{"db:db"}));
+}
+
+TEST(RunNetworkingConfig, AddressOnTheDefaultNetworkIsTheDaemonsToRefuse) {
+    auto req = request_for({"--ip", "172.17.0.9", "busybox"});
+    ASSERT_TRUE(req) << req.error().message;
+    EXPECT_EQ(req->body["NetworkingConfig"]["EndpointsConfig"]["default"]["IPAMConfig"],
+              (Json{{"IPv4Address", "172.17.0.9"}}));
+    EXPECT_EQ(request_for({"--network-alias", "x", "busybox"}).error().message,
+              "network-scoped aliases are only supported for user-defined networks");
+    EXPECT_EQ(request_for({"--network", "bridge", "--network-alias", "x", "busybox"}).error().message,
+              "network-scoped aliases are only supported for user-defined networks");
+}
+
 }  // namespace
 }  // namespace berth::cli
