@@ -301,8 +301,8 @@ std::vector<IpAddress> DnsServer::nameservers_of(const std::string& resolv_conf)
         line = trim(line);
         line = line.substr(0, line.find_first_of(" \t#;"));
         // A zone ("fe80::1%eth0") names an interface of the host, which the
-        // address alone can't reach: parse_ip refuses it.
-        auto address = parse_ip(line);
+        // address alone can't reach: IpAddress::parse refuses it.
+        auto address = IpAddress::parse(line);
         // 127.0.0.11 is this server: forwarding there would loop. Other loopback
         // resolvers (systemd-resolved's 127.0.0.53) are fine, as queries leave
         // from the daemon's namespace, where they listen.

@@ -170,7 +170,7 @@ void DnsServer::Impl::send_to_next_upstream(Forward f) {
         set_dns_id(f.packet, f.upstream_id);
         if (::send(socket->get(), f.packet.data(), f.packet.size(), MSG_DONTWAIT | MSG_NOSIGNAL) <
             0) {
-            log::debug(cat("embedded DNS server: sending to upstream ", ip_text(server), ": ",
+            log::debug(cat("embedded DNS server: sending to upstream ", server.str(), ": ",
                            std::strerror(errno)));
             continue;
         }

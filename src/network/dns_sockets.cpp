@@ -96,27 +96,12 @@ Result<DnsListenSockets> bind_dns_sockets_in(int netns_fd) {
 Result<UniqueFd> connected_udp_socket(const IpAddress& server, std::uint16_t port) {
     UniqueFd fd(
         ::socket(server.v6 ? AF_INET6 : AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
-    if (!fd) return sys_fail("creating a UDP socket for upstream DNS server " + ip_text(server));
+    if (!fd) return sys_fail("creating a UDP socket for upstream DNS server " + server.str());
     sockaddr_storage addr;
     socklen_t len = to_sockaddr(server, port, addr);
     if (::connect(fd.get(), reinterpret_cast<sockaddr*>(&addr), len) != 0)
-        return sys_fail("connecting to upstream DNS server " + ip_text(server));
+        return sys_fail("connecting to upstream DNS server " + server.str());
     return fd;
-}
-
-std::optional<IpAddress> parse_ip(std::string_view text) {
-    std::string s(text);
-    IpAddress a;
-    if (::inet_pton(AF_INET, s.c_str(), a.bytes.data()) == 1) return a;
-    a.v6 = true;
-    if (::inet_pton(AF_INET6, s.c_str(), a.bytes.data()) == 1) return a;
-    return std::nullopt;
-}
-
-std::string ip_text(const IpAddress& address) {
-    char buf[INET6_ADDRSTRLEN] = {};
-    ::inet_ntop(address.v6 ? AF_INET6 : AF_INET, address.bytes.data(), buf, sizeof buf);
-    return buf;
 }
 
 }  // namespace berth::network

@@ -34,8 +34,4 @@ Result<DnsListenSockets> bind_dns_sockets_in(int netns_fd);
 // `server`:`port`, so only that server's datagrams reach it.
 Result<UniqueFd> connected_udp_socket(const IpAddress& server, std::uint16_t port);
 
-// "10.0.0.2" or "fd00::53" (no zone) as an address; none when not one.
-std::optional<IpAddress> parse_ip(std::string_view text);
-std::string ip_text(const IpAddress& address);
-
 }  // namespace berth::network
