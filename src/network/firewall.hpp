@@ -54,7 +54,9 @@ struct PortMapping {
 
 class Firewall {
   public:
-    // Does not touch the kernel yet.
+    // Sends nothing to the kernel yet, but libnftables (1.0.6) opens its netlink
+    // socket here: the Firewall programs the network namespace of the thread
+    // that opened it, whichever thread later calls it.
     static Result<std::unique_ptr<Firewall>> open(std::string table);
     ~Firewall();
     Firewall(const Firewall&) = delete;
