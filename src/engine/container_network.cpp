@@ -71,12 +71,16 @@ Result<std::vector<std::string>> ContainerService::init_networks(Container& c) {
         c.networks[n.name] = e.to_json();
         return {};
     };
-    Json primary_settings = endpoints.contains(primary)            ? endpoints[primary]
-                            : endpoints.contains(primary_net.name) ? endpoints[primary_net.name]
-                                                                   : Json(nullptr);
+    // The CLI keys the primary network's settings by what --network said
+    // ("default" included).
+    const auto& mode = c.settings.network_mode;
+    auto is_primary = [&](const std::string& key) { return key == primary || key == primary_net.name || key == mode; };
+    Json primary_settings = nullptr;
+    for (const auto& [name, settings] : endpoints.items())
+        if (is_primary(name)) primary_settings = settings;
     BERTH_TRYV(add(primary_net, primary_settings));
     for (const auto& [name, settings] : endpoints.items()) {
-        if (name == primary || name == primary_net.name) continue;
+        if (is_primary(name)) continue;
         auto n = BERTH_TRY(d_.networks().get(name));
         BERTH_TRYV(add(n, settings));
     }

@@ -98,3 +98,65 @@ def wait_until(fn, timeout=10.0, interval=0.05):
         if v or time.monotonic() > deadline:
             return v
         time.sleep(interval)
+
+
+def http_script(url: str, timeout: int) -> str:
+    """A shell command for busybox that GETs `url` with nc, printing the whole
+    response (busybox wget of Debian 12 crashes in getaddrinfo)."""
+    rest = url.split("://", 1)[1]
+    hostport, _, path = rest.partition("/")
+    if hostport.startswith("["):
+        host, _, port = hostport[1:].partition("]")
+        port = port.lstrip(":") or "80"
+    else:
+        host, _, port = hostport.partition(":")
+        port = port or "80"
+    return (f"printf 'GET /{path} HTTP/1.0\\r\\nHost: {host}\\r\\n\\r\\n' | nc -w {timeout} {host} {port}")
+
+
+def body_of(response: str) -> str:
+    # Text-mode pipes turn CRLF into LF.
+    head, sep, body = response.replace("\r\n", "\n").partition("\n\n")
+    return body if sep else ""
+
+
+def http_get(run, url: str, timeout: int):
+    """Runs http_script through `run` (script -> helpers.Result); the result's
+    stdout becomes the body, and a response that is not HTTP 200 a failure."""
+    r = run(http_script(url, timeout))
+    ok = r.returncode == 0 and r.stdout.startswith("HTTP/1.") and " 200 " in r.stdout.splitlines()[0]
+    r.stdout = body_of(r.stdout).strip() if ok else r.stdout
+    if not ok and r.returncode == 0:
+        r.returncode = 1
+    return r
+
+
+# A UDP echo server for containers (busybox has none): static, so it runs in any
+# image. Answers each datagram with "echo: <data>" to its sender.
+_UDP_ECHO_C = r"""
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+int main(int argc, char **argv) {
+    int fd = socket(AF_INET, SOCK_DGRAM, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(atoi(argv[1]))};
+    if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof a) != 0) return 1;
+    for (;;) {
+        char buf[2048] = "echo: ";
+        struct sockaddr_in peer;
+        socklen_t len = sizeof peer;
+        ssize_t n = recvfrom(fd, buf + 6, sizeof buf - 6, 0, (struct sockaddr *)&peer, &len);
+        if (n > 0) sendto(fd, buf, (size_t)n + 6, 0, (struct sockaddr *)&peer, len);
+    }
+}
+"""
+
+
+def udp_echo_binary(directory: Path) -> Path:
+    """Compiles the UDP echo server (static) into `directory`."""
+    src, out = Path(directory) / "udp_echo.c", Path(directory) / "udp-echo"
+    if not out.exists():
+        src.write_text(_UDP_ECHO_C)
+        subprocess.run(["cc", "-static", "-O2", "-o", str(out), str(src)], check=True, capture_output=True)
+    return out

@@ -16,7 +16,7 @@ import time
 import pytest
 
 import images
-from netfixtures import Internet, free_port, host_address, wait_until
+from netfixtures import Internet, free_port, host_address, http_get, udp_echo_binary, wait_until
 
 BB = "busybox:latest"
 # A web server in a container: answers "hello-<hostname>".
@@ -50,7 +50,9 @@ def sh(d, name, script, timeout=30):
 
 
 def wget(d, name, url, timeout=3):
-    return sh(d, name, f"wget -qO- -T {timeout} {url}", timeout=timeout + 20)
+    """An HTTP GET from inside a container; stdout is the body. (busybox nc: the
+    busybox-static of Debian 12 has a wget that crashes in getaddrinfo.)"""
+    return http_get(lambda script: sh(d, name, script, timeout=timeout + 20), url, timeout)
 
 
 def serve(d, name, *args):
@@ -100,8 +102,8 @@ def test_host_reaches_a_container_and_containers_reach_each_other_on_the_bridge(
 
 
 def test_nat_to_the_internet_masquerades(bb, internet):
-    bb.cli("run", "-d", "--name", "c", BB, "sleep", "60").ok()
-    r = wget(bb, "c", f"http://{internet.addr}:8080/").ok()
+    bb.cli("run", "-d", "--name", "cc", BB, "sleep", "60").ok()
+    r = wget(bb, "cc", f"http://{internet.addr}:8080/").ok()
     # The server saw the host's address, not the container's.
     assert r.stdout == internet.host_ip, r.stdout
 
@@ -129,39 +131,39 @@ def test_user_network_names_aliases_links_and_short_ids(bb):
 
 def test_round_robin_over_an_alias(bb):
     bb.cli("network", "create", "rr").ok()
-    for n in ("a", "b", "c"):
+    for n in ("ra", "rb", "rc"):
         bb.cli("run", "-d", "--name", n, "--network", "rr", "--network-alias", "svc", BB, "sleep", "60").ok()
-    ips = {ip_on(bb, n, "rr") for n in ("a", "b", "c")}
-    bb.cli("run", "-d", "--name", "q", "--network", "rr", BB, "sleep", "60").ok()
-    out = sh(bb, "q", "nslookup svc 127.0.0.11").ok().stdout
+    ips = {ip_on(bb, n, "rr") for n in ("ra", "rb", "rc")}
+    bb.cli("run", "-d", "--name", "qq", "--network", "rr", BB, "sleep", "60").ok()
+    out = sh(bb, "qq", "nslookup svc 127.0.0.11").ok().stdout
     assert ips <= set(out.split()), out
     firsts = set()
     for _ in range(6):
-        answer = sh(bb, "q", "nslookup svc 127.0.0.11").ok().stdout.split("Name:")[1]
+        answer = sh(bb, "qq", "nslookup svc 127.0.0.11").ok().stdout.split("Name:")[1]
         firsts.add(answer.split("Address:")[1].split()[0] if "Address:" in answer else answer.split()[1])
     assert len(firsts) > 1, "the answers never rotated"
 
 
 def test_dns_follows_joins_leaves_and_renames(bb):
     bb.cli("network", "create", "dn").ok()
-    bb.cli("run", "-d", "--name", "q", "--network", "dn", BB, "sleep", "120").ok()
-    assert sh(bb, "q", "nslookup late 127.0.0.11").returncode != 0
+    bb.cli("run", "-d", "--name", "qq", "--network", "dn", BB, "sleep", "120").ok()
+    assert sh(bb, "qq", "nslookup late 127.0.0.11").returncode != 0
     bb.cli("run", "-d", "--name", "late", "--network", "dn", BB, "sleep", "120").ok()
-    assert ip_on(bb, "late", "dn") in sh(bb, "q", "nslookup late 127.0.0.11").ok().stdout
+    assert ip_on(bb, "late", "dn") in sh(bb, "qq", "nslookup late 127.0.0.11").ok().stdout
     bb.cli("rename", "late", "renamed").ok()
-    assert sh(bb, "q", "nslookup late 127.0.0.11").returncode != 0
-    assert sh(bb, "q", "nslookup renamed 127.0.0.11").returncode == 0
+    assert sh(bb, "qq", "nslookup late 127.0.0.11").returncode != 0
+    assert sh(bb, "qq", "nslookup renamed 127.0.0.11").returncode == 0
     bb.cli("stop", "-t", "0", "renamed").ok()
-    assert sh(bb, "q", "nslookup renamed 127.0.0.11").returncode != 0
+    assert sh(bb, "qq", "nslookup renamed 127.0.0.11").returncode != 0
 
 
 def test_internal_network_has_no_way_out(bb, internet):
     bb.cli("network", "create", "--internal", "inside").ok()
     serve(bb, "peer", "--network", "inside")
-    bb.cli("run", "-d", "--name", "c", "--network", "inside", BB, "sleep", "60").ok()
-    assert wget(bb, "c", "http://peer/").ok().stdout.startswith("hello-")
-    assert wget(bb, "c", f"http://{internet.addr}:8080/", timeout=2).returncode != 0
-    assert "default" not in sh(bb, "c", "ip route").ok().stdout
+    bb.cli("run", "-d", "--name", "cc", "--network", "inside", BB, "sleep", "60").ok()
+    assert wget(bb, "cc", "http://peer/").ok().stdout.startswith("hello-")
+    assert wget(bb, "cc", f"http://{internet.addr}:8080/", timeout=2).returncode != 0
+    assert "default" not in sh(bb, "cc", "ip route").ok().stdout
 
 
 def test_networks_are_isolated_from_each_other(bb):
@@ -180,25 +182,25 @@ def test_networks_are_isolated_from_each_other(bb):
 def test_icc_disabled_blocks_container_to_container(bb):
     bb.cli("network", "create", "-o", "com.docker.network.bridge.enable_icc=false", "noicc").ok()
     serve(bb, "web", "--network", "noicc")
-    bb.cli("run", "-d", "--name", "c", "--network", "noicc", BB, "sleep", "60").ok()
-    assert wget(bb, "c", f"http://{ip_on(bb, 'web', 'noicc')}/", timeout=2).returncode != 0
+    bb.cli("run", "-d", "--name", "cc", "--network", "noicc", BB, "sleep", "60").ok()
+    assert wget(bb, "cc", f"http://{ip_on(bb, 'web', 'noicc')}/", timeout=2).returncode != 0
 
 
 def test_connect_and_disconnect_a_running_container(bb):
     bb.cli("network", "create", "one").ok()
     bb.cli("network", "create", "two").ok()
     serve(bb, "web2", "--network", "two")
-    bb.cli("run", "-d", "--name", "c", "--network", "one", BB, "sleep", "120").ok()
-    assert wget(bb, "c", "http://web2/", timeout=2).returncode != 0
-    bb.cli("network", "connect", "--alias", "cee", "two", "c").ok()
-    assert "eth1" in sh(bb, "c", "ip -o link").ok().stdout
-    assert wget(bb, "c", "http://web2/").ok().stdout.startswith("hello-")
-    assert "two" in inspect(bb, "c")["NetworkSettings"]["Networks"]
-    r = bb.cli("network", "connect", "two", "c")
+    bb.cli("run", "-d", "--name", "cc", "--network", "one", BB, "sleep", "120").ok()
+    assert wget(bb, "cc", "http://web2/", timeout=2).returncode != 0
+    bb.cli("network", "connect", "--alias", "cee", "two", "cc").ok()
+    assert "eth1" in sh(bb, "cc", "ip -o link").ok().stdout
+    assert wget(bb, "cc", "http://web2/").ok().stdout.startswith("hello-")
+    assert "two" in inspect(bb, "cc")["NetworkSettings"]["Networks"]
+    r = bb.cli("network", "connect", "two", "cc")
     assert r.returncode != 0 and "already exists in network two" in r.stderr, r.describe()
-    bb.cli("network", "disconnect", "two", "c").ok()
-    assert "eth1" not in sh(bb, "c", "ip -o link").ok().stdout
-    assert "two" not in inspect(bb, "c")["NetworkSettings"]["Networks"]
+    bb.cli("network", "disconnect", "two", "cc").ok()
+    assert "eth1" not in sh(bb, "cc", "ip -o link").ok().stdout
+    assert "two" not in inspect(bb, "cc")["NetworkSettings"]["Networks"]
     # A stopped container joins at its next start.
     bb.cli("create", "--name", "later", "--network", "one", BB, "sleep", "60").ok()
     bb.cli("network", "connect", "two", "later").ok()
@@ -213,8 +215,8 @@ def test_static_addresses_and_their_errors(bb):
     assert n["IPAM"]["Config"][0] == {"Subnet": "10.231.0.0/24", "IPRange": "10.231.0.128/25",
                                       "Gateway": "10.231.0.254", "AuxiliaryAddresses": {}} or \
         n["IPAM"]["Config"][0]["Subnet"] == "10.231.0.0/24"
-    bb.cli("run", "-d", "--name", "s", "--network", "fixed", "--ip", "10.231.0.200", BB, "sleep", "60").ok()
-    assert ip_on(bb, "s", "fixed") == "10.231.0.200"
+    bb.cli("run", "-d", "--name", "st", "--network", "fixed", "--ip", "10.231.0.200", BB, "sleep", "60").ok()
+    assert ip_on(bb, "st", "fixed") == "10.231.0.200"
     bb.cli("run", "-d", "--name", "auto", "--network", "fixed", BB, "sleep", "60").ok()
     assert ip_on(bb, "auto", "fixed").startswith("10.231.0.1")  # from the range
     r = bb.cli("run", "-d", "--name", "dup", "--network", "fixed", "--ip", "10.231.0.200", BB, "sleep", "60")
@@ -265,12 +267,12 @@ def test_network_ls_inspect_prune(bb):
     assert {"bridge bridge local", "host host local", "none null local"} <= set(out), out
     bb.cli("network", "create", "--label", "k=v", "used").ok()
     bb.cli("network", "create", "unused").ok()
-    bb.cli("run", "-d", "--name", "c", "--network", "used", BB, "sleep", "60").ok()
+    bb.cli("run", "-d", "--name", "cc", "--network", "used", BB, "sleep", "60").ok()
     n = json.loads(bb.cli("network", "inspect", "used").ok().stdout)[0]
     assert n["Labels"] == {"k": "v"} and n["Driver"] == "bridge" and not n["Internal"]
-    cid = inspect(bb, "c")["Id"]
-    assert n["Containers"][cid]["Name"] == "c" and n["Containers"][cid]["IPv4Address"].endswith(
-        "/" + str(inspect(bb, "c")["NetworkSettings"]["Networks"]["used"]["IPPrefixLen"]))
+    cid = inspect(bb, "cc")["Id"]
+    assert n["Containers"][cid]["Name"] == "cc" and n["Containers"][cid]["IPv4Address"].endswith(
+        "/" + str(inspect(bb, "cc")["NetworkSettings"]["Networks"]["used"]["IPPrefixLen"]))
     out = bb.cli("network", "prune", "-f").ok().stdout
     assert "unused" in out and "used\n" not in out.replace("unused", "")
     names = bb.cli("network", "ls", "--format", "{{.Name}}").ok().stdout.split()
@@ -305,18 +307,23 @@ def test_published_tcp_port_from_host_loopback_host_address_other_host_and_conta
         s.bind(("0.0.0.0", port))  # free again
 
 
-def test_published_udp_port(bb):
+def test_published_udp_port(bb, tmp_path):
+    echo = udp_echo_binary(tmp_path)
     port = free_port()
-    bb.cli("run", "-d", "--name", "echo", "-p", f"{port}:9999/udp", BB,
-           "sh", "-c", "exec nc -u -l -p 9999 > /tmp/got").ok()
-    time.sleep(0.5)
+    bb.cli("run", "-d", "--name", "echo", "-p", f"{port}:9999/udp", "-v", f"{echo}:/udp-echo:ro", BB,
+           "/udp-echo", "9999").ok()
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
-        for _ in range(20):
-            s.sendto(b"ping-udp\n", ("127.0.0.1", port))
-            if "ping-udp" in sh(bb, "echo", "cat /tmp/got").stdout:
+        s.settimeout(0.5)
+        got = b""
+        for _ in range(20):  # the server binds a moment after the start
+            s.sendto(b"ping-udp", ("127.0.0.1", port))
+            try:
+                got = s.recv(100)
                 break
-            time.sleep(0.2)
-    assert "ping-udp" in sh(bb, "echo", "cat /tmp/got").stdout
+            except socket.timeout:
+                continue
+    assert got == b"echo: ping-udp"
+    assert bb.cli("port", "echo").ok().stdout == f"9999/udp -> 0.0.0.0:{port}\n"
 
 
 def test_random_ports_host_ip_and_publish_all(bb):
@@ -382,16 +389,16 @@ def test_daemon_restart_keeps_addresses_ports_and_dns(bb):
     bb.cli("network", "create", "keep").ok()
     port = free_port()
     serve(bb, "web", "--network", "keep", "-p", f"{port}:80")
-    bb.cli("run", "-d", "--name", "q", "--network", "keep", BB, "sleep", "300").ok()
+    bb.cli("run", "-d", "--name", "qq", "--network", "keep", BB, "sleep", "300").ok()
     web_ip = ip_on(bb, "web", "keep")
     bb.proc.send_signal(9)
     bb.proc.wait()
     bb.start()
     import urllib.request
     assert urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5).read().startswith(b"hello-")
-    assert wget(bb, "q", "http://web/").ok().stdout.startswith("hello-")
+    assert wget(bb, "qq", "http://web/").ok().stdout.startswith("hello-")
     bb.cli("run", "-d", "--name", "new", "--network", "keep", BB, "sleep", "60").ok()
-    assert ip_on(bb, "new", "keep") not in (web_ip, ip_on(bb, "q", "keep"))
+    assert ip_on(bb, "new", "keep") not in (web_ip, ip_on(bb, "qq", "keep"))
 
 
 def test_stop_and_remove_leave_no_veth_rule_or_reservation(bb):

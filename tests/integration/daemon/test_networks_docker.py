@@ -11,7 +11,7 @@ import urllib.request
 import pytest
 
 import images
-from netfixtures import Internet, free_port, wait_until
+from netfixtures import Internet, body_of, free_port, http_get, http_script, wait_until
 
 BB = "busybox:latest"
 HTTPD = ["sh", "-c", "mkdir -p /www && echo hello-$(hostname) > /www/index.html && exec httpd -f -p 80 -h /www"]
@@ -32,6 +32,10 @@ def internet():
     net.stop()
 
 
+def wget(d, name, url, timeout=3):
+    return http_get(lambda script: d.docker("exec", name, "sh", "-c", script, timeout=timeout + 20), url, timeout)
+
+
 def listening(d, name):
     return wait_until(lambda: ":80 " in d.docker("exec", name, "netstat", "-ltn").stdout)
 
@@ -45,9 +49,9 @@ def test_docker_cli_user_network_dns_nat_and_ports(bb, internet):
     assert listening(bb, "srv")
     d("run", "-d", "--name", "cli", "--network", "web", BB, "sleep", "60").ok()
     for name in ("srv", "api"):
-        r = d("exec", "cli", "wget", "-qO-", "-T", "3", f"http://{name}/").ok()
+        r = wget(bb, "cli", f"http://{name}/", 3).ok()
         assert r.stdout.startswith("hello-"), name
-    assert d("exec", "cli", "wget", "-qO-", "-T", "3", f"http://{internet.addr}:8080/").ok().stdout == internet.host_ip
+    assert wget(bb, "cli", f"http://{internet.addr}:8080/", 3).ok().stdout == internet.host_ip
     assert urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5).read().startswith(b"hello-")
     assert d("port", "srv").ok().stdout.strip() == f"80/tcp -> 0.0.0.0:{port}"
     ls = d("network", "ls", "--format", "{{.Name}}\t{{.Driver}}").ok().stdout.splitlines()
@@ -72,15 +76,15 @@ def test_docker_cli_internal_isolation_connect_disconnect(bb, internet):
     d("run", "-d", "--name", "srv", "--network", "pub", BB, *HTTPD).ok()
     assert listening(bb, "srv")
     d("run", "-d", "--name", "in", "--network", "priv", BB, "sleep", "60").ok()
-    assert d("exec", "in", "wget", "-qO-", "-T", "2", f"http://{internet.addr}:8080/").returncode != 0
+    assert wget(bb, "in", f"http://{internet.addr}:8080/", 2).returncode != 0
     srv_ip = json.loads(d("inspect", "srv").ok().stdout)[0]["NetworkSettings"]["Networks"]["pub"]["IPAddress"]
-    assert d("exec", "in", "wget", "-qO-", "-T", "2", f"http://{srv_ip}/").returncode != 0
+    assert wget(bb, "in", f"http://{srv_ip}/", 2).returncode != 0
     d("network", "connect", "pub", "in").ok()
-    assert d("exec", "in", "wget", "-qO-", "-T", "3", "http://srv/").ok().stdout.startswith("hello-")
+    assert wget(bb, "in", "http://srv/", 3).ok().stdout.startswith("hello-")
     r = d("network", "connect", "pub", "in")
     assert r.returncode != 0 and "already exists" in r.stderr
     d("network", "disconnect", "pub", "in").ok()
-    assert d("exec", "in", "wget", "-qO-", "-T", "2", "http://srv/").returncode != 0
+    assert wget(bb, "in", "http://srv/", 2).returncode != 0
 
 
 def test_docker_cli_errors(bb):
@@ -108,12 +112,14 @@ def test_docker_py_networks(bb, internet):
     srv.reload()
     host_port = int(srv.ports["80/tcp"][0]["HostPort"])
     assert urllib.request.urlopen(f"http://127.0.0.1:{host_port}/", timeout=5).read().startswith(b"hello-")
-    cli = c.containers.run(BB, ["sleep", "60"], name="pycli", detach=True)  # default bridge
+    # Started on another user network (so it asks the embedded DNS server), then connected.
+    other = c.networks.create("pyother")
+    cli = c.containers.run(BB, ["sleep", "60"], name="pycli", network="pyother", detach=True)
     net.connect(cli, aliases=["client"])
-    code, out = cli.exec_run(["wget", "-qO-", "-T", "3", "http://pysrv/"])
-    assert code == 0 and out.decode().startswith("hello-")
-    code, out = cli.exec_run(["wget", "-qO-", "-T", "3", f"http://{internet.addr}:8080/"])
-    assert code == 0 and out.decode() == internet.host_ip
+    code, out = cli.exec_run(["sh", "-c", http_script("http://pysrv/", 3)])
+    assert code == 0 and body_of(out.decode()).startswith("hello-")
+    code, out = cli.exec_run(["sh", "-c", http_script(f"http://{internet.addr}:8080/", 3)])
+    assert code == 0 and body_of(out.decode()) == internet.host_ip
     net.reload()
     assert {x.name for x in net.containers} == {"pysrv", "pycli"}
     net.disconnect(cli)
@@ -123,6 +129,7 @@ def test_docker_py_networks(bb, internet):
     srv.remove(force=True)
     cli.remove(force=True)
     net.remove()
+    other.remove()
     c.networks.create("leftover")
     pruned = c.networks.prune()
     assert pruned["NetworksDeleted"] == ["leftover"]
