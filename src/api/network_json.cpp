@@ -194,16 +194,5 @@ Result<NetworkFilter> network_prune_keep(const http::Filters& f) {
     });
 }
 
-engine::Event network_event(const Network& n, const std::string& action,
-                            const std::string& container_id) {
-    engine::Event e;
-    e.type = "network";
-    e.action = action;
-    e.actor_id = n.id;
-    e.attributes["name"] = n.name;
-    e.attributes["type"] = n.driver;
-    if (!container_id.empty()) e.attributes["container"] = container_id;
-    return e;
-}
 
 }  // namespace berth::api

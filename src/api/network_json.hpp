@@ -9,7 +9,6 @@
 
 #include "base/json.hpp"
 #include "base/result.hpp"
-#include "engine/events.hpp"
 #include "http/query.hpp"
 #include "network/network.hpp"
 #include "network/network_service.hpp"
@@ -37,9 +36,5 @@ Result<NetworkFilter> network_list_filter(const http::Filters& f, NetworkFilter 
 // NetworkService::prune takes: true spares the network.
 Result<NetworkFilter> network_prune_keep(const http::Filters& f);
 
-// dockerd's network event: Actor ID the network's, attributes name and type
-// (the driver), plus "container" for connect and disconnect.
-engine::Event network_event(const network::Network& n, const std::string& action,
-                            const std::string& container_id = {});
 
 }  // namespace berth::api

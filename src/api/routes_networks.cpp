@@ -4,6 +4,7 @@
 
 #include "api/api_errors.hpp"
 #include "api/network_json.hpp"
+#include "engine/events.hpp"
 #include "api/request_json.hpp"
 #include "api/routes.hpp"
 #include "base/text.hpp"
@@ -68,7 +69,7 @@ void create(engine::Daemon& d, Request& req, ResponseWriter& w) {
     std::string warning;
     auto n = d.networks().create(*body, &warning);
     if (!n) return send_error(w, n.error());
-    d.events().publish(network_event(*n, "create"));
+    d.events().publish(engine::network_event(*n, "create"));
     (void)w.send_json(201, {{"Id", n->id}, {"Warning", warning}});
 }
 
@@ -78,7 +79,7 @@ void remove(engine::Daemon& d, Request& req, ResponseWriter& w) {
     if (n->predefined() || is_predefined_network_name(n->name))
         return send_forbidden(w, cat(n->name, " is a pre-defined network and cannot be removed"));
     if (auto r = d.networks().remove(n->id); !r) return send_error(w, r.error());
-    d.events().publish(network_event(*n, "destroy"));
+    d.events().publish(engine::network_event(*n, "destroy"));
     (void)w.send(204, "", "");
 }
 
@@ -88,15 +89,6 @@ Result<std::string> container_field(const Json& body) {
     if (it == body.end() || !it->is_string() || it->get<std::string>().empty())
         return std::unexpected(bad_request("Container must be the name or ID of a container"));
     return it->get<std::string>();
-}
-
-// dockerd announces a connect when the container joins the network's wiring: at
-// once for a running container, at its next start for a stopped one (the engine's).
-void publish_connect(engine::Daemon& d, const std::string& network_ref,
-                     const std::string& container_ref) {
-    auto n = d.networks().get(network_ref);
-    auto c = d.containers().get(container_ref);
-    if (n && c && c->state.running()) d.events().publish(network_event(*n, "connect", c->id));
 }
 
 void connect(engine::Daemon& d, Request& req, ResponseWriter& w) {
@@ -110,7 +102,6 @@ void connect(engine::Daemon& d, Request& req, ResponseWriter& w) {
     const std::string& ref = req.params["id"];
     if (auto r = d.containers().connect(*container, ref, endpoint); !r)
         return send_error(w, r.error());
-    publish_connect(d, ref, *container);
     (void)w.send(200, "", "");
 }
 
@@ -121,13 +112,8 @@ void disconnect(engine::Daemon& d, Request& req, ResponseWriter& w) {
     if (!container) return send_error(w, container.error());
     auto force = body->value("Force", Json(false));
     if (!force.is_boolean()) return send_error(w, bad_request("Force must be a boolean"));
-    const std::string& ref = req.params["id"];
-    // Looked up first: after the disconnect a container name may be all that is left.
-    auto n = d.networks().get(ref);
-    if (auto r = d.containers().disconnect(*container, ref, force.get<bool>()); !r)
+    if (auto r = d.containers().disconnect(*container, req.params["id"], force.get<bool>()); !r)
         return send_error(w, r.error());
-    auto id = d.containers().resolve(*container);
-    if (n && id) d.events().publish(network_event(*n, "disconnect", *id));
     (void)w.send(200, "", "");
 }
 
@@ -141,7 +127,7 @@ void prune(engine::Daemon& d, Request& req, ResponseWriter& w) {
     for (const auto& name : deleted) {
         auto it = std::find_if(before.begin(), before.end(),
                                [&](const Network& n) { return n.name == name; });
-        if (it != before.end()) d.events().publish(network_event(*it, "destroy"));
+        if (it != before.end()) d.events().publish(engine::network_event(*it, "destroy"));
     }
     engine::Event e;
     e.type = "network";

@@ -254,6 +254,7 @@ Result<void> ContainerService::start_locked(Entry& e) {
     if (c.settings.healthcheck) st.health = HealthState{"starting", 0, {}};
     e.c.has_been_started = true;
     record_sandbox(e.c, endpoints, ports);
+    publish_network_events(e.c, "connect");
     if (auto r = persist_locked(e.c); !r) log::warn(cat("recording container ", c.id, ": ", r.error().message));
     watch(c.id, std::move(*pidfd));
     if (c.settings.healthcheck) d_.health().watch(c.id, *c.settings.healthcheck);

@@ -143,6 +143,13 @@ void ContainerService::record_sandbox(Container& c, const std::vector<network::E
     c.ports = network::ports_json(ports);
 }
 
+void ContainerService::publish_network_events(const Container& c, const std::string& action) {
+    for (const auto& [name, ep] : c.networks.items()) {
+        if (ep.value("EndpointID", "").empty()) continue;
+        if (auto n = d_.networks().get(ep.value("NetworkID", name))) d_.events().publish(network_event(*n, action, c.id));
+    }
+}
+
 void ContainerService::forget_addresses(Container& c) {
     // What the user asked (IPAMConfig, aliases, links) stays for the next start.
     for (auto& [name, ep] : c.networks.items()) {
@@ -197,7 +204,10 @@ Result<void> ContainerService::connect(const std::string& ref, const std::string
     ep.network_id = n.id;
     ep.network_name = n.name;
     ep.config = cfg;
-    if (c.state.running()) ep = BERTH_TRY(d_.networks().connect(c.id, c.state.pid, n.id, cfg));
+    if (c.state.running()) {
+        ep = BERTH_TRY(d_.networks().connect(c.id, c.state.pid, n.id, cfg));
+        d_.events().publish(network_event(n, "connect", c.id));
+    }
     std::lock_guard lock(mu_);
     e->c.networks[n.name] = ep.to_json();
     BERTH_TRYV(persist_locked(e->c));
@@ -220,8 +230,10 @@ Result<void> ContainerService::disconnect(const std::string& ref, const std::str
                        "container cannot be disconnected from host network or connected to host network");
     if (!c.networks.contains(name))
         return fail_as(ErrorKind::conflict, cat("container ", c.id, " is not connected to network ", name));
-    if (c.state.running() && n)
+    if (c.state.running() && n) {
         if (auto r = d_.networks().disconnect(c.id, n->id); !r && !force) return std::unexpected(r.error());
+        d_.events().publish(network_event(*n, "disconnect", c.id));
+    }
     std::lock_guard lock(mu_);
     e->c.networks.erase(name);
     BERTH_TRYV(persist_locked(e->c));

@@ -143,6 +143,8 @@ class ContainerService {
     network::SandboxRequest sandbox_request(const Container& c);
     void record_sandbox(Container& c, const std::vector<network::Endpoint>& endpoints,
                         const std::vector<network::PublishedPort>& ports);
+    // "connect" at a start, "disconnect" at an exit, for each network joined.
+    void publish_network_events(const Container& c, const std::string& action);
     // After an exit: addresses and ports go, what the user asked stays.
     void forget_addresses(Container& c);
     // Readopts the sandbox of a container found running at daemon start.

@@ -123,6 +123,7 @@ void ContainerService::on_monitor_exit(const std::string& id) {
     std::int64_t ran_ns = 0;
     {
         std::lock_guard lock(mu_);
+        publish_network_events(e->c, "disconnect");
         forget_addresses(e->c);
         auto& st = e->c.state;
         st.status = ContainerStatus::exited;

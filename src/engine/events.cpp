@@ -104,4 +104,15 @@ std::uint64_t EventBus::last_seq() {
     return seq_;
 }
 
+Event network_event(const network::Network& n, const std::string& action, const std::string& container_id) {
+    Event e;
+    e.type = "network";
+    e.action = action;
+    e.actor_id = n.id;
+    e.attributes["name"] = n.name;
+    e.attributes["type"] = n.driver;
+    if (!container_id.empty()) e.attributes["container"] = container_id;
+    return e;
+}
+
 }  // namespace berth::engine

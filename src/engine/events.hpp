@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "base/json.hpp"
+#include "network/network.hpp"
 
 namespace berth::engine {
 
@@ -28,6 +29,10 @@ struct Event {
     // The JSON shape of API 1.41 (with the legacy status/id/from fields docker fills).
     Json to_json() const;
 };
+
+// A network event as dockerd publishes it: create, destroy, and connect /
+// disconnect (with the container's ID).
+Event network_event(const network::Network& n, const std::string& action, const std::string& container_id = {});
 
 // Docker's `filters` for events: type, event, image, container, label ("k" or "k=v").
 using EventFilters = std::map<std::string, std::vector<std::string>>;

@@ -1,4 +1,5 @@
 #include "api/network_json.hpp"
+#include "engine/events.hpp"
 
 #include <gtest/gtest.h>
 
@@ -188,13 +189,13 @@ TEST(NetworkPruneKeep, RefusesOtherFiltersAndBadTimes) {
 }
 
 TEST(NetworkEvent, CarriesNameTypeAndContainer) {
-    auto e = network_event(user_network(), "connect", "c0ffee");
+    auto e = engine::network_event(user_network(), "connect", "c0ffee");
     EXPECT_EQ(e.type, "network");
     EXPECT_EQ(e.action, "connect");
     EXPECT_EQ(e.actor_id, user_network().id);
     EXPECT_EQ(e.attributes, (std::map<std::string, std::string>{
                                 {"container", "c0ffee"}, {"name", "appnet"}, {"type", "bridge"}}));
-    EXPECT_FALSE(network_event(user_network(), "create").attributes.contains("container"));
+    EXPECT_FALSE(engine::network_event(user_network(), "create").attributes.contains("container"));
 }
 
 TEST(NetworkNames, PredefinedAsDockerd) {
