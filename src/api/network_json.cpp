@@ -1,5 +1,7 @@
 #include "api/network_json.hpp"
 
+#include "engine/events.hpp"
+
 #include <time.h>
 
 #include <algorithm>
