@@ -1,7 +1,5 @@
 #include "api/network_json.hpp"
 
-#include "engine/events.hpp"
-
 #include <time.h>
 
 #include <algorithm>
@@ -10,6 +8,7 @@
 
 #include "base/text.hpp"
 #include "base/time.hpp"
+#include "engine/events.hpp"
 #include "cli/berth/time_text.hpp"
 
 namespace berth::api {
