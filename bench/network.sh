@@ -4,9 +4,12 @@
 #      dockerd, private root, its own docker0 bridge), plus both with network
 #      none for what networking adds; hyperfine medians over RUNS runs.
 #   2. Throughput of a published TCP port: SIZE MiB sent from the host to a
-#      busybox `nc` sink in a container through 127.0.0.1:<published port>, with
-#      berth (kernel DNAT) and docker (its userland proxy), against the same sink
-#      reached directly on loopback with no container at all. Medians of ROUNDS.
+#      sink in a container (a static C program built here: accept one
+#      connection, read it to the end with 1 MiB reads) through
+#      127.0.0.1:<published port>, with berth (kernel DNAT) and docker (its
+#      userland proxy), against the same sink run on the host and reached
+#      directly on loopback; and, to tell NAT's cost from the veth's, berth's
+#      container reached at its own address (no DNAT). Medians of ROUNDS.
 #
 # Environment: BERTHD, BERTH, BERTH_DOCKER_CLI as the other benches; RUNS (30),
 # ROUNDS (5), SIZE (2048 MiB), BENCH_DIR (/var/tmp/berth-bench-net).
@@ -17,7 +20,7 @@ runs=${RUNS:-30}
 rounds=${ROUNDS:-5}
 size=${SIZE:-2048}
 work=${BENCH_DIR:-/var/tmp/berth-bench-net}
-for t in hyperfine jq busybox "$docker_cli" "$berthd" "$berth"; do
+for t in hyperfine jq cc "$docker_cli" "$berthd" "$berth"; do
     command -v "$t" >/dev/null || die "$t is not installed (scripts/setup.sh, scripts/build.sh)"
 done
 
@@ -53,13 +56,13 @@ jq -r '(.results[] | select(.command == "berth-bridge") | .median) as $b |
     .results[] | "\(.command)\tmedian \(.median * 10000 | round / 10) ms\tmean \(.mean * 10000 | round / 10) ms\t\(.median / $b * 10 | round / 10)x berth-bridge"' \
     "$results/network_run-$stamp.json"
 
-# Sends $size MiB to 127.0.0.1:$1 and prints MiB/s (the sink closes at EOF).
+# Sends $size MiB to ${2:-127.0.0.1}:$1 and prints MiB/s (the sink closes at EOF).
 blast() {
-    $py - "$1" "$size" <<'PY'
+    $py - "$1" "$size" "${2:-127.0.0.1}" <<'PY'
 import socket, sys, time
-port, size = int(sys.argv[1]), int(sys.argv[2])
+port, size, host = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
 buf = b"\0" * (1 << 20)
-s = socket.create_connection(("127.0.0.1", port))
+s = socket.create_connection((host, port))
 t0 = time.monotonic()
 for _ in range(size):
     s.sendall(buf)
@@ -68,8 +71,26 @@ s.recv(1)  # the sink's close: everything was read
 print(f"{size / (time.monotonic() - t0):.0f}")
 PY
 }
+# The sink: static, so it runs in the busybox image and on the host alike.
+cat >"$work/sink.c" <<'C'
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <sys/socket.h>
+#include <unistd.h>
+static char buf[1 << 20];
+int main(int argc, char **argv) {
+    int one = 1, fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(atoi(argv[1]))};
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    if (bind(fd, (struct sockaddr *)&a, sizeof a) || listen(fd, 1)) return 1;
+    int c = accept(fd, 0, 0);
+    while (read(c, buf, sizeof buf) > 0) {}
+    return close(c);
+}
+C
+cc -static -O2 -o "$work/sink" "$work/sink.c" || die "cannot build the sink (cc -static)"
+
 median() { sort -n | awk '{a[NR] = $1} END {print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2}'; }
-# A sink that reads everything and exits: busybox nc, in a container or on the host.
 wait_listen() {  # waits until something listens on TCP port $1 (in netns of pid $2 when given)
     i=0
     while [ $i -lt 100 ]; do
@@ -79,38 +100,40 @@ wait_listen() {  # waits until something listens on TCP port $1 (in netns of pid
     done
     return 1
 }
-published() {  # $1 cli: one round through a published port
+published() {  # $1 cli: one round through a published port ($2 = bypass: to the container's address)
     cli=$1
     port=$($py -c "import socket; s=socket.socket(); s.bind(('127.0.0.1',0)); print(s.getsockname()[1])")
-    id=$($cli run -d -p "$port:5001" busybox:latest nc -l -p 5001)
+    id=$($cli run -d -p "$port:5001" -v "$work/sink:/sink:ro" busybox:latest /sink 5001)
     pid=$($cli inspect -f '{{.State.Pid}}' "$id")
     wait_listen "" "$pid" 5001 || die "the sink in $id never listened"
-    blast "$port"
+    if [ "${2:-}" = bypass ]; then blast 5001 "$($cli inspect -f '{{.NetworkSettings.IPAddress}}' "$id")"
+    else blast "$port"; fi
     $cli rm -f "$id" >/dev/null
 }
 direct() {
     port=$($py -c "import socket; s=socket.socket(); s.bind(('127.0.0.1',0)); print(s.getsockname()[1])")
-    busybox nc -l -p "$port" >/dev/null & sink_pid=$!
+    "$work/sink" "$port" & sink_pid=$!
     wait_listen "$port" || die "the direct sink never listened"
     blast "$port"
     wait "$sink_pid" 2>/dev/null || true
 }
 
 echo "== published TCP port throughput, $size MiB per round, median of $rounds"
-for who in direct berth docker; do
+for who in direct berth berth-bypass docker; do
     : >"$work/$who.mibs"
     r=0
     while [ $r -lt "$rounds" ]; do
         case $who in
             direct) direct >>"$work/$who.mibs" ;;
             berth) published "$bcli" >>"$work/$who.mibs" ;;
+            berth-bypass) published "$bcli" bypass >>"$work/$who.mibs" ;;
             docker) published "$dcli" >>"$work/$who.mibs" ;;
         esac
         r=$((r + 1))
     done
 done
 d=$(median <"$work/direct.mibs")
-for who in direct berth docker; do
+for who in direct berth berth-bypass docker; do
     m=$(median <"$work/$who.mibs")
     echo "$who	median $m MiB/s	$(echo "scale=2; $m / $d" | bc)x direct	(rounds: $(tr '\n' ' ' <"$work/$who.mibs"))"
 done | tee "$results/network_throughput-$stamp.txt"

@@ -138,6 +138,7 @@ Result<void> ContainerService::start_locked(Entry& e) {
     Rollback undo;
     if (auto r = mount_rootfs(c); !r) return fail_start(with_context(r.error(), "mounting the container's root filesystem"));
     undo.add([&] { unmount_rootfs(c.id); });
+    mark("mount");
 
     SpecContext ctx;
     ctx.id = c.id;
@@ -175,7 +176,6 @@ Result<void> ContainerService::start_locked(Entry& e) {
         if (!init) return fail_start(init.error());
         ctx.init_path = *init;
     }
-    mark("mount");
     auto spec = build_oci_spec(c.settings, ctx);
     mark("spec");
     if (!spec) return fail_start(spec.error());

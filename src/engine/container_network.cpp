@@ -22,6 +22,12 @@ std::vector<std::string> strings_of(const Json& h, const char* key) {
     return out;
 }
 
+// Config.MacAddress (--mac-address), "" when unset.
+std::string configured_mac(const ContainerSettings& s) {
+    auto it = s.config.find("MacAddress");
+    return it != s.config.end() && it->is_string() ? it->get<std::string>() : "";
+}
+
 // The network NetworkMode names ("" for container:<x>).
 std::string primary_network(const ContainerSettings& s) {
     const auto& mode = s.network_mode;
@@ -78,6 +84,11 @@ Result<std::vector<std::string>> ContainerService::init_networks(Container& c) {
     Json primary_settings = nullptr;
     for (const auto& [name, settings] : endpoints.items())
         if (is_primary(name)) primary_settings = settings;
+    // API 1.41 carries --mac-address in Config: it is the primary endpoint's.
+    if (auto mac = configured_mac(c.settings); !mac.empty()) {
+        if (!primary_settings.is_object()) primary_settings = Json::object();
+        if (!primary_settings.contains("MacAddress")) primary_settings["MacAddress"] = mac;
+    }
     BERTH_TRYV(add(primary_net, primary_settings));
     for (const auto& [name, settings] : endpoints.items()) {
         if (is_primary(name)) continue;
@@ -157,8 +168,11 @@ void ContainerService::forget_addresses(Container& c) {
         e.network_id = ep.value("NetworkID", "");
         e.network_name = name;
         if (auto cfg = network::EndpointConfig::from_json(ep)) e.config = *cfg;
-        // The implicit short-ID alias comes back at the next start.
+        // The implicit short-ID alias comes back at the next start, and so does a
+        // MAC derived from the next address (unless --mac-address set it).
         std::erase(e.config.aliases, c.id.substr(0, 12));
+        if (e.config.mac && e.config.mac->str() != configured_mac(c.settings))
+            e.config.mac.reset();
         ep = e.to_json();
     }
     c.ports = Json::object();

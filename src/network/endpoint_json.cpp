@@ -55,7 +55,8 @@ Json Endpoint::to_json() const {
         {"IPv6Gateway", gateway6 ? gateway6->str() : ""},
         {"GlobalIPv6Address", ipv6 ? ipv6->addr.str() : ""},
         {"GlobalIPv6PrefixLen", ipv6 ? ipv6->len : 0},
-        {"MacAddress", endpoint_id.empty() ? "" : mac.str()},
+        // Planned: the address in use; not yet: the one the user asked for, if any.
+        {"MacAddress", !endpoint_id.empty() ? mac.str() : config.mac ? config.mac->str() : ""},
         {"DriverOpts", nullptr},
     };
 }

@@ -215,8 +215,10 @@ def test_static_addresses_and_their_errors(bb):
     assert n["IPAM"]["Config"][0] == {"Subnet": "10.231.0.0/24", "IPRange": "10.231.0.128/25",
                                       "Gateway": "10.231.0.254", "AuxiliaryAddresses": {}} or \
         n["IPAM"]["Config"][0]["Subnet"] == "10.231.0.0/24"
-    bb.cli("run", "-d", "--name", "st", "--network", "fixed", "--ip", "10.231.0.200", BB, "sleep", "60").ok()
+    bb.cli("run", "-d", "--name", "st", "--network", "fixed", "--ip", "10.231.0.200", "--mac-address",
+           "02:42:0a:00:00:99", BB, "sleep", "60").ok()
     assert ip_on(bb, "st", "fixed") == "10.231.0.200"
+    assert "02:42:0a:00:00:99" in sh(bb, "st", "cat /sys/class/net/eth0/address").ok().stdout
     bb.cli("run", "-d", "--name", "auto", "--network", "fixed", BB, "sleep", "60").ok()
     assert ip_on(bb, "auto", "fixed").startswith("10.231.0.1")  # from the range
     r = bb.cli("run", "-d", "--name", "dup", "--network", "fixed", "--ip", "10.231.0.200", BB, "sleep", "60")
