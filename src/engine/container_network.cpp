@@ -87,7 +87,9 @@ Result<std::vector<std::string>> ContainerService::init_networks(Container& c) {
     // API 1.41 carries --mac-address in Config: it is the primary endpoint's.
     if (auto mac = configured_mac(c.settings); !mac.empty()) {
         if (!primary_settings.is_object()) primary_settings = Json::object();
-        if (!primary_settings.contains("MacAddress")) primary_settings["MacAddress"] = mac;
+        auto it = primary_settings.find("MacAddress");
+        if (it == primary_settings.end() || !it->is_string() || it->get<std::string>().empty())
+            primary_settings["MacAddress"] = mac;
     }
     BERTH_TRYV(add(primary_net, primary_settings));
     for (const auto& [name, settings] : endpoints.items()) {
