@@ -4,50 +4,13 @@
 #include "base/strings.hpp"
 #include "cli/berth/network_requests.hpp"
 #include "cli/berth/time_text.hpp"
+#include "cli/flags/flag_builders.hpp"
 #include "cli/format/units.hpp"
 
 namespace berth::cli {
 namespace {
 
-FlagDef str(std::string name, std::string help, char short_name = 0,
-            std::string default_value = {}) {
-    return {.long_name = std::move(name),
-            .short_name = short_name,
-            .kind = FlagDef::String,
-            .default_value = std::move(default_value),
-            .help = std::move(help)};
-}
-FlagDef list(std::string name, std::string help, char short_name = 0, std::string type_name = {}) {
-    return {.long_name = std::move(name),
-            .short_name = short_name,
-            .kind = FlagDef::StringList,
-            .help = std::move(help),
-            .type_name = std::move(type_name)};
-}
-FlagDef typed(std::string name, std::string help, std::string type_name, char short_name = 0,
-              std::string default_value = {}) {
-    return {.long_name = std::move(name),
-            .short_name = short_name,
-            .kind = FlagDef::String,
-            .default_value = std::move(default_value),
-            .help = std::move(help),
-            .type_name = std::move(type_name)};
-}
-FlagDef integer(std::string name, std::string help, char short_name = 0,
-                std::string default_value = {}) {
-    return {.long_name = std::move(name),
-            .short_name = short_name,
-            .kind = FlagDef::Int,
-            .default_value = std::move(default_value),
-            .help = std::move(help)};
-}
-FlagDef boolean(std::string name, std::string help, char short_name = 0,
-                std::string default_value = {}) {
-    return {.long_name = std::move(name),
-            .short_name = short_name,
-            .default_value = std::move(default_value),
-            .help = std::move(help)};
-}
+using flag::boolean, flag::list, flag::str, flag::typed, flag::integer;
 
 std::string title_of(const std::vector<FlagDef>& defs, const std::string& name) {
     for (const auto& d : defs)

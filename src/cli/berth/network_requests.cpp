@@ -1,95 +1,32 @@
 #include "cli/berth/network_requests.hpp"
 
-#include <arpa/inet.h>
-
-#include <array>
 #include <optional>
 
 #include "base/strings.hpp"
 #include "cli/berth/container_opts.hpp"
+#include "cli/flags/flag_builders.hpp"
+#include "network/ip_address.hpp"
 
 namespace berth::cli {
 namespace {
 
-FlagDef boolean(std::string name, std::string help) {
-    return {.long_name = std::move(name), .help = std::move(help)};
-}
-FlagDef str(std::string name, std::string help, char short_name = 0,
-            std::string default_value = {}) {
-    return {.long_name = std::move(name),
-            .short_name = short_name,
-            .kind = FlagDef::String,
-            .default_value = std::move(default_value),
-            .help = std::move(help)};
-}
-FlagDef list(std::string name, std::string help, char short_name = 0, std::string type_name = {},
-             std::string default_value = {}) {
-    return {.long_name = std::move(name),
-            .short_name = short_name,
-            .kind = FlagDef::StringList,
-            .default_value = std::move(default_value),
-            .help = std::move(help),
-            .type_name = std::move(type_name)};
-}
-
-// An address as Go's net.ParseIP reads it (IPv4 or IPv6, no zone).
-struct Address {
-    int family = 0;
-    std::array<unsigned char, 16> bytes{};
-};
-
-std::optional<Address> parse_address(const std::string& text) {
-    Address a;
-    if (inet_pton(AF_INET, text.c_str(), a.bytes.data()) == 1)
-        a.family = AF_INET;
-    else if (inet_pton(AF_INET6, text.c_str(), a.bytes.data()) == 1)
-        a.family = AF_INET6;
-    else
-        return std::nullopt;
-    return a;
-}
-
-struct Cidr {
-    Address addr;
-    int len = 0;
-};
-
-// Go's net.ParseCIDR: "address/length" with the length within the family's bits.
-std::optional<Cidr> parse_cidr(const std::string& text) {
-    auto slash = text.find('/');
-    if (slash == std::string::npos) return std::nullopt;
-    auto addr = parse_address(text.substr(0, slash));
-    auto len = parse_int(text.substr(slash + 1));
-    int bits = addr && addr->family == AF_INET ? 32 : 128;
-    if (!addr || !len || *len < 0 || *len > bits ||
-        text.substr(slash + 1).find_first_not_of("0123456789") != std::string::npos)
-        return std::nullopt;
-    return Cidr{*addr, static_cast<int>(*len)};
-}
-
-bool contains(const Cidr& net, const Address& a) {
-    if (net.addr.family != a.family) return false;
-    for (int bit = 0; bit < net.len; ++bit) {
-        unsigned char mask = static_cast<unsigned char>(0x80 >> (bit % 8));
-        if ((net.addr.bytes[bit / 8] & mask) != (a.bytes[bit / 8] & mask)) return false;
-    }
-    return true;
-}
+using flag::boolean, flag::list, flag::str;
 
 // docker's subnetMatches: whether `data` (an address, or the address of a CIDR)
 // lies in `subnet`. An address that does not parse lies nowhere.
 Result<bool> subnet_matches(const std::string& subnet, const std::string& data) {
-    auto net = parse_cidr(subnet);
+    if (subnet.find('/') == std::string::npos) return fail("invalid subnet: invalid CIDR address: " + subnet);
+    auto net = network::IpPrefix::parse(subnet);
     if (!net) return fail("invalid subnet: invalid CIDR address: " + subnet);
-    std::optional<Address> addr;
+    std::optional<network::IpAddress> addr;
     if (data.find('/') != std::string::npos) {
-        auto d = parse_cidr(data);
+        auto d = network::IpPrefix::parse(data);
         if (!d) return fail("invalid CIDR address: " + data);
         addr = d->addr;
-    } else {
-        addr = parse_address(data);
+    } else if (auto a = network::IpAddress::parse(data)) {
+        addr = *a;
     }
-    return addr && contains(*net, *addr);
+    return addr && net->contains(*addr);
 }
 
 // pflag's StringSlice: every value split at commas.

@@ -14,6 +14,7 @@ import warnings
 
 import pytest
 
+import images
 from berthd import BERTH, BERTHD, Berthd, BerthdError
 from dockerd import DOCKER_CLI, DOCKERD, PrivateDockerd
 
@@ -78,3 +79,22 @@ def berthd():
     problems = d.stop()
     if problems:
         pytest.fail("berthd teardown:\n  " + "\n  ".join(problems), pytrace=False)
+
+
+@pytest.fixture
+def bb(berthd, tmp_path):
+    """berthd with the busybox image loaded (busybox:latest)."""
+    body = images.busybox_docker_archive(tmp_path / "bb.tar").read_bytes()
+    r = berthd.api("POST", "/images/load", body, {"Content-Type": "application/x-tar"})
+    assert r.status == 200, r
+    return berthd
+
+
+@pytest.fixture
+def internet():
+    """"The internet": a network namespace with HTTP and UDP servers, reached
+    only through the host (netfixtures.Internet)."""
+    from netfixtures import Internet
+    net = Internet().start()
+    yield net
+    net.stop()

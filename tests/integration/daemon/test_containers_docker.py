@@ -14,20 +14,10 @@ from pathlib import Path
 
 import pytest
 
-import images
 from berthd import Berthd
 from helpers import wait_for
 
 BB = "busybox:latest"
-
-
-@pytest.fixture
-def bb(berthd, tmp_path):
-    """berthd with the busybox image loaded."""
-    body = images.busybox_docker_archive(tmp_path / "bb.tar").read_bytes()
-    r = berthd.api("POST", "/images/load", body, {"Content-Type": "application/x-tar"})
-    assert r.status == 200, r
-    return berthd
 
 
 def inspect(d, name) -> dict:

@@ -11,29 +11,14 @@ from __future__ import annotations
 import json
 import socket
 import subprocess
-import time
 
 import pytest
 
-import images
-from netfixtures import Internet, free_port, host_address, http_get, udp_echo_binary, wait_until
+from netfixtures import free_port, host_address, http_get, udp_echo_binary, wait_until
 
 BB = "busybox:latest"
 # A web server in a container: answers "hello-<hostname>".
 HTTPD = ["sh", "-c", "mkdir -p /www && echo hello-$(hostname) > /www/index.html && exec httpd -f -p 80 -h /www"]
-
-
-@pytest.fixture
-def bb(berthd, tmp_path):
-    berthd.cli("load", "-i", images.busybox_docker_archive(tmp_path / "bb.tar")).ok()
-    return berthd
-
-
-@pytest.fixture
-def internet():
-    net = Internet().start()
-    yield net
-    net.stop()
 
 
 def inspect(d, name) -> dict:

@@ -8,28 +8,11 @@ from __future__ import annotations
 import json
 import urllib.request
 
-import pytest
 
-import images
-from netfixtures import Internet, body_of, free_port, http_get, http_script, wait_until
+from netfixtures import body_of, free_port, http_get, http_script, wait_until
 
 BB = "busybox:latest"
 HTTPD = ["sh", "-c", "mkdir -p /www && echo hello-$(hostname) > /www/index.html && exec httpd -f -p 80 -h /www"]
-
-
-@pytest.fixture
-def bb(berthd, tmp_path):
-    body = images.busybox_docker_archive(tmp_path / "bb.tar").read_bytes()
-    r = berthd.api("POST", "/images/load", body, {"Content-Type": "application/x-tar"})
-    assert r.status == 200, r
-    return berthd
-
-
-@pytest.fixture
-def internet():
-    net = Internet().start()
-    yield net
-    net.stop()
 
 
 def wget(d, name, url, timeout=3):
