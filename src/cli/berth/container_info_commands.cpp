@@ -288,13 +288,9 @@ std::vector<Command> container_info_commands() {
         .path = "container prune",
         .usage = "[OPTIONS]",
         .description = "Remove all stopped containers",
-        .flags =
-            {
-                filter_flag("Provide filter values (e.g. 'until=<timestamp>')", 0),
-                {.long_name = "force", .short_name = 'f', .help = "Do not prompt for confirmation"},
-            },
+        .flags = prune_flags(),
         .max_args = 0,
-        .check = [](const ParsedFlags& f) { return check_filters(f, "--filter"); },
+        .check = prune_check,
         .run = run_prune,
     });
     return out;

@@ -41,14 +41,14 @@ Command image_prune_command() {
         .path = "image prune",
         .usage = "[OPTIONS]",
         .description = "Remove unused images",
-        .flags =
-            {
-                {.long_name = "all", .short_name = 'a', .help = "Remove all unused images, not just dangling ones"},
-                filter_flag("Provide filter values (e.g. 'until=<timestamp>')", 0),
-                {.long_name = "force", .short_name = 'f', .help = "Do not prompt for confirmation"},
-            },
+        .flags = [] {
+            auto flags = prune_flags();
+            flags.insert(flags.begin(), {.long_name = "all", .short_name = 'a',
+                                         .help = "Remove all unused images, not just dangling ones"});
+            return flags;
+        }(),
         .max_args = 0,
-        .check = [](const ParsedFlags& f) { return check_filters(f, "--filter"); },
+        .check = prune_check,
         .run = run_prune,
     };
 }

@@ -35,6 +35,13 @@ FlagDef filter_flag(const std::string& help, char short_name) {
     return {.long_name = "filter", .short_name = short_name, .kind = FlagDef::StringList, .help = help, .type_name = "filter"};
 }
 
+std::vector<FlagDef> prune_flags() {
+    return {filter_flag("Provide filter values (e.g. 'until=<timestamp>')", 0),
+            {.long_name = "force", .short_name = 'f', .help = "Do not prompt for confirmation"}};
+}
+
+Result<void> prune_check(const ParsedFlags& flags) { return check_filters(flags, "--filter"); }
+
 Result<void> check_filters(const ParsedFlags& flags, std::string_view flag_title) {
     for (const auto& value : flags.list("filter")) {
         if (auto json = filters_json({value}); !json)

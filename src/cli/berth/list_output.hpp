@@ -30,6 +30,11 @@ FlagDef format_flag(const std::string& help, char short_name = 0);
 // FlagDef for a repeatable "-f, --filter filter".
 FlagDef filter_flag(const std::string& help, char short_name = 'f');
 
+// The flags every `prune` shares: "--filter" (no short form: -f is --force) and
+// "-f, --force"; prune_check rejects a malformed filter naming "--filter".
+std::vector<FlagDef> prune_flags();
+Result<void> prune_check(const ParsedFlags& flags);
+
 // Rejects a malformed --filter before anything is sent, in pflag's words:
 // `invalid argument "x" for "-f, --filter" flag: bad format of filter (expected name=value)`.
 Result<void> check_filters(const ParsedFlags& flags, std::string_view flag_title = "-f, --filter");

@@ -125,13 +125,9 @@ std::vector<Command> network_commands() {
         .path = "network prune",
         .usage = "[OPTIONS]",
         .description = "Remove all unused networks",
-        .flags =
-            {
-                filter_flag("Provide filter values (e.g. 'until=<timestamp>')", 0),
-                {.long_name = "force", .short_name = 'f', .help = "Do not prompt for confirmation"},
-            },
+        .flags = prune_flags(),
         .max_args = 0,
-        .check = [](const ParsedFlags& f) { return check_filters(f, "--filter"); },
+        .check = prune_check,
         .run = run_prune,
     });
     out.push_back({
