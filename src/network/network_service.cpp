@@ -63,9 +63,14 @@ Result<void> apply_bridge_options(Network& n) {
         n.mtu = mtu;
     }
     if (auto it = n.options.find(std::string(kOptBridgeName)); it != n.options.end() && !it->second.empty()) {
-        if (it->second.size() > 15)
+        const auto& name = it->second;
+        bool plain = std::all_of(name.begin(), name.end(), [](char c) {
+            return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.' || c == '-';
+        });
+        if (name.size() > 15 || !plain)
             return fail_as(ErrorKind::invalid_argument,
-                           cat("bridge name ", berth::quoted(it->second), " is longer than 15 characters"));
+                           cat("invalid bridge name ", berth::quoted(name), " in option ", kOptBridgeName,
+                               ": up to 15 of [a-zA-Z0-9_.-]"));
         n.bridge = it->second;
     }
     return {};
@@ -415,8 +420,17 @@ Result<Network> NetworkService::create(const Json& body, std::string* warning) {
         return std::unexpected(r.error());
     }
     I.nets[n.id] = NetState{n, AddressPool(n)};
-    if (auto r = I.firewall->sync(I.firewall_networks_locked(), I.mappings_locked()); !r)
-        log::warn(cat("network ", n.name, ": ", r.error().message));
+    if (auto r = I.firewall->sync(I.firewall_networks_locked(), I.mappings_locked()); !r) {
+        // Without its rules the network would be neither isolated nor NATed: undo it.
+        I.nets.erase(n.id);
+        ::unlink(cat(networks_dir(I.cfg), "/", n.id, ".json").c_str());
+        {
+            std::lock_guard nl_lock(I.nl_mu);
+            (void)I.nl->delete_link(n.bridge);
+        }
+        (void)I.firewall->sync(I.firewall_networks_locked(), I.mappings_locked());
+        return std::unexpected(std::move(r.error()).context(cat("creating network ", n.name)));
+    }
     if (warning) warning->clear();
     return n;
 }
