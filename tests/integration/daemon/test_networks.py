@@ -233,6 +233,8 @@ def test_network_bad_input(bb):
         (("network", "create", "--subnet", "10.236.0.0/33", "badcidr"), "10.236.0.0/33"),
         (("network", "create", "first"), "already exists"),
         (("network", "create", "-d", "nosuchdriver", "x"), "nosuchdriver"),
+        (("network", "create", "-o", 'com.docker.network.bridge.name=a"b', "quoted"), "invalid bridge name"),
+        (("network", "create", "-o", "com.docker.network.driver.mtu=9", "tinymtu"), "MTU"),
         (("network", "rm", "bridge"), "pre-defined"),
         (("network", "inspect", "nonet"), "nonet"),
         (("run", "--rm", "--network", "nonet", BB, "true"), "nonet"),
@@ -241,6 +243,9 @@ def test_network_bad_input(bb):
     for args, words in cases:
         r = bb.cli(*args)
         assert r.returncode != 0 and words in r.stderr, r.describe()
+    # Nothing half-made by the refusals.
+    names = bb.cli("network", "ls", "--format", "{{.Name}}").ok().stdout.split()
+    assert not {"overlap", "gwout", "badcidr", "x", "quoted", "tinymtu"} & set(names), names
     bb.cli("run", "-d", "--name", "user", "--network", "first", BB, "sleep", "60").ok()
     r = bb.cli("network", "rm", "first")
     assert r.returncode != 0 and "active endpoints" in r.stderr, r.describe()
