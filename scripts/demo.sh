@@ -3,7 +3,10 @@
 # needed, build, start berthd in a private root, import a busybox image (made
 # from Debian's busybox-static) through the Docker Engine API with the berth CLI,
 # show it as `docker images` would, and run containers from it through berthd
-# with `berth run`: one in the foreground, one detached with logs, exec and stop.
+# with `berth run`: one in the foreground, one detached web server on a network of
+# its own (reached by name from another container and through a published port
+# from the host), with logs, exec and stop. The daemon gets a bridge and an
+# nftables table named for the demo, removed at the end.
 set -eu
 repo=$(cd "$(dirname "$0")/.." && pwd)
 "$repo/scripts/setup.sh"
@@ -16,6 +19,13 @@ berthd_pid=""
 cleanup() {
     [ -n "$berthd_pid" ] && { "$build/berth" -H "unix://$sock" rm -f demo-web >/dev/null 2>&1 || true; }
     [ -n "$berthd_pid" ] && kill "$berthd_pid" 2>/dev/null && wait "$berthd_pid" 2>/dev/null
+    for rec in "$work"/data/network/networks/*.json; do
+        [ -f "$rec" ] || continue
+        b=$(sed -n 's/.*"Bridge": *"\([^"]*\)".*/\1/p' "$rec")
+        [ -n "$b" ] && ip link delete "$b" 2>/dev/null || true
+    done
+    nft delete table inet bt_demo 2>/dev/null || true
+    nft delete table bridge bt_demo 2>/dev/null || true
     rm -rf "$work"
 }
 cleanup
@@ -23,9 +33,9 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 mkdir -p "$work"
 
-echo "+ berthd --data-root $work/data --exec-root $work/exec -H unix://$sock"
+echo "+ berthd --data-root $work/data --exec-root $work/exec -H unix://$sock --bridge btdemo0 --nft-table bt_demo"
 "$build/berthd" --data-root "$work/data" --exec-root "$work/exec" -H "unix://$sock" \
-    --log-level warn &
+    --bridge btdemo0 --nft-table bt_demo --log-level warn &
 berthd_pid=$!
 export BERTH_HOST=unix://$sock
 i=0
@@ -48,8 +58,19 @@ echo "+ berth history busybox:demo"
 echo "+ berth run --rm busybox:demo sh -c '...'"
 "$build/berth" run --rm busybox:demo sh -c \
     'echo hello from berth: host $(hostname), pid $$, $(id); grep -E "^(CapEff|NoNewPrivs|Seccomp):" /proc/self/status'
-echo "+ berth run -d --name demo-web busybox:demo sh -c 'echo serving; exec sleep 600'"
-"$build/berth" run -d --name demo-web busybox:demo sh -c 'echo serving; exec sleep 600'
+echo "+ berth network create demo-net"
+"$build/berth" network create demo-net
+web='mkdir -p /www && echo "hello from $(hostname) over berth networking" > /www/index.html && echo serving && exec httpd -f -p 80 -h /www'
+echo "+ berth run -d --name demo-web --network demo-net -p 127.0.0.1::80 busybox:demo sh -c '<httpd>'"
+"$build/berth" run -d --name demo-web --network demo-net -p 127.0.0.1::80 busybox:demo sh -c "$web"
+sleep 0.3
+echo "+ berth run --rm --network demo-net busybox:demo sh -c '<HTTP GET of demo-web:80 by name, with nc>'"
+"$build/berth" run --rm --network demo-net busybox:demo sh -c 'printf "GET / HTTP/1.0\r\n\r\n" | nc demo-web 80 | tail -1'
+echo "+ berth port demo-web"
+"$build/berth" port demo-web
+hostport=$("$build/berth" port demo-web 80/tcp | sed 's/.*://')
+echo "+ curl http://127.0.0.1:$hostport/"
+curl -s "http://127.0.0.1:$hostport/"
 echo "+ berth ps"
 "$build/berth" ps
 echo "+ berth exec demo-web ps"
@@ -59,3 +80,4 @@ echo "+ berth logs demo-web"
 echo "+ berth stop -t 1 demo-web && berth rm demo-web"
 "$build/berth" stop -t 1 demo-web >/dev/null
 "$build/berth" rm demo-web
+"$build/berth" network rm demo-net
