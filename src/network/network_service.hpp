@@ -45,7 +45,6 @@ struct NetworkConfig {
     std::string default_bridge = "berth0";  // --bridge ("none": no default bridge network)
     std::string bip;                // --bip "172.30.0.1/16": the default bridge's address; "" = pick a free range
     std::string fixed_cidr;         // --fixed-cidr: the part of the bip subnet handed out
-    std::string default_address_pools;  // reserved for later
     int mtu = 1500;                 // --mtu
     bool icc = true;                // --icc
     bool ip_masquerade = true;      // --ip-masq

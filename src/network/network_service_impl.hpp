@@ -25,7 +25,6 @@ struct NetState {
 // A running container's sandbox.
 struct LiveSandbox {
     std::string id, name;
-    pid_t pid = 0;
     std::vector<Endpoint> endpoints;
     std::vector<PortMapping> mappings;
     std::vector<PortReservation> reservations;

@@ -254,7 +254,6 @@ Result<void> NetworkService::wire(SandboxPlan&& plan, pid_t pid) {
     LiveSandbox live;
     live.id = plan.container_id_;
     live.name = plan.request_.container_name;
-    live.pid = pid;
     live.links = plan.request_.links;
     live.upstream = plan.upstream_;
     Rollback undo;
@@ -331,7 +330,6 @@ Result<void> NetworkService::restore(const SandboxRequest& req, pid_t pid, const
     LiveSandbox live;
     live.id = req.container_id;
     live.name = req.container_name;
-    live.pid = pid;
     live.links = req.links;
     bool dns = false;
     {
