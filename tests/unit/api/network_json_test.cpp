@@ -14,13 +14,8 @@ using network::IpPrefix;
 using network::MacAddress;
 using network::Network;
 
-IpAddress v4(std::uint8_t a, std::uint8_t b, std::uint8_t c, std::uint8_t d) {
-    IpAddress ip;
-    ip.bytes[0] = a;
-    ip.bytes[1] = b;
-    ip.bytes[2] = c;
-    ip.bytes[3] = d;
-    return ip;
+IpAddress v4(std::uint32_t a, std::uint32_t b, std::uint32_t c, std::uint32_t d) {
+    return IpAddress::v4((a << 24) | (b << 16) | (c << 8) | d);
 }
 
 Network user_network(std::string name = "appnet") {
