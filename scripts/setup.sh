@@ -12,7 +12,7 @@ packages="
   libssl-dev zlib1g-dev libzstd-dev libsqlite3-dev
   docker.io containerd python3-docker python3-requests debootstrap skopeo umoci podman
   docker-registry apache2-utils python3-cryptography
-  libnftables-dev nftables iperf3
+  libnftables-dev nftables
 "
 
 [ "$(id -u)" -eq 0 ] || { echo "setup.sh: run as root (apt-get)" >&2; exit 1; }
